@@ -1,0 +1,5 @@
+import sys
+
+from obskit.cli.main import main
+
+sys.exit(main())

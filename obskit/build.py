@@ -1,0 +1,85 @@
+"""load → compile → render → verify → write atomically."""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, Optional
+
+from obskit.compile.project import CompiledProject, compile_project
+from obskit.errors import DefinitionError, Diagnostic, ToolError
+from obskit.loader import load_project
+from obskit.project import Project
+from obskit.render import kubernetes, prometheus_rules
+
+MARKER = ".obskit-build"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    project: Project
+    compiled: CompiledProject
+    files: Dict[str, bytes]      # relative path → content
+    out: Optional[Path] = None
+
+
+def render_project(project: Project, compiled: CompiledProject) -> Dict[str, bytes]:
+    files: Dict[str, bytes] = {}
+    for rf in compiled.rule_files:
+        files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
+        files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings.namespace)
+    return dict(sorted(files.items()))
+
+
+def verify_files(staging: Path, files: Dict[str, bytes]) -> None:
+    from obskit.verify import promtool
+    rules = [str(staging / p) for p in files if p.startswith("prometheus/rules/")]
+    if rules:
+        res = promtool.check_rules(rules)
+        if not res.ok:
+            raise ToolError("promtool check rules failed on the generated files:\n" + res.output)
+
+
+def _write_tree(dest: Path, files: Dict[str, bytes]) -> None:
+    for rel, data in files.items():
+        path = dest / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (dest / MARKER).write_text("".join(f"{p}\n" for p in files))
+
+
+def _check_out_dir(out: Path) -> None:
+    if out.exists() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise DefinitionError(Diagnostic(
+            "out-not-empty", f"{out} exists, is not empty and was not written by obskit; "
+            "refusing to replace it (choose another --out or empty it)"))
+
+
+def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True) -> BuildResult:
+    """Build a project. Raises DefinitionError (nothing written) or ToolError (nothing written)."""
+    project = load_project(project_dir)
+    compiled = compile_project(project)
+    files = render_project(project, compiled)
+    out_path = Path(out) if out is not None else project.root / "build"
+    out_path = out_path.resolve()
+    _check_out_dir(out_path)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.new-", dir=out_path.parent))
+    staging.chmod(0o755)
+    try:
+        _write_tree(staging, files)
+        if verify:
+            verify_files(staging, files)
+        old = None
+        if out_path.exists():
+            old = out_path.parent / f".{out_path.name}.old-{os.getpid()}"
+            os.rename(out_path, old)
+        os.rename(staging, out_path)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
+    return BuildResult(project, compiled, files, out_path)

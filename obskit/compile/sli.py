@@ -1,0 +1,121 @@
+"""PromQL for each SLI kind: the error ratio over a window, the event count, and what "no data" means.
+
+One small class per SLI kind, chosen by a table (the sqlglot way) instead of a chain of ifs.
+"""
+from __future__ import annotations
+
+from typing import Callable, Dict, Optional, Type
+
+from obskit.model.sli import SLI, AvailabilitySLI, LatencySLI, RatioSLI, RawSLI
+from obskit.promql import Matcher, Selector, sum_by
+
+NAN_SAFE = "{ratio} or 0 * {total}"
+
+
+def _rate(sel: Selector, by, w: str) -> str:
+    return sum_by(by, f"rate({sel}[{w}])")
+
+
+class _Queries:
+    def __init__(self, sli):
+        self.sli = sli
+
+    def error_ratio(self, window: str) -> str:
+        raise NotImplementedError
+
+    def events(self, window: str) -> Optional[str]:
+        """Number of events in the window (None when the SLI kind does not count events)."""
+        return None
+
+    def presence(self) -> Optional[Selector]:
+        """The selector whose absence means the SLI has no data."""
+        return None
+
+
+class _Ratio(_Queries):
+    sli: RatioSLI
+
+    def error_ratio(self, w: str) -> str:
+        s, by = self.sli, self.sli.by
+        total = _rate(s.total, by, w)
+        if s.errors is not None:
+            # a counter of errors often does not exist until the first error: count it as zero
+            ratio = f"({_rate(s.errors, by, w)} or 0 * {total})\n/\n({total} > 0)"
+        else:
+            ratio = f"1 - ({_rate(s.good, by, w)} or 0 * {total})\n/\n({total} > 0)"
+        return f"(\n{ratio}\n)\nor\n0 * {total}"
+
+    def events(self, w: str) -> str:
+        return sum_by(self.sli.by, f"increase({self.sli.total}[{w}])")
+
+    def presence(self) -> Selector:
+        return self.sli.total
+
+
+def le_matcher(threshold: float) -> Matcher:
+    """Match the bucket whether its ``le`` reads "1" (Go clients, Prometheus 2) or "1.0"
+    (Python clients, and every classic histogram once Prometheus 3 normalises ``le``)."""
+    text = repr(float(threshold))
+    if text.endswith(".0"):
+        whole = text[:-2]
+        return Matcher("le", "=~", f"{whole}|{whole}\\.0")
+    return Matcher("le", "=", text)
+
+
+class _Latency(_Queries):
+    sli: LatencySLI
+
+    def _bucket(self) -> Selector:
+        return self.sli.histogram.renamed(self.sli.histogram.metric + "_bucket").with_matchers(
+            le_matcher(self.sli.threshold))
+
+    def _count(self) -> Selector:
+        return self.sli.histogram.renamed(self.sli.histogram.metric + "_count")
+
+    def error_ratio(self, w: str) -> str:
+        by = self.sli.by
+        total = _rate(self._count(), by, w)
+        return f"(\n1 - {_rate(self._bucket(), by, w)}\n/\n({total} > 0)\n)\nor\n0 * {total}"
+
+    def events(self, w: str) -> str:
+        return sum_by(self.sli.by, f"increase({self._count()}[{w}])")
+
+    def presence(self) -> Selector:
+        return self._count()
+
+
+class _Availability(_Queries):
+    sli: AvailabilitySLI
+
+    def error_ratio(self, w: str) -> str:
+        g, by = self.sli.gauge, self.sli.by
+        return (f"1 - {sum_by(by, f'sum_over_time({g}[{w}])')}\n/\n"
+                f"{sum_by(by, f'count_over_time({g}[{w}])')}")
+
+    def events(self, w: str) -> str:
+        return sum_by(self.sli.by, f"count_over_time({self.sli.gauge}[{w}])")
+
+    def presence(self) -> Selector:
+        return self.sli.gauge
+
+
+class _Raw(_Queries):
+    sli: RawSLI
+
+    def error_ratio(self, w: str) -> str:
+        return self.sli.query(w)
+
+
+_KINDS: Dict[Type[SLI], Callable[[SLI], _Queries]] = {
+    RatioSLI: _Ratio,
+    LatencySLI: _Latency,
+    AvailabilitySLI: _Availability,
+    RawSLI: _Raw,
+}
+
+
+def queries(sli: SLI) -> _Queries:
+    try:
+        return _KINDS[type(sli)](sli)
+    except KeyError:
+        raise TypeError(f"unsupported SLI kind {type(sli).__name__}") from None

@@ -1,0 +1,155 @@
+"""Find definitions by convention: every ``*.py`` in ``slos/``, ``alerts/`` and ``dashboards/``.
+
+Module-level objects of a known definition type (or lists, tuples and dict values of them) are
+gathered into a :class:`~obskit.project.Project`. Nothing registers itself anywhere: the loader reads
+the modules' namespaces. Every problem is collected and raised together as one DefinitionError.
+"""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import sys
+import traceback
+import tomllib
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from obskit.errors import DefinitionError, Diagnostic, collecting
+from obskit.location import Location
+from obskit.project import Project, Settings
+
+DEFINITION_DIRS = ("slos", "alerts", "dashboards")
+_counter = itertools.count()
+
+
+def _kinds() -> Dict[type, str]:
+    """Definition types and the Project field each goes to."""
+    from obskit.model.slo import SLO
+    from obskit.verify.scenario import SLOScenario
+    return {SLO: "slos", SLOScenario: "scenarios"}
+
+
+def definition_files(root: Path) -> List[Path]:
+    files: List[Path] = []
+    for folder in DEFINITION_DIRS:
+        d = root / folder
+        if d.is_dir():
+            files.extend(p for p in sorted(d.rglob("*.py"))
+                         if not any(part.startswith(("_", ".")) for part in p.relative_to(d).parts))
+    return files
+
+
+def _import(path: Path, root: Path, diags: List[Diagnostic]):
+    name = f"_obskit_defs_{next(_counter)}.{path.stem}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)  # type: ignore[union-attr]
+    except DefinitionError as exc:  # raised outside collecting(): keep its diagnostics
+        diags.extend(exc.diagnostics)
+        return None
+    except SyntaxError as exc:
+        diags.append(Diagnostic("python-syntax", f"{exc.msg}", str(path.name),
+                                Location(str(path), exc.lineno or 0)))
+        return None
+    except Exception as exc:  # noqa: BLE001 - user code may raise anything
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
+        line = frames[-1].lineno if frames else 0
+        diags.append(Diagnostic("import-failed", f"{type(exc).__name__}: {exc}", str(path.name),
+                                Location(str(path), line or 0)))
+        return None
+    return module
+
+
+def _objects(module, kinds) -> List[object]:
+    found = []
+    for value in vars(module).values():
+        items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else (value,)
+        for item in items:
+            if type(item) in kinds:
+                found.append(item)
+    return found
+
+
+def load_settings(root: Path) -> Settings:
+    path = root / "obskit.toml"
+    if not path.exists():
+        return Settings()
+    try:
+        data = tomllib.loads(path.read_text())
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(Diagnostic("bad-config", str(exc), "obskit.toml", Location(str(path), 0)))
+    section = data.get("project", {})
+    known = {f for f in Settings.__dataclass_fields__}
+    unknown = set(section) - known
+    if unknown:
+        raise DefinitionError(Diagnostic("bad-config", f"unknown settings {sorted(unknown)}; known: {sorted(known)}",
+                                         "obskit.toml", Location(str(path), 0)))
+    return Settings(**section)
+
+
+def load_project(root: "str | Path") -> Project:
+    """Import the project's definition modules and gather what they define."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise DefinitionError(Diagnostic("no-project", f"{root} is not a directory"))
+    settings = load_settings(root)
+    kinds = _kinds()
+    gathered: Dict[str, List[object]] = {f: [] for f in kinds.values()}
+    seen = set()
+    sys.path.insert(0, str(root))
+    try:
+        with collecting() as diags:
+            for path in definition_files(root):
+                module = _import(path, root, diags)
+                if module is None:
+                    continue
+                for obj in _objects(module, kinds):
+                    if id(obj) not in seen:
+                        seen.add(id(obj))
+                        gathered[kinds[type(obj)]].append(obj)
+    finally:
+        sys.path.remove(str(root))
+    for items in gathered.values():
+        items.sort(key=lambda o: o.location)
+    project = Project(root=root, settings=settings, **{k: tuple(v) for k, v in gathered.items()})
+    diags = list(diags) + check_project(project)
+    errors = [d for d in diags if d.severity == "error"]
+    if errors:
+        raise DefinitionError(_relative(sorted(errors, key=_order), root))
+    return project
+
+
+def _order(d: Diagnostic):
+    return (d.location or Location("", 0), d.code, d.message)
+
+
+def _relative(diags: List[Diagnostic], root: Path) -> List[Diagnostic]:
+    from dataclasses import replace
+    return [replace(d, location=d.location.relative_to(str(root))) if d.location else d for d in diags]
+
+
+def check_project(project: Project) -> List[Diagnostic]:
+    """Checks across definitions: unique SLO names and generated alert names."""
+    from obskit.compile import conventions as conv
+
+    diags: List[Diagnostic] = []
+    first: Dict[Tuple[str, str], object] = {}
+    alerts: Dict[str, object] = {}
+    for slo in project.slos:
+        key = (slo.service, slo.name)
+        if key in first:
+            diags.append(Diagnostic("duplicate-slo", f"SLO name {slo.name!r} is already used for service "
+                                    f"{slo.service!r} at {first[key].location}", f"SLO {slo.service}/{slo.name}",
+                                    slo.location))
+            continue
+        first[key] = slo
+        alert = slo.alert_name or conv.burn_alert_name(slo.service, slo.name)
+        if alert in alerts:
+            other = alerts[alert]
+            diags.append(Diagnostic("duplicate-alert", f"generated alert name {alert!r} is also the alert of "
+                                    f"SLO {other.service}/{other.name} at {other.location}",
+                                    f"SLO {slo.service}/{slo.name}", slo.location, hint="set alert_name="))
+        alerts[alert] = slo
+    return diags

@@ -1,0 +1,142 @@
+"""Alerting policy: multiwindow, multi-burn-rate tiers (SRE Workbook, "Alerting on SLOs")."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from obskit.duration import Duration
+from obskit.location import Location
+from obskit.model.base import Problems, locate, set_attr
+
+SEVERITIES = ("critical", "warning", "info")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class BurnWindow:
+    """One alert condition: the error ratio over both ``long`` and ``short`` exceeds factor × budget.
+
+    Give ``budget_share`` (the share of the whole period's error budget spent in ``long`` when the
+    condition starts to hold; the factor then scales with the SLO period) or a fixed ``factor``.
+    ``short`` defaults to ``long / 12`` as in the Workbook.
+    """
+
+    long: str
+    short: Optional[str] = None
+    budget_share: Optional[float] = None
+    factor: Optional[float] = None
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"burn window {self.long}", locate(self))
+        long = p.duration(self.long, "long")
+        set_attr(self, "long", long)
+        if self.short is None and long is not None:
+            if long.seconds % 12:
+                p.add("bad-window", f"long window {long} is not divisible by 12; give short= explicitly")
+            else:
+                set_attr(self, "short", Duration(long.seconds // 12))
+        else:
+            short = p.duration(self.short, "short")
+            set_attr(self, "short", short)
+            if short is not None and long is not None and short >= long:
+                p.add("bad-window", f"short window {short} must be shorter than long window {long}")
+        if (self.budget_share is None) == (self.factor is None):
+            p.add("bad-window", "give exactly one of budget_share= or factor=")
+        elif self.budget_share is not None and not (0 < float(self.budget_share) <= 1):
+            p.add("bad-window", f"budget_share must be in (0, 1], got {self.budget_share!r}")
+        elif self.factor is not None and not float(self.factor) > 0:
+            p.add("bad-window", f"factor must be positive, got {self.factor!r}")
+        p.done()
+
+    def factor_for(self, period: Duration) -> float:
+        """Burn factor for an SLO period: ``budget_share × period / long`` unless fixed."""
+        if self.factor is not None:
+            return float(self.factor)
+        return round(float(self.budget_share) * period.seconds / self.long.seconds, 6)
+
+    def detection_time(self, period: Duration, burn: float) -> Optional[float]:
+        """Seconds after a steady burn of ``burn``× starts until this condition holds (None: never)."""
+        factor = self.factor_for(period)
+        return None if burn < factor else self.long.seconds * factor / burn
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Tier:
+    """An alert tier (page or ticket): any of its windows firing fires the tier."""
+
+    name: str
+    windows: Tuple[BurnWindow, ...]
+    severity: str
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"tier {self.name!r}", locate(self))
+        set_attr(self, "windows", tuple(self.windows))
+        if not self.windows:
+            p.add("bad-policy", "a tier needs at least one burn window")
+        if not isinstance(self.severity, str) or not self.severity:
+            p.add("bad-policy", f"severity must be a non-empty string, got {self.severity!r}")
+        if self.name not in ("page", "ticket"):
+            p.add("bad-policy", f"tier name must be 'page' or 'ticket', got {self.name!r}")
+        p.done()
+
+    def detection_time(self, period: Duration, burn: float) -> Optional[float]:
+        times = [t for t in (w.detection_time(period, burn) for w in self.windows) if t is not None]
+        return min(times) if times else None
+
+
+def _workbook_page(severity: str = "critical") -> Tier:
+    from obskit.policy.workbook import PAGE
+    return Tier(name="page", severity=severity, windows=tuple(BurnWindow(**w) for w in PAGE))
+
+
+def _workbook_ticket(severity: str = "warning") -> Tier:
+    from obskit.policy.workbook import TICKET
+    return Tier(name="ticket", severity=severity, windows=tuple(BurnWindow(**w) for w in TICKET))
+
+
+_DEFAULT = object()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class AlertingPolicy:
+    """How an SLO alerts.
+
+    - ``page`` / ``ticket``: tiers (Workbook defaults); ``None`` disables a tier.
+    - ``min_events``: the tier fires only when its long window saw at least this many events, so that
+      one failed request on a quiet service does not page. ``None`` disables the guard.
+    - ``absent_for``: alert when the SLI has had no data for this long (``None`` disables it).
+    - ``absent_severity``: severity of that alert.
+    """
+
+    page: Optional[Tier] = _DEFAULT  # type: ignore[assignment]
+    ticket: Optional[Tier] = _DEFAULT  # type: ignore[assignment]
+    min_events: Optional[float] = None
+    absent_for: Optional[str] = "10m"
+    absent_severity: str = "warning"
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems("alerting policy", locate(self))
+        if self.page is _DEFAULT:
+            set_attr(self, "page", _workbook_page())
+        if self.ticket is _DEFAULT:
+            set_attr(self, "ticket", _workbook_ticket())
+        if self.page is not None and (not isinstance(self.page, Tier) or self.page.name != "page"):
+            p.add("bad-policy", "page= must be a Tier named 'page' (or None)")
+        if self.ticket is not None and (not isinstance(self.ticket, Tier) or self.ticket.name != "ticket"):
+            p.add("bad-policy", "ticket= must be a Tier named 'ticket' (or None)")
+        if self.min_events is not None and not float(self.min_events) > 0:
+            p.add("bad-policy", f"min_events must be positive, got {self.min_events!r}")
+        if self.absent_for is not None:
+            set_attr(self, "absent_for", p.duration(self.absent_for, "absent_for"))
+        p.done()
+
+    @property
+    def tiers(self) -> Tuple[Tier, ...]:
+        return tuple(t for t in (self.page, self.ticket) if isinstance(t, Tier))
+
+    @classmethod
+    def workbook(cls, *, page_severity: str = "critical", ticket_severity: str = "warning", **kw) -> "AlertingPolicy":
+        """The SRE Workbook defaults with custom severities."""
+        return cls(page=_workbook_page(page_severity), ticket=_workbook_ticket(ticket_severity), **kw)

@@ -1,0 +1,93 @@
+"""SLIs for common instrumentation, so teams need not remember metric names.
+
+Each preset takes label matchers (a dict or a matcher string such as ``'job="api"'``) and returns an
+ordinary SLI object.
+"""
+from __future__ import annotations
+
+from typing import Mapping, Sequence, Union
+
+from prometheus_client import Histogram
+
+from obskit.model.sli import LatencySLI, RatioSLI
+from obskit.promql import quote
+
+Filters = Union[str, Mapping[str, str], None]
+
+#: prometheus_client's Histogram default buckets (also its HTTP exporters' defaults).
+PROMETHEUS_CLIENT_BUCKETS = tuple(float(b) for b in Histogram.DEFAULT_BUCKETS if b != float("inf"))
+#: OpenTelemetry HTTP semantic conventions' advisory boundaries for http.server.request.duration (s).
+OTEL_HTTP_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0)
+#: ingress-nginx's request duration buckets (prometheus/client_golang DefBuckets).
+NGINX_INGRESS_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+#: go-grpc-prometheus handling-time buckets (client_golang DefBuckets).
+GRPC_BUCKETS = NGINX_INGRESS_BUCKETS
+#: gRPC codes that mean the server failed (not the caller's fault).
+GRPC_SERVER_ERROR_CODES = ("Unknown", "DeadlineExceeded", "Unimplemented", "Internal", "Unavailable", "DataLoss")
+
+
+def _matchers(filters: Filters) -> str:
+    if not filters:
+        return ""
+    if isinstance(filters, str):
+        return filters.strip().strip("{}")
+    return ",".join(f"{k}={quote(v)}" for k, v in sorted(filters.items()))
+
+
+def _sel(metric: str, filters: Filters, *extra: str) -> str:
+    parts = [p for p in (_matchers(filters), *extra) if p]
+    return metric + ("{" + ",".join(parts) + "}" if parts else "")
+
+
+def _ratio(metric: str, filters: Filters, error_matcher: str, by: Sequence[str]) -> RatioSLI:
+    return RatioSLI(total=_sel(metric, filters), errors=_sel(metric, filters, error_matcher), by=tuple(by))
+
+
+def _latency(base: str, filters: Filters, threshold: float, buckets, by) -> LatencySLI:
+    return LatencySLI(histogram=_sel(base, filters), threshold=threshold, buckets=buckets, by=tuple(by))
+
+
+# prometheus-client HTTP exporters (prometheus-flask-exporter, starlette-exporter, ...)
+def prometheus_client_http_availability(filters: Filters = None, *, status_label: str = "status",
+                                        by: Sequence[str] = ()) -> RatioSLI:
+    """Non-5xx share of ``http_requests_total``."""
+    return _ratio("http_requests_total", filters, f'{status_label}=~"5.."', by)
+
+
+def prometheus_client_http_latency(threshold: float, filters: Filters = None, *,
+                                   buckets=PROMETHEUS_CLIENT_BUCKETS, by: Sequence[str] = ()) -> LatencySLI:
+    """Share of requests faster than ``threshold`` from ``http_request_duration_seconds``."""
+    return _latency("http_request_duration_seconds", filters, threshold, buckets, by)
+
+
+# OpenTelemetry HTTP semantic conventions, exported to Prometheus
+def otel_http_availability(filters: Filters = None, *, by: Sequence[str] = ()) -> RatioSLI:
+    """Non-5xx share of ``http_server_request_duration_seconds_count`` (OTel semconv)."""
+    return _ratio("http_server_request_duration_seconds_count", filters,
+                  'http_response_status_code=~"5.."', by)
+
+
+def otel_http_latency(threshold: float, filters: Filters = None, *, buckets=OTEL_HTTP_BUCKETS,
+                      by: Sequence[str] = ()) -> LatencySLI:
+    return _latency("http_server_request_duration_seconds", filters, threshold, buckets, by)
+
+
+# ingress-nginx controller
+def nginx_ingress_availability(filters: Filters = None, *, by: Sequence[str] = ()) -> RatioSLI:
+    return _ratio("nginx_ingress_controller_requests", filters, 'status=~"5.."', by)
+
+
+def nginx_ingress_latency(threshold: float, filters: Filters = None, *, buckets=NGINX_INGRESS_BUCKETS,
+                          by: Sequence[str] = ()) -> LatencySLI:
+    return _latency("nginx_ingress_controller_request_duration_seconds", filters, threshold, buckets, by)
+
+
+# gRPC servers (go-grpc-prometheus / grpc-ecosystem middleware)
+def grpc_availability(filters: Filters = None, *, error_codes: Sequence[str] = GRPC_SERVER_ERROR_CODES,
+                      by: Sequence[str] = ()) -> RatioSLI:
+    return _ratio("grpc_server_handled_total", filters, f'grpc_code=~"{"|".join(error_codes)}"', by)
+
+
+def grpc_latency(threshold: float, filters: Filters = None, *, buckets=GRPC_BUCKETS,
+                 by: Sequence[str] = ()) -> LatencySLI:
+    return _latency("grpc_server_handling_seconds", filters, threshold, buckets, by)

@@ -1,0 +1,174 @@
+"""Service level indicators: what share of events is good.
+
+Each SLI kind describes *what* to measure with series selectors; the PromQL that measures it over a
+window lives in :mod:`obskit.compile.sli`.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from string import Template
+from typing import Optional, Tuple
+
+from obskit.location import Location
+from obskit.model.base import Problems, locate, set_attr
+from obskit.promql import PromQLError, Selector, check_syntax, is_valid_label_name
+
+
+def _selector(problems: Problems, value, what: str) -> Optional[Selector]:
+    if isinstance(value, Selector):
+        return value
+    try:
+        return Selector.parse(value)
+    except PromQLError as exc:
+        code = "empty-selector" if not (isinstance(value, str) and value.strip()) else "promql-syntax"
+        problems.add(code, f"{what}: {exc}")
+        return None
+
+
+def _by(problems: Problems, by) -> Tuple[str, ...]:
+    if isinstance(by, str):
+        by = (by,)
+    out = []
+    for name in by or ():
+        if not isinstance(name, str) or not is_valid_label_name(name):
+            problems.add("bad-label", f"by: {name!r} is not a valid label name")
+        else:
+            out.append(name)
+    return tuple(out)
+
+
+class SLI:
+    """Base of SLI kinds."""
+
+    location: Location
+    by: Tuple[str, ...]
+    kind = "sli"
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RatioSLI(SLI):
+    """A ratio of event counters: ``errors / total`` or ``1 - good / total``.
+
+    Selectors are instant-vector selectors of counters, for example
+    ``total='http_requests_total{job="api"}'`` and ``errors='http_requests_total{job="api",code=~"5.."}'``.
+    """
+
+    total: str
+    errors: Optional[str] = None
+    good: Optional[str] = None
+    by: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+    kind = "ratio"
+
+    def __post_init__(self):
+        p = Problems(f"ratio SLI", locate(self))
+        set_attr(self, "total", _selector(p, self.total, "total") or self.total)
+        if (self.errors is None) == (self.good is None):
+            p.add("bad-sli", "give exactly one of errors= or good=")
+        for name in ("errors", "good"):
+            value = getattr(self, name)
+            if value is not None:
+                set_attr(self, name, _selector(p, value, name) or value)
+        set_attr(self, "by", _by(p, self.by))
+        p.done()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class LatencySLI(SLI):
+    """Share of requests faster than ``threshold`` seconds, from a classic histogram.
+
+    ``histogram`` is the histogram's base name with optional matchers, e.g.
+    ``'http_request_duration_seconds{job="api"}'``: good events are ``<base>_bucket{le="<threshold>"}``
+    and all events ``<base>_count``. ``threshold`` must be one of ``buckets``.
+    """
+
+    histogram: str
+    threshold: float
+    buckets: Tuple[float, ...]
+    by: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+    kind = "latency"
+
+    def __post_init__(self):
+        p = Problems("latency SLI", locate(self))
+        sel = _selector(p, self.histogram, "histogram")
+        if sel is not None:
+            for suffix in ("_bucket", "_count", "_sum"):
+                if sel.metric.endswith(suffix):
+                    p.add("bad-sli", f"histogram: give the base name without {suffix!r}, "
+                                     f"e.g. {sel.metric[:-len(suffix)]!r}")
+            if any(m.name == "le" for m in sel.matchers):
+                p.add("bad-sli", "histogram: do not match on 'le'; set threshold= instead")
+            set_attr(self, "histogram", sel)
+        try:
+            buckets = tuple(sorted(float(b) for b in self.buckets))
+        except (TypeError, ValueError):
+            p.add("bad-sli", f"buckets must be numbers, got {self.buckets!r}")
+            buckets = ()
+        set_attr(self, "buckets", buckets)
+        try:
+            threshold = float(self.threshold)
+            if not math.isfinite(threshold) or threshold <= 0:
+                raise ValueError
+        except (TypeError, ValueError):
+            p.add("bad-threshold", f"threshold must be a positive number of seconds, got {self.threshold!r}")
+        else:
+            set_attr(self, "threshold", threshold)
+            if buckets and threshold not in buckets:
+                near = ", ".join(_fmt(b) for b in buckets)
+                p.add("threshold-not-bucket",
+                      f"threshold {_fmt(threshold)} is not a bucket boundary of the histogram",
+                      hint=f"the buckets are {near}; pick one of them or add a bucket to the instrumentation")
+        set_attr(self, "by", _by(p, self.by))
+        p.done()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class AvailabilitySLI(SLI):
+    """Availability from a 0/1 gauge such as ``up`` or ``probe_success``: the share of samples at 1."""
+
+    gauge: str
+    by: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+    kind = "availability"
+
+    def __post_init__(self):
+        p = Problems("availability SLI", locate(self))
+        set_attr(self, "gauge", _selector(p, self.gauge, "gauge") or self.gauge)
+        set_attr(self, "by", _by(p, self.by))
+        p.done()
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RawSLI(SLI):
+    """Escape hatch: a PromQL query of the error ratio over ``$window``.
+
+    Example: ``RawSLI(error_ratio='1 - avg_over_time(my:availability[$window])')``.
+    """
+
+    error_ratio: str
+    by: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+    kind = "raw"
+
+    def __post_init__(self):
+        p = Problems("raw SLI", locate(self))
+        text = self.error_ratio
+        if not isinstance(text, str) or "$window" not in text:
+            p.add("bad-sli", "error_ratio must be a PromQL string using $window for the range, "
+                             "e.g. 'sum(rate(errors[$window])) / sum(rate(total[$window]))'")
+        else:
+            try:
+                check_syntax(Template(text).safe_substitute(window="5m"))
+            except PromQLError as exc:
+                p.add("promql-syntax", f"error_ratio: {exc}")
+        set_attr(self, "by", _by(p, self.by))
+        p.done()
+
+    def query(self, window: str) -> str:
+        return Template(self.error_ratio).safe_substitute(window=window)
+
+
+def _fmt(value: float) -> str:
+    return repr(value).rstrip("0").rstrip(".") if value != int(value) else str(int(value))

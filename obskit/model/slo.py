@@ -1,0 +1,92 @@
+"""The service level objective."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from obskit.duration import Duration
+from obskit.location import Location
+from obskit.model.base import Problems, freeze_labels, locate, set_attr
+from obskit.model.policy import AlertingPolicy
+from obskit.model.sli import SLI, RawSLI
+
+_NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
+_ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+RESERVED_LABELS = ("obskit_", "severity", "alertname")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class SLO:
+    """A service level objective.
+
+    ``objective`` is a percentage (99.9 means 99.9 % of events are good over ``period``).
+    """
+
+    service: str
+    name: str
+    objective: float
+    sli: SLI
+    period: str = "30d"
+    description: str = ""
+    labels: Tuple[Tuple[str, str], ...] = ()
+    owner: str = ""
+    runbook_url: str = ""
+    alerting: AlertingPolicy = field(default_factory=AlertingPolicy)
+    alert_name: Optional[str] = None
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"SLO {self.service}/{self.name}", locate(self))
+        for attr in ("service", "name"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not _NAME.match(value):
+                p.add("bad-name", f"{attr} {value!r} must be lowercase letters, digits, '-' or '_'")
+        objective = self.objective
+        if isinstance(objective, bool) or not isinstance(objective, (int, float)):
+            p.add("bad-objective", f"objective must be a number of percent, got {objective!r}")
+        elif not 0 < objective < 100:
+            p.add("bad-objective", f"objective {objective} is outside (0, 100): it is a percentage, "
+                                   "e.g. 99.9 for 99.9 %")
+        else:
+            set_attr(self, "objective", float(objective))
+        period = p.duration(self.period, "period")
+        set_attr(self, "period", period or self.period)
+        set_attr(self, "labels", freeze_labels(self.labels, p, reserved=RESERVED_LABELS))
+        if not isinstance(self.sli, SLI):
+            p.add("bad-sli", f"sli must be an SLI (RatioSLI, LatencySLI, AvailabilitySLI, RawSLI), got {self.sli!r}")
+        if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):
+            p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
+        if self.alert_name is not None and not _ALERT_NAME.match(str(self.alert_name)):
+            p.add("bad-name", f"alert_name {self.alert_name!r} must be CamelCase")
+        if not isinstance(self.alerting, AlertingPolicy):
+            p.add("bad-policy", f"alerting must be an AlertingPolicy, got {self.alerting!r}")
+        elif isinstance(period, Duration) and isinstance(self.objective, float) and 0 < self.objective < 100:
+            self._check_policy(p, period)
+        p.done()
+
+    def _check_policy(self, p: Problems, period: Duration) -> None:
+        budget = self.error_budget
+        for tier in self.alerting.tiers:
+            for w in tier.windows:
+                if not isinstance(w.long, Duration) or not isinstance(w.short, Duration):
+                    continue
+                if w.long > period:
+                    p.add("bad-window", f"{tier.name} window {w.long} is longer than the SLO period {period}")
+                factor = w.factor_for(period)
+                if factor * budget >= 1:
+                    p.add("alert-cannot-fire",
+                          f"{tier.name} tier, window {w.long}: burn factor {factor:g} × error budget "
+                          f"{budget:g} = {factor * budget:g} ≥ 100 % errors, so this alert can never fire",
+                          hint="use a smaller budget_share/factor for this objective, or disable the tier")
+        if self.alerting.min_events is not None and isinstance(self.sli, RawSLI):
+            p.add("bad-policy", "min_events needs event counts, which a RawSLI does not give")
+
+    @property
+    def id(self) -> str:
+        return f"{self.service}-{self.name}"
+
+    @property
+    def error_budget(self) -> float:
+        """Allowed error ratio, e.g. 0.001 for 99.9 %."""
+        return round(1 - self.objective / 100, 12)

@@ -1,0 +1,1 @@
+"""Window catalogs as data."""

@@ -1,0 +1,133 @@
+"""Small typed helpers to build PromQL, and its syntax check.
+
+Generated PromQL is assembled from :class:`Selector` objects and a few functions here instead of
+strings glued in many places. Syntax is checked with the ``promql-parser`` package (a port of
+Prometheus' own grammar); promtool has the last word at build time.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Optional, Tuple
+
+import promql_parser
+
+_OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
+_LABEL_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_METRIC_NAME = re.compile(r"^[a-zA-Z_:][a-zA-Z0-9_:]*$")
+
+
+class PromQLError(ValueError):
+    pass
+
+
+def check_syntax(expr: str) -> None:
+    """Raise :class:`PromQLError` if ``expr`` is not valid PromQL."""
+    if not expr or not expr.strip():
+        raise PromQLError("empty PromQL expression")
+    try:
+        promql_parser.parse(expr)
+    except ValueError as exc:
+        raise PromQLError(f"PromQL syntax error in {expr!r}: {exc}") from None
+
+
+def quote(value: str) -> str:
+    """A PromQL double-quoted string literal."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def is_valid_label_name(name: str) -> bool:
+    return bool(_LABEL_NAME.match(name))
+
+
+def is_valid_metric_name(name: str) -> bool:
+    return bool(_METRIC_NAME.match(name))
+
+
+@dataclass(frozen=True)
+class Matcher:
+    name: str
+    op: str
+    value: str
+
+    def __str__(self) -> str:
+        return f"{self.name}{self.op}{quote(self.value)}"
+
+    def matches(self, value: Optional[str]) -> bool:
+        """Whether a label value (None when the label is absent) satisfies this matcher."""
+        value = value or ""
+        if self.op == "=":
+            return value == self.value
+        if self.op == "!=":
+            return value != self.value
+        hit = re.fullmatch(self.value, value) is not None
+        return hit if self.op == "=~" else not hit
+
+
+@dataclass(frozen=True)
+class Selector:
+    """An instant-vector selector: a metric name and label matchers."""
+
+    metric: str
+    matchers: Tuple[Matcher, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "Selector":
+        if not isinstance(text, str) or not text.strip():
+            raise PromQLError("empty selector: give a metric name with optional label matchers, "
+                              "for example 'http_requests_total{job=\"api\"}'")
+        try:
+            node = promql_parser.parse(text)
+        except ValueError as exc:
+            raise PromQLError(f"PromQL syntax error in selector {text!r}: {exc}") from None
+        if type(node).__name__ != "VectorSelector":
+            raise PromQLError(f"{text!r} is not a plain series selector (got a {type(node).__name__})")
+        if getattr(node, "offset", None) or getattr(node, "at", None):
+            raise PromQLError(f"selector {text!r} must not use offset or @")
+        if not node.name:
+            raise PromQLError(f"selector {text!r} needs a metric name")
+        matchers = []
+        for m in node.matchers.matchers:
+            op = _OPS[str(m.op).split(".")[-1]]
+            if op in ("=~", "!~"):
+                try:
+                    re.compile(m.value)
+                except re.error as exc:
+                    raise PromQLError(f"selector {text!r}: regex {m.value!r} does not compile: {exc}") from None
+            matchers.append(Matcher(m.name, op, m.value))
+        return cls(node.name, tuple(matchers))
+
+    def with_matchers(self, *extra: Matcher) -> "Selector":
+        return Selector(self.metric, self.matchers + tuple(extra))
+
+    def renamed(self, metric: str) -> "Selector":
+        return Selector(metric, self.matchers)
+
+    def __str__(self) -> str:
+        if not self.matchers:
+            return self.metric
+        return self.metric + "{" + ",".join(str(m) for m in self.matchers) + "}"
+
+    def matches(self, metric: str, labels: dict) -> bool:
+        return metric == self.metric and all(m.matches(labels.get(m.name)) for m in self.matchers)
+
+
+def by_clause(labels: Iterable[str]) -> str:
+    labels = list(labels)
+    return f" by ({', '.join(labels)})" if labels else ""
+
+
+def sum_by(labels: Iterable[str], expr: str) -> str:
+    by = by_clause(labels)
+    return f"sum{by} ({expr})" if by else f"sum({expr})"
+
+
+def range_fn(fn: str, selector: "Selector | str", window: str) -> str:
+    return f"{fn}({selector}[{window}])"
+
+
+def fmt_number(value: float) -> str:
+    """A float written shortly and exactly enough for PromQL (no exponent surprises)."""
+    if value == int(value) and abs(value) < 1e15:
+        return str(int(value))
+    return format(float(value), ".12g")

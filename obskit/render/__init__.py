@@ -1,0 +1,1 @@
+"""Renderers: intermediate model → bytes, one module per target format."""

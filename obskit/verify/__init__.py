@@ -1,0 +1,1 @@
+"""Proof with the real tools: promtool wrappers, synthetic series, scenario and timing tests."""
