@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Optional
 
-from obskit.compile.project import CompiledProject, compile_project
 from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
 from obskit.project import Project
-from obskit.render import kubernetes, prometheus_rules
+from obskit.targets import targets
 
 MARKER = ".obskit-build"
 
@@ -20,26 +19,24 @@ MARKER = ".obskit-build"
 @dataclass(frozen=True)
 class BuildResult:
     project: Project
-    compiled: CompiledProject
     files: Dict[str, bytes]      # relative path → content
     out: Optional[Path] = None
 
 
-def render_project(project: Project, compiled: CompiledProject) -> Dict[str, bytes]:
+def render_project(project: Project) -> Dict[str, bytes]:
+    """Every target's files; two targets writing the same path is a bug."""
     files: Dict[str, bytes] = {}
-    for rf in compiled.rule_files:
-        files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
-        files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings.namespace)
+    for target in targets():
+        for path, data in target.render(project).items():
+            if path in files:
+                raise RuntimeError(f"two build targets write {path}")
+            files[path] = data
     return dict(sorted(files.items()))
 
 
 def verify_files(staging: Path, files: Dict[str, bytes]) -> None:
-    from obskit.verify import promtool
-    rules = [str(staging / p) for p in files if p.startswith("prometheus/rules/")]
-    if rules:
-        res = promtool.check_rules(rules)
-        if not res.ok:
-            raise ToolError("promtool check rules failed on the generated files:\n" + res.output)
+    for target in targets():
+        target.verify(staging, files)
 
 
 def _write_tree(dest: Path, files: Dict[str, bytes]) -> None:
@@ -60,8 +57,7 @@ def _check_out_dir(out: Path) -> None:
 def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True) -> BuildResult:
     """Build a project. Raises DefinitionError (nothing written) or ToolError (nothing written)."""
     project = load_project(project_dir)
-    compiled = compile_project(project)
-    files = render_project(project, compiled)
+    files = render_project(project)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
     _check_out_dir(out_path)
@@ -82,4 +78,4 @@ def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, veri
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
-    return BuildResult(project, compiled, files, out_path)
+    return BuildResult(project, files, out_path)

@@ -1,7 +1,7 @@
 """Find definitions by convention: every ``*.py`` in ``slos/``, ``alerts/`` and ``dashboards/``.
 
-Module-level objects of a known definition type (or lists, tuples and dict values of them) are
-gathered into a :class:`~obskit.project.Project`. Nothing registers itself anywhere: the loader reads
+Module-level instances of :class:`~obskit.model.base.Definition` subclasses (or lists, tuples and
+dict values of them) are gathered into a :class:`~obskit.project.Project`. Nothing registers itself anywhere: the loader reads
 the modules' namespaces. Every problem is collected and raised together as one DefinitionError.
 """
 from __future__ import annotations
@@ -16,17 +16,11 @@ from typing import Dict, List, Tuple
 
 from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
+from obskit.model.base import Definition
 from obskit.project import Project, Settings
 
 DEFINITION_DIRS = ("slos", "alerts", "dashboards")
 _counter = itertools.count()
-
-
-def _kinds() -> Dict[type, str]:
-    """Definition types and the Project field each goes to."""
-    from obskit.model.slo import SLO
-    from obskit.verify.scenario import SLOScenario
-    return {SLO: "slos", SLOScenario: "scenarios"}
 
 
 def definition_files(root: Path) -> List[Path]:
@@ -62,12 +56,12 @@ def _import(path: Path, root: Path, diags: List[Diagnostic]):
     return module
 
 
-def _objects(module, kinds) -> List[object]:
+def _objects(module) -> List[object]:
     found = []
     for value in vars(module).values():
         items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else (value,)
         for item in items:
-            if type(item) in kinds:
+            if isinstance(item, Definition):
                 found.append(item)
     return found
 
@@ -95,8 +89,7 @@ def load_project(root: "str | Path") -> Project:
     if not root.is_dir():
         raise DefinitionError(Diagnostic("no-project", f"{root} is not a directory"))
     settings = load_settings(root)
-    kinds = _kinds()
-    gathered: Dict[str, List[object]] = {f: [] for f in kinds.values()}
+    gathered: List[object] = []
     seen = set()
     sys.path.insert(0, str(root))
     try:
@@ -105,16 +98,15 @@ def load_project(root: "str | Path") -> Project:
                 module = _import(path, root, diags)
                 if module is None:
                     continue
-                for obj in _objects(module, kinds):
+                for obj in _objects(module):
                     if id(obj) not in seen:
                         seen.add(id(obj))
-                        gathered[kinds[type(obj)]].append(obj)
+                        gathered.append(obj)
     finally:
         sys.path.remove(str(root))
-    for items in gathered.values():
-        items.sort(key=lambda o: o.location)
-    project = Project(root=root, settings=settings, **{k: tuple(v) for k, v in gathered.items()})
-    diags = list(diags) + check_project(project)
+    gathered.sort(key=lambda o: o.location)
+    project = Project(root=root, settings=settings, definitions=tuple(gathered))
+    diags = list(diags) + [d for check in PROJECT_CHECKS for d in check(project)]
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise DefinitionError(_relative(sorted(errors, key=_order), root))
@@ -130,8 +122,8 @@ def _relative(diags: List[Diagnostic], root: Path) -> List[Diagnostic]:
     return [replace(d, location=d.location.relative_to(str(root))) if d.location else d for d in diags]
 
 
-def check_project(project: Project) -> List[Diagnostic]:
-    """Checks across definitions: unique SLO names and generated alert names."""
+def check_slos(project: Project) -> List[Diagnostic]:
+    """Checks across SLOs: unique SLO names and generated alert names."""
     from obskit.compile import conventions as conv
 
     diags: List[Diagnostic] = []
@@ -153,3 +145,7 @@ def check_project(project: Project) -> List[Diagnostic]:
                                     f"SLO {slo.service}/{slo.name}", slo.location, hint="set alert_name="))
         alerts[alert] = slo
     return diags
+
+
+#: Checks across definitions, run after loading; each returns diagnostics.
+PROJECT_CHECKS = (check_slos,)

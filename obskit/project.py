@@ -3,23 +3,41 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Tuple
+from typing import Optional, Tuple, Type, TypeVar
 
-from obskit.model.slo import SLO
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Project settings from ``obskit.toml`` (all optional)."""
+    """Project settings from ``obskit.toml``'s ``[project]`` table (all optional)."""
 
     namespace: Optional[str] = None          # Kubernetes namespace of generated objects
     prometheus_version: str = "2.42"         # the oldest Prometheus the output must load in
+    alertmanager_version: str = "0.25"       # the oldest Alertmanager the output must load in
+    grafana_version: str = "12"              # Grafana major version dashboards target (11 or 12)
+    scrape_interval: int = 60                # seconds; used by lint checks of rate() ranges
     evaluation_interval: int = 60            # seconds; used by generated tests
 
 
 @dataclass(frozen=True)
 class Project:
+    """What the loader found, in definition order (file, line)."""
+
     root: Path
     settings: Settings = field(default_factory=Settings)
-    slos: Tuple[SLO, ...] = ()
-    scenarios: Tuple[object, ...] = ()
+    definitions: Tuple[object, ...] = ()
+
+    def of(self, kind: Type[T]) -> Tuple[T, ...]:
+        """Every definition of one type (subclasses included)."""
+        return tuple(d for d in self.definitions if isinstance(d, kind))
+
+    @property
+    def slos(self):
+        from obskit.model.slo import SLO
+        return self.of(SLO)
+
+    @property
+    def scenarios(self):
+        from obskit.verify.scenario import SLOScenario
+        return self.of(SLOScenario)

@@ -37,6 +37,13 @@ class Problems:
             report(self.items)
 
 
+class Definition:
+    """Base of every top-level user definition the loader collects (SLOs, scenarios, rule groups,
+    routing, dashboards, ...). Subclasses set ``location`` in ``__post_init__`` via :func:`locate`."""
+
+    location: Location
+
+
 def set_attr(obj: object, name: str, value: object) -> None:
     object.__setattr__(obj, name, value)
 

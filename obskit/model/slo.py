@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Problems, freeze_labels, locate, set_attr
+from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
 from obskit.model.policy import AlertingPolicy
 from obskit.model.sli import SLI, RawSLI
 
@@ -17,7 +17,7 @@ RESERVED_LABELS = ("obskit_", "severity", "alertname")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class SLO:
+class SLO(Definition):
     """A service level objective.
 
     ``objective`` is a percentage (99.9 means 99.9 % of events are good over ``period``).

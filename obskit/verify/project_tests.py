@@ -1,4 +1,4 @@
-"""``obskit test``: generated timing tests for every SLO plus the project's scenarios."""
+"""``obskit test``: every test provider's checks for a project, and the summary."""
 from __future__ import annotations
 
 from collections import defaultdict
@@ -8,16 +8,15 @@ from typing import List, Optional, Tuple
 
 from obskit.compile.project import compile_project
 from obskit.loader import load_project
+from obskit.project import Project
 from obskit.verify import timing
-from obskit.verify.runner import FileResult, run_files
-from obskit.verify.tools import version
+from obskit.verify.runner import Outcome, run_files
 
 
 @dataclass(frozen=True)
 class TestReport:
-    results: Tuple[FileResult, ...]
+    results: Tuple[Outcome, ...]
     skipped: Tuple[str, ...]
-    promtool_version: str
 
     @property
     def ok(self) -> bool:
@@ -26,31 +25,31 @@ class TestReport:
     def text(self) -> str:
         by_subject = defaultdict(list)
         for r in self.results:
-            by_subject[r.file.subject].append(r)
-        lines = [f"obskit test (promtool {self.promtool_version})"]
+            by_subject[r.subject].append(r)
+        lines = ["obskit test"]
         for subject in sorted(by_subject):
             rs = by_subject[subject]
-            tests = sum(len(r.file.tests) for r in rs)
+            tests = sum(len(r.test_names) for r in rs)
             failed = [r for r in rs if not r.ok]
-            status = "ok" if not failed else f"FAILED ({len(failed)} file(s))"
-            lines.append(f"  {subject}: {status} — {tests} test(s) in {len(rs)} file(s), "
+            status = "ok" if not failed else f"FAILED ({len(failed)} of {len(rs)} run(s))"
+            lines.append(f"  {subject}: {status}: {tests} test(s) in {len(rs)} run(s), "
                          f"{sum(r.seconds for r in rs):.1f}s")
             for r in rs:
-                for t in r.file.tests:
-                    bad = t.name in r.failed_tests or (not r.ok and not r.failed_tests)
-                    lines.append(f"      {'FAIL' if bad else 'ok  '} {t.name}")
+                for name in r.test_names:
+                    bad = name in r.failed_tests or (not r.ok and not r.failed_tests)
+                    lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
             for r in failed:
                 lines.append(r.describe())
         for s in self.skipped:
             lines.append(f"  skipped: {s}")
         total = len(self.results)
         bad = sum(not r.ok for r in self.results)
-        lines.append(f"{total - bad}/{total} promtool file(s) passed" + ("" if not bad else f", {bad} failed"))
+        lines.append(f"{total - bad}/{total} run(s) passed" + (f", {bad} failed" if bad else ""))
         return "\n".join(lines)
 
 
-def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None) -> TestReport:
-    project = load_project(project_dir)
+def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
+    """Generated timing tests for every SLO, and the project's SLOScenarios, through promtool."""
     compiled = compile_project(project)
     files, skipped = [], []
     for c in compiled.slos:
@@ -60,5 +59,21 @@ def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional
     by_slo = {c.slo: c for c in compiled.slos}
     for sc in project.scenarios:
         files.append(sc.test_file(by_slo.get(sc.slo)))
-    results = run_files(files, workers=workers, keep=keep)
-    return TestReport(tuple(results), tuple(skipped), version("promtool"))
+    if not files:
+        return [], skipped
+    return run_files(files, workers=workers, keep=keep), skipped
+
+
+#: Test providers: ``fn(project, workers, keep) -> (outcomes, skipped notes)``.
+PROVIDERS = (slo_tests,)
+
+
+def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None) -> TestReport:
+    project = load_project(project_dir)
+    results: List[Outcome] = []
+    skipped: List[str] = []
+    for provider in PROVIDERS:
+        r, s = provider(project, workers, keep)
+        results.extend(r)
+        skipped.extend(s)
+    return TestReport(tuple(results), tuple(skipped))

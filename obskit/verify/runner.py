@@ -1,58 +1,63 @@
-"""Run promtool test files in parallel and collect readable results."""
+"""Run tool-backed test files in parallel and collect readable outcomes."""
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from obskit.verify import promtool
 from obskit.verify.promtool_tests import PromtoolTestFile
 
 
 @dataclass(frozen=True)
-class FileResult:
-    file: PromtoolTestFile
+class Outcome:
+    """The result of one tool run: which tests it held, which failed, and the tool's own report."""
+
+    subject: str                      # what is proven, e.g. an SLO id or "alertmanager routes"
+    name: str
+    test_names: Tuple[str, ...]
     ok: bool
     output: str
     seconds: float
-
-    @property
-    def failed_tests(self) -> frozenset:
-        """Names of the tests promtool reported as failed."""
-        import re
-        return frozenset(re.findall(r"^\s*name: (.*),\s*$", self.output, re.M)) if not self.ok else frozenset()
+    failed_tests: frozenset = frozenset()
 
     def describe(self) -> str:
         status = "ok" if self.ok else "FAILED"
-        text = f"{self.file.subject}: {self.file.name}: {status} ({self.seconds:.1f}s)"
+        text = f"{self.subject}: {self.name}: {status} ({self.seconds:.1f}s)"
         if not self.ok:
-            text += "\n" + "\n".join("    " + line for line in self.output.splitlines())
+            text += "\n" + "\n".join("    " + line for line in self.output.splitlines() if line.strip())
         return text
 
 
+def _failed_names(output: str) -> frozenset:
+    return frozenset(re.findall(r"^\s*name: (.*),\s*$", output, re.M))
+
+
 def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
-              keep: Optional[Path] = None) -> List[FileResult]:
+              keep: Optional[Path] = None) -> List[Outcome]:
     """Run each file with ``promtool test rules``, ``workers`` at a time (default: CPU count)."""
     workers = workers or os.cpu_count() or 1
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="obskit-test-"))
     directory.mkdir(parents=True, exist_ok=True)
 
-    def one(f: PromtoolTestFile) -> FileResult:
+    def one(f: PromtoolTestFile) -> Outcome:
         path = f.write(directory)
         start = time.monotonic()
         res = promtool.test_rules([path.name], cwd=str(directory))
-        return FileResult(f, res.ok, res.output, time.monotonic() - start)
+        return Outcome(f.subject, f.name, tuple(t.name for t in f.tests), res.ok, res.output,
+                       time.monotonic() - start, _failed_names(res.output) if not res.ok else frozenset())
 
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             return list(pool.map(one, files))
     finally:
         if not keep:
-            import shutil
             shutil.rmtree(directory, ignore_errors=True)
 
 

@@ -19,7 +19,7 @@ from typing import Optional, Sequence, Tuple
 from obskit.compile.slo import CompiledSLO, compile_slo
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Problems, locate, set_attr
+from obskit.model.base import Definition, Problems, locate, set_attr
 from obskit.model.slo import SLO
 from obskit.verify.promtool_tests import AlertCheck, PromtoolTest, PromtoolTestFile, expected_alert
 from obskit.verify.series import Series
@@ -48,7 +48,7 @@ class At:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class SLOScenario:
+class SLOScenario(Definition):
     name: str
     slo: SLO
     phases: Tuple[Phase, ...]

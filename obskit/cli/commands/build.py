@@ -1,0 +1,28 @@
+"""obskit build"""
+from __future__ import annotations
+
+from obskit.cli.common import EXIT_OK, add_project_dir
+
+
+def register(sub) -> None:
+    b = sub.add_parser("build", help="compile the project into deployable files",
+                       description="Load slos/, alerts/, dashboards/ of PROJECT_DIR, compile them and write "
+                                   "OUT_DIR (prometheus/rules/*.yml, kubernetes/*.yaml, ...). On definition "
+                                   "errors nothing is written and the previous output stays as it was.")
+    add_project_dir(b)
+    b.add_argument("--out", metavar="OUT_DIR", default=None,
+                   help="output directory (default: PROJECT_DIR/build); replaced as a whole")
+    b.add_argument("--no-verify", action="store_true",
+                   help="do not check the generated files with promtool/amtool")
+    b.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from obskit.build import build
+    result = build(args.project_dir, args.out, verify=not args.no_verify)
+    verified = "" if args.no_verify else ", verified"
+    print(f"obskit: built {len(result.project.definitions)} definition(s) into {result.out}: "
+          f"{len(result.files)} file(s){verified}")
+    for path in result.files:
+        print(f"  {path}")
+    return EXIT_OK

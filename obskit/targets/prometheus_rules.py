@@ -1,0 +1,28 @@
+"""SLO rules → ``prometheus/rules/<service>.yml`` and ``kubernetes/<service>-prometheusrule.yaml``."""
+from __future__ import annotations
+
+from typing import Dict
+
+from obskit.compile.project import compile_project
+from obskit.errors import ToolError
+from obskit.project import Project
+from obskit.render import kubernetes, prometheus_rules
+
+
+class PrometheusRules:
+    name = "prometheus-rules"
+
+    def render(self, project: Project) -> Dict[str, bytes]:
+        files: Dict[str, bytes] = {}
+        for rf in compile_project(project).rule_files:
+            files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
+            files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings.namespace)
+        return files
+
+    def verify(self, directory, files: Dict[str, bytes]) -> None:
+        from obskit.verify import promtool
+        rules = [str(directory / p) for p in sorted(files) if p.startswith("prometheus/rules/")]
+        if rules:
+            res = promtool.check_rules(rules)
+            if not res.ok:
+                raise ToolError("promtool check rules failed on the generated files:\n" + res.output)

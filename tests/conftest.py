@@ -1,0 +1,45 @@
+"""Shared fixtures. Tool-backed tests skip on a laptop without the tool, and fail in CI (CI=true)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from obskit.verify.tools import tool_available
+
+ROOT = Path(__file__).resolve().parent.parent
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_tool(name: str) -> None:
+    """Skip (laptop) or fail (CI) when a Debian-packaged tool is missing."""
+    if tool_available(name):
+        return
+    message = f"{name} is not installed (apt-get install prometheus prometheus-alertmanager)"
+    if IN_CI:
+        pytest.fail(f"{message}; CI must have it", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def promtool():
+    require_tool("promtool")
+
+
+@pytest.fixture
+def amtool():
+    require_tool("amtool")
+
+
+@pytest.fixture
+def root() -> Path:
+    return ROOT
+
+
+def run_cli(*args: str):
+    """Run the obskit CLI in a subprocess; returns CompletedProcess."""
+    import subprocess
+    return subprocess.run([sys.executable, "-m", "obskit", *args], capture_output=True, text=True,
+                          cwd=str(ROOT))
