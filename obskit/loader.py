@@ -1,4 +1,5 @@
-"""Find definitions by convention: every ``*.py`` in ``slos/``, ``alerts/`` and ``dashboards/``.
+"""Find definitions by convention: every ``*.py`` in ``slos/``, ``alerts/``, ``dashboards/`` and
+``telemetry/`` (scrape, log and trace configuration).
 
 Module-level instances of :class:`~obskit.model.base.Definition` subclasses (or lists, tuples and
 dict values of them) are gathered into a :class:`~obskit.project.Project`. Nothing registers itself anywhere: the loader reads
@@ -19,7 +20,7 @@ from obskit.location import Location
 from obskit.model.base import Definition
 from obskit.project import Project, Settings
 
-DEFINITION_DIRS = ("slos", "alerts", "dashboards")
+DEFINITION_DIRS = ("slos", "alerts", "dashboards", "telemetry")
 _counter = itertools.count()
 
 
