@@ -36,6 +36,8 @@ class RuleGroup:
     rules: Tuple[object, ...]
     interval: Optional[Duration] = None
     limit: Optional[int] = None
+    query_offset: Optional[Duration] = None   # Prometheus 2.53+
+    labels: Labels = ()                       # Prometheus 3.0+
 
 
 @dataclass(frozen=True)

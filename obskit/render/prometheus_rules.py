@@ -32,6 +32,10 @@ def group_dict(group: RuleGroup) -> Dict[str, object]:
         out["interval"] = str(group.interval)
     if group.limit is not None:
         out["limit"] = group.limit
+    if group.query_offset is not None:
+        out["query_offset"] = str(group.query_offset)
+    if group.labels:
+        out["labels"] = dict(group.labels)
     out["rules"] = [rule_dict(r) for r in group.rules]
     return out
 
