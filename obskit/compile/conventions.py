@@ -56,3 +56,18 @@ def rule_file_name(service: str) -> str:
 
 def prometheus_rule_name(service: str) -> str:
     return f"obskit-{service}".replace("_", "-")
+
+
+# --- alert and recording rules (obskit.model.rules) -------------------------------------------------
+ALERT_RULE_FILE_SUFFIX = "-alerts"
+
+
+def alert_rule_file_name(module_stem: str) -> str:
+    """Rule file of the groups defined in one module: ``<module-stem>-alerts`` (SLO files are
+    ``<service>``; a clash is reported by the lint)."""
+    return f"{module_stem}{ALERT_RULE_FILE_SUFFIX}"
+
+
+def alert_test_file_name(group: str, test: str) -> str:
+    safe = re.sub(r"[^a-z0-9]+", "-", f"{group}-{test}".lower()).strip("-")[:80]
+    return f"alerts-{safe}"

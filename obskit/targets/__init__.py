@@ -20,4 +20,5 @@ class Target(Protocol):
 
 def targets() -> tuple:
     from obskit.targets.prometheus_rules import PrometheusRules
-    return (PrometheusRules(),)
+    from obskit.targets.alert_rules import AlertRules
+    return (PrometheusRules(), AlertRules(),)

@@ -1,0 +1,195 @@
+"""Threshold alerts and recording rules, grouped as Prometheus evaluates them.
+
+    errors = AlertRule(
+        name="HighErrorRate",
+        expr='sum(rate(http_requests_total{status=~"5.."}[5m])) / sum(rate(http_requests_total[5m])) > 0.05',
+        for_="5m", severity="critical",
+        summary="High error rate", description="Error rate is {{ $value | humanizePercentage }}",
+    )
+    gateway = RuleGroup(name="llm-gateway", interval="30s", rules=(errors,))
+
+Only :class:`RuleGroup` is a :class:`~obskit.model.base.Definition` (the loader collects groups; a
+rule belongs to the group that lists it). PromQL is syntax-checked here, where the rule is written;
+policy checks (templates, ranges, aggregated labels, ...) are the lint's (``obskit.lint``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+from obskit.duration import Duration
+from obskit.location import Location
+from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
+from obskit.promql import PromQLError, check_syntax, is_valid_metric_name
+
+SEVERITIES = ("critical", "warning", "info")
+ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
+#: level:metric:operations (https://prometheus.io/docs/practices/rules/)
+RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z0-9_]+$")
+RESERVED_ALERT_LABELS = ("severity", "alertname")
+RESERVED_ANNOTATIONS = ("summary", "description", "runbook_url")
+
+#: Rule-group fields newer than the oldest supported Prometheus: field → version that added it.
+GROUP_FIELD_VERSIONS = {"query_offset": (2, 53), "labels": (3, 0)}
+
+
+def _expr(p: Problems, expr) -> str:
+    if not isinstance(expr, str):
+        p.add("bad-promql", f"expr must be a PromQL string, got {expr!r}")
+        return expr
+    try:
+        check_syntax(expr)
+    except PromQLError as exc:
+        p.add("bad-promql", str(exc))
+    return expr.strip()
+
+
+def _disable(p: Problems, value) -> Tuple[str, ...]:
+    items = (value,) if isinstance(value, str) else tuple(value or ())
+    if not all(isinstance(c, str) and c for c in items):
+        p.add("bad-lint-disable", f"lint_disable must be lint codes (strings), got {value!r}")
+        return ()
+    return tuple(sorted(set(items)))
+
+
+def _optional_duration(p: Problems, obj, attr: str) -> None:
+    value = getattr(obj, attr)
+    if value is not None:
+        set_attr(obj, attr, p.duration(value, attr) or value)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class AlertRule:
+    """An alerting rule. ``severity`` becomes the ``severity`` label; ``summary``, ``description`` and
+    ``runbook_url`` become annotations (Prometheus templates such as ``{{ $labels.pod }}`` allowed)."""
+
+    name: str
+    expr: str
+    severity: str
+    summary: str
+    description: str
+    for_: Optional[str] = None
+    keep_firing_for: Optional[str] = None
+    runbook_url: str = ""
+    labels: Tuple[Tuple[str, str], ...] = ()
+    annotations: Tuple[Tuple[str, str], ...] = ()
+    lint_disable: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"alert {self.name!r}", locate(self))
+        if not isinstance(self.name, str) or not ALERT_NAME.match(self.name):
+            p.add("bad-name", f"alert name {self.name!r} must be CamelCase (letters and digits, "
+                              "starting with a capital letter)", hint="for example 'HighErrorRate'")
+        set_attr(self, "expr", _expr(p, self.expr))
+        if self.severity not in SEVERITIES:
+            p.add("bad-severity", f"severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
+        for attr in ("summary", "description"):
+            value = getattr(self, attr)
+            if not isinstance(value, str) or not value.strip():
+                p.add("missing-annotation", f"{attr} is required and must be a non-empty string")
+        if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):
+            p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
+        _optional_duration(p, self, "for_")
+        _optional_duration(p, self, "keep_firing_for")
+        set_attr(self, "labels", freeze_labels(self.labels, p, reserved=RESERVED_ALERT_LABELS))
+        set_attr(self, "annotations", freeze_labels(self.annotations, p, "annotations",
+                                                    reserved=RESERVED_ANNOTATIONS))
+        set_attr(self, "lint_disable", _disable(p, self.lint_disable))
+        p.done()
+
+    @property
+    def all_labels(self) -> Tuple[Tuple[str, str], ...]:
+        return tuple(sorted(dict(self.labels, severity=self.severity).items()))
+
+    @property
+    def all_annotations(self) -> Tuple[Tuple[str, str], ...]:
+        out = dict(self.annotations, summary=self.summary, description=self.description)
+        if self.runbook_url:
+            out["runbook_url"] = self.runbook_url
+        return tuple(sorted(out.items()))
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RecordingRule:
+    """A recording rule; ``record`` follows the ``level:metric:operations`` convention."""
+
+    record: str
+    expr: str
+    labels: Tuple[Tuple[str, str], ...] = ()
+    lint_disable: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"recording rule {self.record!r}", locate(self))
+        if not isinstance(self.record, str) or not is_valid_metric_name(self.record):
+            p.add("bad-name", f"record {self.record!r} is not a valid metric name")
+        elif not RECORD_NAME.match(self.record):
+            p.add("bad-name", f"record {self.record!r} does not follow level:metric:operations",
+                  hint="for example 'job:http_requests:rate5m'")
+        set_attr(self, "expr", _expr(p, self.expr))
+        set_attr(self, "labels", freeze_labels(self.labels, p))
+        set_attr(self, "lint_disable", _disable(p, self.lint_disable))
+        p.done()
+
+    @property
+    def name(self) -> str:
+        return self.record
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RuleGroup(Definition):
+    """A Prometheus rule group. Its rules land in ``prometheus/rules/<module>-alerts.yml``, one file
+    per definition module. ``query_offset`` needs Prometheus 2.53 and ``labels`` 3.0: the project's
+    ``prometheus_version`` decides whether they may be used."""
+
+    name: str
+    rules: Tuple[object, ...]
+    interval: Optional[str] = None
+    limit: Optional[int] = None
+    query_offset: Optional[str] = None
+    labels: Tuple[Tuple[str, str], ...] = ()
+    lint_disable: Tuple[str, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"rule group {self.name!r}", locate(self))
+        if not isinstance(self.name, str) or not self.name.strip() or "\n" in self.name:
+            p.add("bad-name", f"group name {self.name!r} must be a non-empty single-line string")
+        rules = (self.rules,) if isinstance(self.rules, (AlertRule, RecordingRule)) else tuple(self.rules or ())
+        if not rules:
+            p.add("empty-group", "a rule group needs at least one rule")
+        for r in rules:
+            if not isinstance(r, (AlertRule, RecordingRule)):
+                p.add("bad-rule", f"rules must be AlertRule or RecordingRule objects, got {r!r}")
+        set_attr(self, "rules", rules)
+        _optional_duration(p, self, "interval")
+        _optional_duration(p, self, "query_offset")
+        if self.limit is not None and (isinstance(self.limit, bool) or not isinstance(self.limit, int)
+                                       or self.limit < 0):
+            p.add("bad-limit", f"limit must be a whole number ≥ 0, got {self.limit!r}")
+        set_attr(self, "labels", freeze_labels(self.labels, p, "group labels"))
+        set_attr(self, "lint_disable", _disable(p, self.lint_disable))
+        p.done()
+
+    @property
+    def alerts(self) -> Tuple[AlertRule, ...]:
+        return tuple(r for r in self.rules if isinstance(r, AlertRule))
+
+    def newer_fields(self) -> Tuple[str, ...]:
+        """Fields set on this group that need a Prometheus newer than 2.42."""
+        return tuple(f for f in GROUP_FIELD_VERSIONS if getattr(self, f))
+
+
+def parse_version(text: str) -> Tuple[int, ...]:
+    """``"2.42"`` or ``"v3.1.0"`` → ``(2, 42)`` / ``(3, 1, 0)``; unknown parts are 0."""
+    parts = re.findall(r"\d+", str(text))
+    return tuple(int(x) for x in parts) or (0,)
+
+
+def version_text(version: Tuple[int, ...]) -> str:
+    return ".".join(str(v) for v in version)
+
+
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "SEVERITIES", "Duration"]
