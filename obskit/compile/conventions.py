@@ -71,3 +71,12 @@ def alert_rule_file_name(module_stem: str) -> str:
 def alert_test_file_name(group: str, test: str) -> str:
     safe = re.sub(r"[^a-z0-9]+", "-", f"{group}-{test}".lower()).strip("-")[:80]
     return f"alerts-{safe}"
+
+
+# --- Grafana apply (obskit diff / obskit apply): ownership markers on the server ---------------
+# tag on every dashboard obskit applies (ownership; survives UI edits; searchable for --prune)
+GRAFANA_MANAGED_TAG = "obskit-managed"
+# dashboard top-level field / datasource jsonData key holding the hash of the content obskit applied
+GRAFANA_APPLIED_HASH_FIELD = "obskitAppliedHash"
+# version-history message of every dashboard save obskit makes
+GRAFANA_APPLY_MESSAGE = "obskit apply {hash}"
