@@ -80,3 +80,35 @@ GRAFANA_MANAGED_TAG = "obskit-managed"
 GRAFANA_APPLIED_HASH_FIELD = "obskitAppliedHash"
 # version-history message of every dashboard save obskit makes
 GRAFANA_APPLY_MESSAGE = "obskit apply {hash}"
+
+
+# --- Grafana dashboards and provisioning (obskit.compile.dashboards) --------------------------------
+DASHBOARD_UID_MAX = 40
+DASHBOARD_TAG = "obskit"                     # tag on every generated dashboard
+SLO_FOLDER = "SLOs"                          # folder title of the generated SLO dashboards
+SERVICES_FOLDER = "Services"                 # folder title of the generated RED dashboards
+SLO_OVERVIEW_TITLE = "SLO overview"
+DATASOURCE_VARIABLE = "datasource"           # template variable every generated panel reads
+ALERTS_METRIC = "ALERTS"
+# provisioned datasources: kind → (uid, name, plugin type)
+GRAFANA_DATASOURCES = {
+    "prometheus": ("obskit-prometheus", "Prometheus", "prometheus"),
+    "loki": ("obskit-loki", "Loki", "loki"),
+    "jaeger": ("obskit-jaeger", "Jaeger", "jaeger"),
+    "tempo": ("obskit-tempo", "Tempo", "tempo"),
+}
+GRAFANA_DATASOURCE_URLS = {
+    "prometheus": "http://prometheus:9090",
+    "loki": "http://loki:3100",
+    "jaeger": "http://jaeger-query:16686",
+    "tempo": "http://tempo:3200",
+}
+GRAFANA_PROVIDER_NAME = "obskit"
+
+
+def slo_detail_title(service: str) -> str:
+    return f"SLOs: {service}"
+
+
+def red_title(service: str) -> str:
+    return f"Service: {service}"
