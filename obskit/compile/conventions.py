@@ -112,3 +112,16 @@ def slo_detail_title(service: str) -> str:
 
 def red_title(service: str) -> str:
     return f"Service: {service}"
+
+
+# --- Alertmanager (obskit/compile/alertmanager.py) ------------------------------------------------
+ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
+ALERTMANAGER_TEMPLATES_DIR = "templates"               # relative to alertmanager.yml
+ALERTMANAGER_CONFIG_FILE = "kubernetes/alertmanager-config.yaml"
+ALERTMANAGER_CONFIG_NAME = "obskit"                    # the AlertmanagerConfig object's name
+# labels that must be equal for a critical alert to inhibit the warning of the same alert
+INHIBIT_SERVICE_LABELS = ("alertname", LABEL_SERVICE, "service")
+# labels that must be equal for a page to inhibit the ticket of the same SLO
+INHIBIT_SLO_LABELS = (LABEL_SERVICE, LABEL_SLO)
+TIER_PAGE, TIER_TICKET = "page", "ticket"
+SEVERITY_CRITICAL, SEVERITY_WARNING = "critical", "warning"
