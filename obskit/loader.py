@@ -149,4 +149,7 @@ def check_slos(project: Project) -> List[Diagnostic]:
 
 
 #: Checks across definitions, run after loading; each returns diagnostics.
-PROJECT_CHECKS = (check_slos,)
+from obskit.compile.loki import check_loki  # noqa: E402
+from obskit.compile.tracing import check_tracing  # noqa: E402
+
+PROJECT_CHECKS = (check_slos, check_loki, check_tracing)

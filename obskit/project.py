@@ -18,6 +18,7 @@ class Settings:
     grafana_version: str = "12"              # Grafana major version dashboards target (11 or 12)
     scrape_interval: int = 60                # seconds; used by lint checks of rate() ranges
     evaluation_interval: int = 60            # seconds; used by generated tests
+    loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
     grafana_datasources: Optional[dict] = None  # {prometheus|loki|jaeger|tempo: URL}; see docs/dashboards.md
 
 

@@ -9,3 +9,4 @@ if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
     apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
 fi
 python3 -m pip install -q -e '.[test]'
+npm ci --prefix obskit/verify/logql --no-audit --no-fund --loglevel=error  # LogQL grammar (docs/logs-and-traces.md)

@@ -21,4 +21,6 @@ class Target(Protocol):
 def targets() -> tuple:
     from obskit.targets.prometheus_rules import PrometheusRules
     from obskit.targets.alert_rules import AlertRules
-    return (PrometheusRules(), AlertRules(),)
+    from obskit.targets.loki import LokiTarget
+    from obskit.targets.tracing import TracingTarget
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(),)
