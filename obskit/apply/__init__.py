@@ -1,0 +1,14 @@
+"""``obskit diff`` / ``obskit apply``: push the Grafana part of a build to Grafana's HTTP API.
+
+Modules, in the order data flows through them:
+
+- :mod:`obskit.apply.local`     reads ``OUT_DIR/grafana/`` (folders, dashboards, datasources);
+- :mod:`obskit.apply.client`    a small ``requests`` client: auth, timeouts, retries, bounded pool;
+- :mod:`obskit.apply.normalise` canonical JSON, ownership markers and content hashes;
+- :mod:`obskit.apply.plan`      reads the server, compares, decides (create / update / unchanged /
+  drift / conflict / provisioned / delete) without writing anything;
+- :mod:`obskit.apply.apply`     executes a plan with bounded concurrency and summarises it;
+- :mod:`obskit.apply.progress`  the progress line on stderr (quiet when not a terminal).
+
+See ``docs/apply.md`` for the ownership marker, drift rules and exit codes.
+"""

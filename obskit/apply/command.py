@@ -1,0 +1,149 @@
+"""What ``obskit diff`` and ``obskit apply`` share: arguments, building, connecting, running.
+
+Exit codes (both commands): 0 the server matches the build (diff) / everything applied (apply);
+1 a failure (server unreachable, a request failed, a build tool failed); 2 definition errors (nothing
+sent); 3 differences remain: ``diff`` found changes, or ``apply`` skipped something (drift, conflict,
+provisioned) without failing anything.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, Optional, Tuple
+
+from obskit.apply.client import Credentials, GrafanaClient, RetryPolicy, safe_url
+from obskit.apply.local import LocalState, read_output
+from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
+
+EXIT_CHANGES = 3
+
+
+def add_arguments(p, *, writes: bool) -> None:
+    add_project_dir(p)
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--out", metavar="OUT_DIR", default=None,
+                     help="build into OUT_DIR and keep it (default: a temporary directory)")
+    src.add_argument("--from", dest="from_dir", metavar="OUT_DIR", default=None,
+                     help="use an existing build output instead of building PROJECT_DIR")
+    p.add_argument("--no-verify", action="store_true", help="build without checking files with promtool/amtool")
+    p.add_argument("--grafana-url", default=None, metavar="URL",
+                   help="Grafana base URL (default: $GRAFANA_URL)")
+    p.add_argument("--token-env", default="GRAFANA_TOKEN", metavar="NAME",
+                   help="environment variable holding a service-account token (default: GRAFANA_TOKEN); "
+                        "tokens are never taken on the command line")
+    p.add_argument("--basic-auth", action="store_true",
+                   help="use basic auth from $GRAFANA_USER and $GRAFANA_PASSWORD instead of a token")
+    p.add_argument("--prune", action="store_true",
+                   help="delete (apply) / show (diff) resources obskit owns that the build no longer has")
+    p.add_argument("--force", action="store_true",
+                   help="overwrite (or prune) owned resources changed on the server since obskit applied them")
+    p.add_argument("--concurrency", type=int, default=4, metavar="N",
+                   help="requests in flight at once (1-64, default 4)")
+    p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
+    p.add_argument("--retries", type=int, default=4, metavar="N",
+                   help="retries on connection errors, 429 and 5xx (default 4; never on other 4xx)")
+
+
+class UsageError(Exception):
+    pass
+
+
+@contextmanager
+def build_output(args) -> Iterator[Path]:
+    """The build output directory: ``--from``, or a fresh build (kept with ``--out``)."""
+    if args.from_dir:
+        path = Path(args.from_dir)
+        if not path.is_dir():
+            raise UsageError(f"--from {path}: no such directory")
+        yield path
+        return
+    from obskit.build import build
+    tmp: Optional[str] = None
+    out = args.out
+    if out is None:
+        tmp = tempfile.mkdtemp(prefix="obskit-apply-")
+        out = tmp
+    try:
+        result = build(args.project_dir, out, verify=not args.no_verify)
+        print(f"obskit: built {len(result.files)} file(s) into {result.out if args.out else 'a temporary directory'}",
+              file=sys.stderr)
+        yield Path(result.out)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def connect(args, environ=None) -> GrafanaClient:
+    env = os.environ if environ is None else environ
+    url = args.grafana_url or env.get("GRAFANA_URL", "")
+    if not url:
+        raise UsageError("no Grafana URL: pass --grafana-url or set GRAFANA_URL")
+    if not 1 <= args.concurrency <= 64:
+        raise UsageError("--concurrency must be between 1 and 64")
+    if args.retries < 0:
+        raise UsageError("--retries must be 0 or more")
+    try:
+        creds = Credentials.from_env(args.token_env, basic=args.basic_auth, environ=env)
+        return GrafanaClient(url, creds, timeout=args.timeout, retry=RetryPolicy(attempts=args.retries + 1),
+                             pool_size=args.concurrency)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
+    """The whole of ``obskit diff`` (apply=False) and ``obskit apply`` (apply=True)."""
+    from obskit.apply.apply import execute
+    from obskit.apply.plan import make_plan
+    from obskit.apply.progress import Progress
+    from obskit.apply.report import plan_counts, render_changes, render_diff, render_summary
+    from obskit.apply.client import GrafanaError
+
+    out = sys.stdout if stdout is None else stdout
+    err = sys.stderr if stderr is None else stderr
+    try:
+        client = connect(args, environ)
+        with build_output(args) as directory:
+            local = read_output(directory, environ=environ)
+    except UsageError as exc:
+        print(f"obskit: {exc}", file=err)
+        return EXIT_FAILED
+    target = safe_url(client.url)
+    if local.empty:
+        print(f"obskit: the build has no Grafana resources (no grafana/ folders, dashboards or datasources)",
+              file=err)
+    progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
+    try:
+        plan = make_plan(client, local, force=args.force, prune=args.prune, concurrency=args.concurrency,
+                         tick=progress.tick)
+    except GrafanaError as exc:  # pragma: no cover - make_plan reports per resource
+        progress.close()
+        print(f"obskit: {exc}", file=err)
+        return EXIT_FAILED
+    progress.close()
+
+    if not apply:
+        text = render_diff(plan)
+        if text:
+            print(text, file=out)
+        print(f"obskit diff against {target}: {plan_counts(plan)} "
+              f"({client.stats.requests} request(s), 0 writes)", file=out)
+        if plan.count("error"):
+            return EXIT_FAILED
+        return EXIT_OK if plan.in_sync else EXIT_CHANGES
+
+    writes = sum(1 for c in plan.changes if c.writes)
+    progress.phase("applying", writes)
+    result = execute(client, plan, concurrency=args.concurrency, dry_run=args.dry_run, tick=progress.tick)
+    progress.close()
+    changes = render_changes(result)
+    if changes:
+        print(changes, file=out)
+    s = client.stats
+    print(render_summary(result, s.requests, s.writes, s.retries) + f"\nGrafana: {target}", file=out)
+    if result.failed:
+        return EXIT_FAILED
+    return EXIT_CHANGES if result.skipped else EXIT_OK

@@ -1,0 +1,134 @@
+"""Canonical forms, ownership markers and content hashes.
+
+A resource's *state* is what obskit compares: for a dashboard ``{"folderUid", "dashboard"}`` with the
+dashboard minus server-assigned fields (``id``, ``version``) and minus the applied-hash marker; for a
+datasource the API fields obskit sets (plus the *names* of its secure fields, never their values).
+``content_hash(state)`` is a SHA-256 of the canonical JSON of that state.
+
+Ownership (see docs/apply.md):
+- dashboards carry the tag :data:`MANAGED_TAG` and the top-level field :data:`HASH_FIELD` holding the
+  hash of the state obskit last wrote;
+- datasources carry ``jsonData[HASH_FIELD]`` (its presence is the ownership marker).
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from typing import Any, Dict, Mapping, Optional
+
+from obskit.compile.conventions import (GRAFANA_APPLIED_HASH_FIELD, GRAFANA_APPLY_MESSAGE,
+                                        GRAFANA_MANAGED_TAG)
+
+MANAGED_TAG = GRAFANA_MANAGED_TAG
+HASH_FIELD = GRAFANA_APPLIED_HASH_FIELD
+SERVER_DASHBOARD_FIELDS = ("id", "version")
+
+# datasource fields compared, with the value Grafana reports when a field is not set
+DATASOURCE_DEFAULTS: Dict[str, Any] = {
+    "name": "", "type": "", "url": "", "access": "proxy", "isDefault": False, "basicAuth": False,
+    "basicAuthUser": "", "user": "", "database": "", "withCredentials": False, "jsonData": {},
+}
+
+
+def _numbers(obj: Any) -> Any:
+    """Integral floats become ints: Grafana stores JSON numbers as float64 and may answer 1 for 1.0."""
+    if isinstance(obj, float) and obj.is_integer() and abs(obj) < 2 ** 53:
+        return int(obj)
+    if isinstance(obj, list):
+        return [_numbers(v) for v in obj]
+    if isinstance(obj, dict):
+        return {k: _numbers(v) for k, v in obj.items()}
+    return obj
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(_numbers(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def pretty(obj: Any) -> str:
+    return json.dumps(_numbers(obj), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def content_hash(state: Any) -> str:
+    return "sha256:" + hashlib.sha256(canonical(state).encode()).hexdigest()
+
+
+def apply_message(digest: str) -> str:
+    return GRAFANA_APPLY_MESSAGE.format(hash=digest)
+
+
+# -- dashboards --------------------------------------------------------------------------------
+def desired_dashboard(model: Mapping[str, Any]) -> Dict[str, Any]:
+    """The local dashboard as obskit wants it on the server (without the hash marker)."""
+    d = _numbers(copy.deepcopy(dict(model)))
+    for key in SERVER_DASHBOARD_FIELDS + (HASH_FIELD,):
+        d.pop(key, None)
+    tags = list(d.get("tags") or [])
+    if MANAGED_TAG not in tags:
+        tags.append(MANAGED_TAG)
+    d["tags"] = tags
+    return d
+
+
+def dashboard_state(model: Mapping[str, Any], folder_uid: str) -> Dict[str, Any]:
+    d = _numbers(copy.deepcopy(dict(model)))
+    for key in SERVER_DASHBOARD_FIELDS + (HASH_FIELD,):
+        d.pop(key, None)
+    return {"folderUid": folder_uid or "", "dashboard": d}
+
+
+def is_owned_dashboard(model: Mapping[str, Any]) -> bool:
+    tags = model.get("tags") or []
+    return isinstance(tags, list) and MANAGED_TAG in tags
+
+
+def applied_hash(model: Mapping[str, Any]) -> Optional[str]:
+    value = model.get(HASH_FIELD)
+    return value if isinstance(value, str) else None
+
+
+def dashboard_payload(desired: Mapping[str, Any], digest: str, version: Optional[int]) -> Dict[str, Any]:
+    """What obskit POSTs: the desired dashboard + hash marker (+ the server version it read, for 412)."""
+    d = copy.deepcopy(dict(desired))
+    d[HASH_FIELD] = digest
+    if version is not None:
+        d["version"] = version
+    return d
+
+
+# -- datasources -------------------------------------------------------------------------------
+def datasource_state(fields: Mapping[str, Any], secret_names) -> Dict[str, Any]:
+    state = {k: copy.deepcopy(fields.get(k, default)) for k, default in DATASOURCE_DEFAULTS.items()}
+    if state["jsonData"] is None:
+        state["jsonData"] = {}
+    state["jsonData"] = {k: v for k, v in dict(state["jsonData"]).items() if k != HASH_FIELD}
+    state["secureJsonFields"] = sorted(secret_names)
+    state["uid"] = fields.get("uid", "")
+    return _numbers(state)
+
+
+def remote_datasource_state(remote: Mapping[str, Any]) -> Dict[str, Any]:
+    secure = remote.get("secureJsonFields") or {}
+    return datasource_state(remote, [k for k, v in secure.items() if v])
+
+
+def datasource_applied_hash(remote: Mapping[str, Any]) -> Optional[str]:
+    value = (remote.get("jsonData") or {}).get(HASH_FIELD)
+    return value if isinstance(value, str) else None
+
+
+def is_owned_datasource(remote: Mapping[str, Any]) -> bool:
+    return datasource_applied_hash(remote) is not None
+
+
+def datasource_payload(fields: Mapping[str, Any], secrets: Mapping[str, str], digest: str,
+                       version: Optional[int] = None) -> Dict[str, Any]:
+    body = {k: copy.deepcopy(fields.get(k, default)) for k, default in DATASOURCE_DEFAULTS.items()}
+    body["uid"] = fields["uid"]
+    body["jsonData"] = {**dict(body.get("jsonData") or {}), HASH_FIELD: digest}
+    if secrets:
+        body["secureJsonData"] = dict(secrets)
+    if version is not None:
+        body["version"] = version
+    return body

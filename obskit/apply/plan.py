@@ -1,0 +1,367 @@
+"""Read the server, compare with the build output, decide. Never writes.
+
+For every local resource the plan holds one :class:`Change` whose ``action`` is one of
+
+- ``create``       nothing with that uid on the server;
+- ``update``       obskit owns it, the server copy is what obskit last applied, the build differs
+                   (or ``--force`` overrides drift);
+- ``unchanged``    the server already holds exactly the build's content (and the applied marker);
+- ``drift``        obskit owns it but it was changed on the server since obskit applied it
+                   (someone edited it in the UI): not overwritten unless ``--force``;
+- ``conflict``     something obskit does not own holds the uid (or a datasource holds the name):
+                   never touched, ``--force`` does not change that;
+- ``provisioned``  file-provisioned on the server: Grafana refuses API saves, reported;
+- ``error``        the server could not be read.
+
+With ``prune``, owned resources absent from the build become ``delete`` (or ``drift`` when edited on the
+server since obskit applied them, unless ``--force``).
+"""
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
+
+from obskit.apply import normalise as N
+from obskit.apply.client import GrafanaClient, GrafanaError
+from obskit.apply.local import LocalDashboard, LocalDatasource, LocalFolder, LocalState
+
+FOLDER, DASHBOARD, DATASOURCE = "folder", "dashboard", "datasource"
+WRITES = ("create", "update", "delete")
+SKIPS = ("drift", "conflict", "provisioned")
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+@dataclass
+class Change:
+    kind: str
+    uid: str
+    title: str
+    action: str
+    reason: str = ""
+    before: Any = None                 # normalised server state (for diffs)
+    after: Any = None                  # normalised desired state
+    forced: bool = False               # an update/delete that overrides drift
+    folder_uid: str = ""               # dashboards: target folder; folders/datasources: unused
+    digest: str = ""                   # content hash of the desired state
+    remote_version: Optional[int] = None
+    desired: Any = field(default=None, repr=False)    # dashboard model / datasource API fields
+    secrets: Any = field(default=None, repr=False)    # datasource secureJsonData (never printed)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind} {self.uid}" + (f" ({self.title!r})" if self.title and self.title != self.uid else "")
+
+    @property
+    def writes(self) -> bool:
+        return self.action in WRITES
+
+
+@dataclass
+class Plan:
+    changes: List[Change] = field(default_factory=list)
+    prune: bool = False
+    force: bool = False
+
+    def of(self, kind: str, *actions: str) -> List[Change]:
+        return [c for c in self.changes if c.kind == kind and (not actions or c.action in actions)]
+
+    def count(self, *actions: str) -> int:
+        return sum(1 for c in self.changes if c.action in actions)
+
+    @property
+    def in_sync(self) -> bool:
+        return all(c.action == "unchanged" for c in self.changes)
+
+
+def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
+             tick: Optional[Callable[[], None]] = None) -> List[Tuple[T, Optional[R], Optional[Exception]]]:
+    """``fn`` over ``items`` with at most ``concurrency`` in flight; results in input order."""
+    def run(item: T):
+        try:
+            return item, fn(item), None
+        except GrafanaError as exc:
+            return item, None, exc
+        finally:
+            if tick:
+                tick()
+    if not items:
+        return []
+    if concurrency <= 1:
+        return [run(i) for i in items]
+    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="obskit-apply") as pool:
+        return list(pool.map(run, items))
+
+
+# -- dashboards --------------------------------------------------------------------------------
+def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], force: bool) -> Change:
+    desired = N.desired_dashboard(local.model)
+    after = N.dashboard_state(desired, local.folder_uid)
+    digest = N.content_hash(after)
+    c = Change(DASHBOARD, local.uid, local.title, "create", after=after, folder_uid=local.folder_uid,
+               digest=digest, desired=desired)
+    if remote is None:
+        c.reason = "not on the server"
+        return c
+    model = remote.get("dashboard") or {}
+    meta = remote.get("meta") or {}
+    c.remote_version = model.get("version") if isinstance(model.get("version"), int) else None
+    c.before = N.dashboard_state(model, meta.get("folderUid") or "")
+    current = N.content_hash(c.before)
+    recorded = N.applied_hash(model)
+    if not N.is_owned_dashboard(model):
+        c.action = "conflict"
+        c.reason = (f"a dashboard obskit does not manage (no {N.MANAGED_TAG!r} tag) has this uid; left "
+                    f"untouched (tag it {N.MANAGED_TAG!r} in Grafana to hand it to obskit)")
+        return c
+    if current == digest and recorded == digest:
+        c.action, c.reason = "unchanged", ""
+        return c
+    if meta.get("provisioned"):
+        c.action = "provisioned"
+        c.reason = "provisioned from files on the server; Grafana refuses API saves (change the provisioning instead)"
+        return c
+    if current == digest:
+        c.action, c.reason = "update", "content already matches; recording the applied marker"
+        return c
+    if recorded == current:
+        c.action, c.reason = "update", "changed in the build"
+        return c
+    c.reason = ("changed on the server since obskit applied it" if recorded else
+                f"owned (tag {N.MANAGED_TAG!r}) but has no applied marker: edited outside obskit")
+    if force:
+        c.action, c.forced = "update", True
+        c.reason += "; overwritten (--force)"
+    else:
+        c.action = "drift"
+        c.reason += "; not overwritten without --force"
+    return c
+
+
+# -- folders -----------------------------------------------------------------------------------
+def decide_folder(local: LocalFolder, remote: Optional[Dict[str, Any]], owned: Optional[bool], force: bool) -> Change:
+    c = Change(FOLDER, local.uid, local.title, "create", after={"uid": local.uid, "title": local.title},
+               reason="not on the server")
+    if remote is None:
+        return c
+    c.before = {"uid": remote.get("uid", local.uid), "title": remote.get("title", "")}
+    c.remote_version = remote.get("version") if isinstance(remote.get("version"), int) else None
+    if c.before["title"] == local.title:
+        c.action, c.reason = "unchanged", ""
+    elif owned:
+        c.action, c.reason = "update", "title changed in the build"
+        c.forced = force
+    else:
+        c.action = "conflict"
+        c.reason = ("the folder exists with another title and holds no dashboards managed by obskit (or also "
+                    "unmanaged ones); not renamed")
+    return c
+
+
+# -- datasources -------------------------------------------------------------------------------
+def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
+                      name_holder: Optional[Dict[str, Any]], force: bool) -> Change:
+    after = N.datasource_state(local.fields, local.secrets.keys())
+    digest = N.content_hash(after)
+    c = Change(DATASOURCE, local.uid, local.name, "create", after=after, digest=digest,
+               desired=dict(local.fields), secrets=dict(local.secrets), reason="not on the server")
+    if remote is None:
+        if name_holder is not None:
+            c.action = "conflict"
+            c.reason = (f"a datasource named {local.name!r} already exists with uid "
+                        f"{name_holder.get('uid')!r} (Grafana answers 409); left untouched")
+        return c
+    c.before = N.remote_datasource_state(remote)
+    c.remote_version = remote.get("version") if isinstance(remote.get("version"), int) else None
+    current = N.content_hash(c.before)
+    recorded = N.datasource_applied_hash(remote)
+    if recorded is None:
+        c.action = "conflict"
+        c.reason = (f"a datasource obskit does not manage (no jsonData.{N.HASH_FIELD}) has this uid; left untouched")
+        return c
+    if current == digest and recorded == digest:
+        c.action, c.reason = "unchanged", ""
+        return c
+    if remote.get("readOnly"):
+        c.action = "provisioned"
+        c.reason = "read-only (provisioned from files) on the server; Grafana refuses API updates"
+        return c
+    if current == digest:
+        c.action, c.reason = "update", "content already matches; recording the applied marker"
+        return c
+    if recorded == current:
+        c.action, c.reason = "update", "changed in the build"
+        return c
+    c.reason = "changed on the server since obskit applied it"
+    if force:
+        c.action, c.forced, c.reason = "update", True, c.reason + "; overwritten (--force)"
+    else:
+        c.action, c.reason = "drift", c.reason + "; not overwritten without --force"
+    return c
+
+
+# -- prune -------------------------------------------------------------------------------------
+def decide_delete_dashboard(uid: str, remote: Optional[Dict[str, Any]], force: bool) -> Optional[Change]:
+    if remote is None:
+        return None
+    model, meta = remote.get("dashboard") or {}, remote.get("meta") or {}
+    if not N.is_owned_dashboard(model):
+        return None  # the tag disappeared between search and read: not ours any more
+    before = N.dashboard_state(model, meta.get("folderUid") or "")
+    c = Change(DASHBOARD, uid, str(model.get("title", "")), "delete", before=before,
+               folder_uid=meta.get("folderUid") or "", reason="owned by obskit, no longer in the build")
+    if meta.get("provisioned"):
+        c.action, c.reason = "provisioned", "no longer in the build but provisioned from files; Grafana refuses to delete it"
+        return c
+    if N.applied_hash(model) != N.content_hash(before):
+        if force:
+            c.forced, c.reason = True, c.reason + "; changed on the server since obskit applied it, deleted (--force)"
+        else:
+            c.action = "drift"
+            c.reason = "no longer in the build, but changed on the server since obskit applied it; not deleted without --force"
+    return c
+
+
+def decide_delete_datasource(remote: Dict[str, Any], force: bool) -> Change:
+    before = N.remote_datasource_state(remote)
+    c = Change(DATASOURCE, remote.get("uid", ""), remote.get("name", ""), "delete", before=before,
+               reason="owned by obskit, no longer in the build")
+    if remote.get("readOnly"):
+        c.action, c.reason = "provisioned", "no longer in the build but read-only (provisioned); Grafana refuses to delete it"
+    elif N.datasource_applied_hash(remote) != N.content_hash(before):
+        if force:
+            c.forced, c.reason = True, c.reason + "; changed on the server since obskit applied it, deleted (--force)"
+        else:
+            c.action = "drift"
+            c.reason = "no longer in the build, but changed on the server since obskit applied it; not deleted without --force"
+    return c
+
+
+# -- the whole plan ----------------------------------------------------------------------------
+def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, prune: bool = False,
+              concurrency: int = 4, tick: Optional[Callable[[], None]] = None) -> Plan:
+    plan = Plan(prune=prune, force=force)
+    local_folder_uids = {f.uid for f in local.folders}
+    local_dash_uids = {d.uid for d in local.dashboards}
+    local_ds_uids = {d.uid for d in local.datasources}
+
+    # datasources: one list (names and uids), then each existing one by uid (version, secure fields)
+    ds_list: List[Dict[str, Any]] = []
+    if local.datasources or prune:
+        try:
+            ds_list = client.list_datasources()
+        except GrafanaError as exc:
+            for ds in local.datasources:
+                plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
+            ds_list = []
+            local = LocalState(local.folders, local.dashboards, ())
+            prune_ds_failed: Optional[GrafanaError] = exc
+        else:
+            prune_ds_failed = None
+    else:
+        prune_ds_failed = None
+    by_uid = {d.get("uid"): d for d in ds_list}
+    by_name = {d.get("name"): d for d in ds_list}
+    owned_orphans = [d for d in ds_list if prune and d.get("uid") not in local_ds_uids
+                     and N.HASH_FIELD in (d.get("jsonData") or {})]
+
+    def read_ds(uid: str):
+        return client.get_datasource(uid)
+
+    for ds, remote, exc in parallel(lambda d: read_ds(d.uid) if d.uid in by_uid else None,
+                                    list(local.datasources), concurrency, tick):
+        if exc is not None:
+            plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
+            continue
+        holder = by_name.get(ds.name)
+        if holder is not None and holder.get("uid") == ds.uid:
+            holder = None
+        plan.changes.append(decide_datasource(ds, remote, holder, force))
+
+    # folders
+    folder_reads = parallel(lambda f: client.get_folder(f.uid), list(local.folders), concurrency, tick)
+    for f, remote, exc in folder_reads:
+        if exc is not None:
+            plan.changes.append(Change(FOLDER, f.uid, f.title, "error", reason=str(exc)))
+            continue
+        owned: Optional[bool] = None
+        if remote is not None and remote.get("title") != f.title:
+            try:
+                hits = client.search(folder_uids=[f.uid])
+            except GrafanaError as exc2:
+                plan.changes.append(Change(FOLDER, f.uid, f.title, "error", reason=str(exc2)))
+                continue
+            owned = bool(hits) and all(N.MANAGED_TAG in (h.get("tags") or []) for h in hits)
+        plan.changes.append(decide_folder(f, remote, owned, force))
+
+    # dashboards
+    for d, remote, exc in parallel(lambda d: client.get_dashboard(d.uid), list(local.dashboards), concurrency, tick):
+        if exc is not None:
+            plan.changes.append(Change(DASHBOARD, d.uid, d.title, "error", reason=str(exc),
+                                       folder_uid=d.folder_uid))
+            continue
+        plan.changes.append(decide_dashboard(d, remote, force))
+
+    if not prune:
+        return plan
+
+    # prune: owned dashboards (by tag) and datasources (by marker) that the build no longer has
+    try:
+        hits = client.search(tag=N.MANAGED_TAG)
+    except GrafanaError as exc:
+        plan.changes.append(Change(DASHBOARD, "*", "", "error", reason=f"cannot list owned dashboards: {exc}"))
+        hits = []
+    orphans = sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in local_dash_uids})
+    deletes: List[Change] = []
+    for uid, remote, exc in parallel(client.get_dashboard, orphans, concurrency, tick):
+        if exc is not None:
+            plan.changes.append(Change(DASHBOARD, uid, "", "error", reason=str(exc)))
+            continue
+        c = decide_delete_dashboard(uid, remote, force)
+        if c is not None:
+            deletes.append(c)
+    plan.changes.extend(deletes)
+
+    # folders: only those emptied by this prune (every dashboard in them is an owned one being deleted)
+    deleting = {c.uid for c in deletes if c.action == "delete"}
+    candidates = sorted({c.folder_uid for c in deletes if c.folder_uid and c.folder_uid not in local_folder_uids})
+    for fuid in candidates:
+        try:
+            contents = client.search(folder_uids=[fuid])
+            children = client.child_folders(fuid)
+            folder = client.get_folder(fuid)
+        except GrafanaError as exc:
+            plan.changes.append(Change(FOLDER, fuid, "", "error", reason=str(exc)))
+            continue
+        if folder is None:
+            continue
+        title = folder.get("title", "")
+        left = [h for h in contents if h.get("uid") not in deleting]
+        before = {"uid": fuid, "title": title}
+        if left or children:
+            what = f"{len(left)} other dashboard(s)" if left else f"{len(children)} subfolder(s)"
+            plan.changes.append(Change(FOLDER, fuid, title, "conflict", before=before,
+                                       reason=f"no longer in the build but still holds {what}; not deleted"))
+        else:
+            plan.changes.append(Change(FOLDER, fuid, title, "delete", before=before,
+                                       reason="no longer in the build; emptied by this prune"))
+
+    if prune_ds_failed is not None:
+        plan.changes.append(Change(DATASOURCE, "*", "", "error", reason=f"cannot list datasources: {prune_ds_failed}"))
+    for d, remote, exc in parallel(lambda d: client.get_datasource(d["uid"]), owned_orphans, concurrency, tick):
+        if exc is not None:
+            plan.changes.append(Change(DATASOURCE, d.get("uid", ""), d.get("name", ""), "error", reason=str(exc)))
+        elif remote is not None and N.is_owned_datasource(remote):
+            plan.changes.append(decide_delete_datasource(remote, force))
+    return plan
+
+
+def count_reads(local: LocalState) -> int:
+    """Reads a plan makes without prune (for progress totals)."""
+    return len(local.folders) + len(local.dashboards) + len(local.datasources)
+
+
+def iter_kinds() -> Iterable[str]:
+    return (DATASOURCE, FOLDER, DASHBOARD)
