@@ -19,6 +19,7 @@ from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
 from obskit.model.base import Definition
 from obskit.project import Project, Settings
+from dataclasses import replace
 
 DEFINITION_DIRS = ("slos", "alerts", "dashboards", "telemetry")
 _counter = itertools.count()
@@ -110,8 +111,8 @@ def load_project(root: "str | Path") -> Project:
     diags = list(diags) + [d for check in PROJECT_CHECKS for d in check(project)]
     errors = [d for d in diags if d.severity == "error"]
     if errors:
-        raise DefinitionError(_relative(sorted(errors, key=_order), root))
-    return project
+        raise DefinitionError(_relative(sorted(diags, key=_order), root))   # warnings shown with errors
+    return replace(project, warnings=tuple(_relative(sorted(diags, key=_order), root)))
 
 
 def _order(d: Diagnostic):
@@ -152,4 +153,6 @@ def check_slos(project: Project) -> List[Diagnostic]:
 from obskit.compile.loki import check_loki  # noqa: E402
 from obskit.compile.tracing import check_tracing  # noqa: E402
 
-PROJECT_CHECKS = (check_slos, check_loki, check_tracing)
+from obskit.lint import check_rules  # noqa: E402
+
+PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules)

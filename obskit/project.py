@@ -29,6 +29,7 @@ class Project:
     root: Path
     settings: Settings = field(default_factory=Settings)
     definitions: Tuple[object, ...] = ()
+    warnings: Tuple[object, ...] = field(default=(), compare=False)   # Diagnostics of severity "warning"
 
     def of(self, kind: Type[T]) -> Tuple[T, ...]:
         """Every definition of one type (subclasses included)."""

@@ -1,6 +1,8 @@
 """obskit build"""
 from __future__ import annotations
 
+import sys
+
 from obskit.cli.common import EXIT_OK, add_project_dir
 
 
@@ -20,6 +22,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from obskit.build import build
     result = build(args.project_dir, args.out, verify=not args.no_verify)
+    for warning in result.project.warnings:   # lint warnings do not stop a build
+        print(str(warning), file=sys.stderr)
     verified = "" if args.no_verify else ", verified"
     print(f"obskit: built {len(result.project.definitions)} definition(s) into {result.out}: "
           f"{len(result.files)} file(s){verified}")

@@ -1,0 +1,92 @@
+"""Checks of single alerting rules: a condition, templates, severity and the required annotations."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from obskit.compile.ir import AlertingRule
+from obskit.lint import gotemplate
+from obskit.lint.base import ERROR, finding, parsed
+from obskit.lint.promql_ast import has_condition, is_constant, output_labels
+from obskit.lint.subjects import Subjects
+from obskit.model.rules import SEVERITIES
+from obskit.project import Settings
+
+
+def _alerts(subjects: Subjects):
+    return [s for s in subjects.rules if isinstance(s.rule, AlertingRule)]
+
+
+def always_fires(subjects: Subjects, settings: Settings) -> Iterator:
+    """alert-always-fires: an alert expression without a condition fires whenever its series exist."""
+    for s in _alerts(subjects):
+        ast = parsed(s.rule.expr)
+        if ast is None or has_condition(ast):
+            continue
+        if is_constant(ast):
+            msg = f"expression {s.rule.expr!r} is a constant: the alert fires at every evaluation"
+        else:
+            msg = (f"expression {s.rule.expr!r} has no condition (no comparison such as '> 0.05', no "
+                   "absent(), no and/unless): the alert fires whenever the series exist")
+        yield finding(s, "alert-always-fires", msg,
+                      hint="add the threshold comparison; for a deliberate always-firing alert "
+                           "(a Watchdog) set lint_disable=('alert-always-fires',)")
+
+
+def _templates(rule: AlertingRule):
+    for kind, pairs in (("label", rule.labels), ("annotation", rule.annotations)):
+        for name, text in pairs:
+            yield kind, name, text
+
+
+def template_syntax(subjects: Subjects, settings: Settings) -> Iterator:
+    """template-syntax: label and annotation templates must parse as Go templates."""
+    for s in _alerts(subjects):
+        for kind, name, text in _templates(s.rule):
+            try:
+                gotemplate.check(text)
+            except gotemplate.TemplateError as exc:
+                yield finding(s, "template-syntax", f"{kind} {name!r}: template does not parse: {exc}",
+                              hint="Prometheus templates are Go text/template with $labels, $value and "
+                                   "functions such as humanize, humanizePercentage, printf")
+
+
+def template_labels(subjects: Subjects, settings: Settings) -> Iterator:
+    """template-label-missing: a template reads a label the query's result cannot have."""
+    for s in _alerts(subjects):
+        ast = parsed(s.rule.expr)
+        if ast is None:
+            continue
+        result = output_labels(ast)
+        for kind, name, text in _templates(s.rule):
+            try:
+                used = gotemplate.check(text).labels
+            except gotemplate.TemplateError:
+                continue
+            for label in sorted(used):
+                if not result.has(label):
+                    yield finding(s, "template-label-missing",
+                                  f"{kind} {name!r} uses $labels.{label}, but the query's result has "
+                                  f"{result.describe()}: it is aggregated away and renders empty",
+                                  hint=f"keep it with 'by ({label}, ...)' in the aggregation, or drop it "
+                                       "from the template")
+
+
+def severity(subjects: Subjects, settings: Settings) -> Iterator:
+    """severity: every alert has a severity label from the fixed set."""
+    for s in _alerts(subjects):
+        value = dict(s.rule.labels).get("severity")
+        if value not in SEVERITIES:
+            what = "has no severity label" if value is None else f"has severity {value!r}"
+            yield finding(s, "severity", f"alert {what}; use one of {', '.join(SEVERITIES)}")
+
+
+def annotations(subjects: Subjects, settings: Settings) -> Iterator:
+    """missing-annotation: every alert has non-empty summary and description annotations."""
+    for s in _alerts(subjects):
+        have = dict(s.rule.annotations)
+        for key in ("summary", "description"):
+            if not str(have.get(key, "")).strip():
+                yield finding(s, "missing-annotation", f"alert has no {key} annotation", severity=ERROR)
+
+
+CHECKS = (always_fires, template_syntax, template_labels, severity, annotations)

@@ -1,0 +1,111 @@
+"""Checks of rule groups and across them: interval, size, duplicates, output-file clashes, and
+group fields the target Prometheus cannot load."""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Dict, Iterator, List, Tuple
+
+from obskit.compile.ir import AlertingRule
+from obskit.duration import Duration
+from obskit.lint.base import ERROR, WARNING, finding
+from obskit.lint.subjects import Subjects
+from obskit.model.rules import GROUP_FIELD_VERSIONS, parse_version, version_text
+from obskit.project import Settings
+
+MAX_INTERVAL = Duration(300)
+MAX_RULES = 20
+
+
+def group_interval(subjects: Subjects, settings: Settings) -> Iterator:
+    """group-interval-long: above 5m, recorded series go stale between evaluations (the 5m lookback)."""
+    for g in subjects.groups:
+        if g.group.interval is not None and g.group.interval > MAX_INTERVAL:
+            yield finding(g, "group-interval-long",
+                          f"interval {g.group.interval} is longer than {MAX_INTERVAL}: series it records "
+                          "are stale between evaluations and alerts react late",
+                          hint="evaluate at most every 5m", severity=WARNING)
+
+
+def group_size(subjects: Subjects, settings: Settings) -> Iterator:
+    """group-too-many-rules: more than 20 rules in one group (evaluated sequentially)."""
+    for g in subjects.groups:
+        if len(g.group.rules) > MAX_RULES:
+            yield finding(g, "group-too-many-rules",
+                          f"{len(g.group.rules)} rules in one group (more than {MAX_RULES}); a group's rules "
+                          "run one after another, so large groups risk missed evaluations",
+                          hint="split the group by concern", severity=WARNING)
+
+
+def duplicate_groups(subjects: Subjects, settings: Settings) -> Iterator:
+    """duplicate-group: two groups with one name (an error in one file, confusing across files)."""
+    first: Dict[str, object] = {}
+    for g in subjects.groups:
+        other = first.get(g.group.name)
+        if other is None:
+            first[g.group.name] = g
+            continue
+        same_file = other.file == g.file
+        yield finding(g, "duplicate-group",
+                      f"group name {g.group.name!r} is already used at {other.location}"
+                      + (f" in the same rule file {g.file}.yml (Prometheus refuses to load it)" if same_file
+                         else " (in another rule file; rule-group metrics and the UI cannot tell them apart)"),
+                      severity=ERROR if same_file else WARNING)
+
+
+def _rule_key(rule) -> Tuple:
+    kind = "alert" if isinstance(rule, AlertingRule) else "record"
+    name = rule.alert if kind == "alert" else rule.record
+    return kind, name, " ".join(rule.expr.split()), rule.labels
+
+
+def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
+    """duplicate-rule: the same rule twice; or two recording rules writing the same series."""
+    seen: Dict[Tuple, object] = {}
+    records: Dict[Tuple, object] = {}
+    for s in subjects.rules:
+        key = _rule_key(s.rule)
+        if key in seen:
+            yield finding(s, "duplicate-rule", f"identical to the rule at {seen[key].location}",
+                          hint="remove one of them")
+            continue
+        seen[key] = s
+        if not isinstance(s.rule, AlertingRule):
+            rkey = (s.rule.record, s.rule.labels)
+            if rkey in records:
+                yield finding(s, "duplicate-rule",
+                              f"records {s.rule.record} with the same labels as the rule at "
+                              f"{records[rkey].location}: both write one series (duplicate samples)",
+                              hint="give them different labels or names")
+            records[rkey] = s
+
+
+def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
+    """output-clash: a module's alert file has the name of an SLO service's rule file."""
+    generated = {g.file: g for g in subjects.groups if g.generated}
+    reported = set()
+    for g in subjects.groups:
+        if not g.generated and g.file in generated and g.file not in reported:
+            reported.add(g.file)
+            yield finding(g, "output-clash",
+                          f"this module's rules go to prometheus/rules/{g.file}.yml, which is also the rule "
+                          f"file of the SLOs of service {g.file!r} ({generated[g.file].location})",
+                          hint="rename the module or the service")
+
+
+def target_version(subjects: Subjects, settings: Settings) -> Iterator:
+    """prometheus-version: group fields newer than the project's target Prometheus."""
+    target = parse_version(settings.prometheus_version)
+    for g in subjects.groups:
+        if g.source is None:
+            continue
+        for name in g.source.newer_fields():
+            needed = GROUP_FIELD_VERSIONS[name]
+            if target < needed:
+                yield finding(g, "prometheus-version",
+                              f"{name} needs Prometheus {version_text(needed)} or newer; the project targets "
+                              f"{settings.prometheus_version} (prometheus_version in obskit.toml), which "
+                              "refuses to load the file",
+                              hint=f"remove {name}, or raise prometheus_version to {version_text(needed)}")
+
+
+CHECKS = (group_interval, group_size, duplicate_groups, duplicate_rules, file_clash, target_version)
