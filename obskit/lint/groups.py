@@ -46,7 +46,7 @@ def duplicate_groups(subjects: Subjects, settings: Settings) -> Iterator:
             continue
         same_file = other.file == g.file
         yield finding(g, "duplicate-group",
-                      f"group name {g.group.name!r} is already used at {other.location}"
+                      f"group name {g.group.name!r} is already used at {subjects.where(other.location)}"
                       + (f" in the same rule file {g.file}.yml (Prometheus refuses to load it)" if same_file
                          else " (in another rule file; rule-group metrics and the UI cannot tell them apart)"),
                       severity=ERROR if same_file else WARNING)
@@ -65,7 +65,7 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
     for s in subjects.rules:
         key = _rule_key(s.rule)
         if key in seen:
-            yield finding(s, "duplicate-rule", f"identical to the rule at {seen[key].location}",
+            yield finding(s, "duplicate-rule", f"identical to the rule at {subjects.where(seen[key].location)}",
                           hint="remove one of them")
             continue
         seen[key] = s
@@ -74,7 +74,7 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
             if rkey in records:
                 yield finding(s, "duplicate-rule",
                               f"records {s.rule.record} with the same labels as the rule at "
-                              f"{records[rkey].location}: both write one series (duplicate samples)",
+                              f"{subjects.where(records[rkey].location)}: both write one series (duplicate samples)",
                               hint="give them different labels or names")
             records[rkey] = s
 
@@ -88,7 +88,7 @@ def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
             reported.add(g.file)
             yield finding(g, "output-clash",
                           f"this module's rules go to prometheus/rules/{g.file}.yml, which is also the rule "
-                          f"file of the SLOs of service {g.file!r} ({generated[g.file].location})",
+                          f"file of the SLOs of service {g.file!r} ({subjects.where(generated[g.file].location)})",
                           hint="rename the module or the service")
 
 

@@ -48,6 +48,11 @@ class GroupSubject:
 class Subjects:
     groups: Tuple[GroupSubject, ...]
     rules: Tuple[RuleSubject, ...]
+    root: str = ""
+
+    def where(self, location: Location) -> Location:
+        """A location as shown inside a message (relative to the project)."""
+        return location.relative_to(self.root) if self.root else location
 
 
 def _user(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]) -> None:
@@ -95,4 +100,4 @@ def collect(project: Project) -> Subjects:
     rules: List[RuleSubject] = []
     _user(project, groups, rules)
     _generated(project, groups, rules)
-    return Subjects(tuple(groups), tuple(rules))
+    return Subjects(tuple(groups), tuple(rules), str(project.root))
