@@ -17,7 +17,7 @@ from typing import Dict, List, Tuple
 
 from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
-from obskit.model.base import Definition
+from obskit.model.base import Definition, is_valid, set_attr
 from obskit.project import Project, Settings
 from dataclasses import replace
 
@@ -106,9 +106,14 @@ def load_project(root: "str | Path") -> Project:
                         gathered.append(obj)
     finally:
         sys.path.remove(str(root))
-    gathered.sort(key=lambda o: o.location)
+    # definitions that reported errors are left out, so cross-checks do not cascade from them
+    gathered = sorted((o for o in gathered if is_valid(o)), key=lambda o: o.location)
     project = Project(root=root, settings=settings, definitions=tuple(gathered))
-    diags = list(diags) + [d for check in PROJECT_CHECKS for d in check(project)]
+    diags = list(diags)
+    for check in PROJECT_CHECKS:
+        diags += check(project)
+        # a check may mark definitions invalid (e.g. a duplicate): later checks do not see them
+        project = Project(root=root, settings=settings, definitions=tuple(o for o in project.definitions if is_valid(o)))
     errors = [d for d in diags if d.severity == "error"]
     if errors:
         raise DefinitionError(_relative(sorted(diags, key=_order), root))   # warnings shown with errors
@@ -135,15 +140,16 @@ def check_slos(project: Project) -> List[Diagnostic]:
         key = (slo.service, slo.name)
         if key in first:
             diags.append(Diagnostic("duplicate-slo", f"SLO name {slo.name!r} is already used for service "
-                                    f"{slo.service!r} at {first[key].location}", f"SLO {slo.service}/{slo.name}",
+                                    f"{slo.service!r} at {first[key].location.relative_to(str(project.root))}", f"SLO {slo.service}/{slo.name}",
                                     slo.location))
+            set_attr(slo, "_obskit_invalid", True)
             continue
         first[key] = slo
         alert = slo.alert_name or conv.burn_alert_name(slo.service, slo.name)
         if alert in alerts:
             other = alerts[alert]
             diags.append(Diagnostic("duplicate-alert", f"generated alert name {alert!r} is also the alert of "
-                                    f"SLO {other.service}/{other.name} at {other.location}",
+                                    f"SLO {other.service}/{other.name} at {other.location.relative_to(str(project.root))}",
                                     f"SLO {slo.service}/{slo.name}", slo.location, hint="set alert_name="))
         alerts[alert] = slo
     return diags
@@ -155,4 +161,8 @@ from obskit.compile.tracing import check_tracing  # noqa: E402
 
 from obskit.lint import check_rules  # noqa: E402
 
-PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules)
+from obskit.model.alertmanager.checks import check_alertmanager  # noqa: E402
+
+from obskit.compile.prometheus_config import check_project as check_scrape  # noqa: E402
+
+PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules, check_alertmanager, check_scrape)

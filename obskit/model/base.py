@@ -1,6 +1,7 @@
 """Shared machinery of user-facing definitions: where they were made, and validation."""
 from __future__ import annotations
 
+import threading
 from typing import Callable, List, Optional
 
 from obskit.duration import Duration, DurationError
@@ -8,11 +9,21 @@ from obskit.errors import Diagnostic, report
 from obskit.location import Location, caller_location
 
 
+_located = threading.local()
+
+
 class Problems:
-    """Problems found while validating one definition; reported together."""
+    """Problems found while validating one definition; reported together.
+
+    ``Problems(description, locate(self))`` also remembers ``self`` (the object :func:`locate` just
+    placed): when the loader collects errors instead of raising, an object with errors is marked
+    invalid so that later steps (cross-checks, compile) never see it.
+    """
 
     def __init__(self, obj: str, location: Location):
         self.obj, self.location, self.items = obj, location, []  # type: ignore[var-annotated]
+        self.owner = getattr(_located, "obj", None)
+        _located.obj = None
 
     def add(self, code: str, message: str, hint: str = "", severity: str = "error") -> None:
         self.items.append(Diagnostic(code, message, self.obj, self.location, hint, severity))
@@ -33,6 +44,8 @@ class Problems:
             return None
 
     def done(self) -> None:
+        if any(d.severity == "error" for d in self.items) and self.owner is not None:
+            set_attr(self.owner, "_obskit_invalid", True)
         if self.items:
             report(self.items)
 
@@ -51,7 +64,13 @@ def set_attr(obj: object, name: str, value: object) -> None:
 def locate(obj: object) -> Location:
     loc = caller_location()
     set_attr(obj, "location", loc)
+    _located.obj = obj
     return loc
+
+
+def is_valid(obj: object) -> bool:
+    """False for a definition that reported errors while the loader was collecting them."""
+    return not getattr(obj, "_obskit_invalid", False)
 
 
 def freeze_labels(labels, problems: Problems, what: str = "labels", reserved: tuple = ()) -> tuple:

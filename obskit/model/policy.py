@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Problems, locate, set_attr
+from obskit.model.base import Problems, is_valid, locate, set_attr
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -76,6 +76,8 @@ class Tier:
             p.add("bad-policy", "a tier needs at least one burn window")
         if not isinstance(self.severity, str) or not self.severity:
             p.add("bad-policy", f"severity must be a non-empty string, got {self.severity!r}")
+        if not all(is_valid(w) for w in self.windows):
+            set_attr(self, "_obskit_invalid", True)
         if self.name not in ("page", "ticket"):
             p.add("bad-policy", f"tier name must be 'page' or 'ticket', got {self.name!r}")
         p.done()
@@ -126,6 +128,8 @@ class AlertingPolicy:
             p.add("bad-policy", "page= must be a Tier named 'page' (or None)")
         if self.ticket is not None and (not isinstance(self.ticket, Tier) or self.ticket.name != "ticket"):
             p.add("bad-policy", "ticket= must be a Tier named 'ticket' (or None)")
+        if not all(is_valid(t) for t in (self.page, self.ticket) if t is not None):
+            set_attr(self, "_obskit_invalid", True)
         if self.min_events is not None and not float(self.min_events) > 0:
             p.add("bad-policy", f"min_events must be positive, got {self.min_events!r}")
         if self.absent_for is not None:

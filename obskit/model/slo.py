@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
+from obskit.model.base import Definition, Problems, freeze_labels, is_valid, locate, set_attr
 from obskit.model.policy import AlertingPolicy
 from obskit.model.sli import SLI, RawSLI
 
@@ -53,6 +53,8 @@ class SLO(Definition):
         period = p.duration(self.period, "period")
         set_attr(self, "period", period or self.period)
         set_attr(self, "labels", freeze_labels(self.labels, p, reserved=RESERVED_LABELS))
+        if not (is_valid(self.sli) and is_valid(self.alerting)):
+            set_attr(self, "_obskit_invalid", True)   # its parts reported their own errors
         if not isinstance(self.sli, SLI):
             p.add("bad-sli", f"sli must be an SLI (RatioSLI, LatencySLI, AvailabilitySLI, RawSLI), got {self.sli!r}")
         if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):

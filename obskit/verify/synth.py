@@ -7,8 +7,11 @@ Prometheus does (fully anchored regexes).
 from __future__ import annotations
 
 import re
-import sre_constants as C
-import sre_parse
+try:  # the regex parser's modules, public names deprecated since 3.11
+    from re import _constants as C, _parser as sre_parse
+except ImportError:  # pragma: no cover
+    import sre_constants as C  # type: ignore[no-redef]
+    import sre_parse  # type: ignore[no-redef]
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from obskit.compile.sli import le_matcher
@@ -184,22 +187,14 @@ def synthesize(sli: SLI, phases: Sequence[Phase], interval: Duration, error_budg
             _counter(Series(sli.histogram.metric + "_count", base), phases, interval, lambda p: 1),
         ]
     if isinstance(sli, AvailabilitySLI):
-        labels = series_labels([sli.gauge], by=sli.by)
-        series = Series(sli.gauge.metric, labels)
+        # One series whose value is the share of healthy targets: what sum_over_time/count_over_time
+        # of many 0/1 targets averages to. A single 0/1 series could only express error shares in
+        # steps of 1/samples-per-window, too coarse to prove burn-rate timing.
+        series = Series(sli.gauge.metric, series_labels([sli.gauge], by=sli.by))
         values: List[Optional[float]] = []
-        debt = 0.0
         for i, phase in enumerate(phases):
             n = _steps(phase, interval) + (1 if i == 0 else 0)
-            for _ in range(n):
-                if not phase.present:
-                    values.append(None)
-                    continue
-                debt += phase.errors(error_budget)   # spread failed samples evenly
-                if debt >= 1 - 1e-9:
-                    debt -= 1
-                    values.append(0.0)
-                else:
-                    values.append(1.0)
+            values += [1 - phase.errors(error_budget) if phase.present else None] * n
         series.values(values)
         return [series]
     raise Unsupported(f"cannot synthesise series for a {type(sli).__name__}: write the scenario's "

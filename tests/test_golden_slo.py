@@ -1,0 +1,42 @@
+"""Golden input/output pairs (the Sloth way): each folder of tests/golden/slo is a small project
+whose rendered rule files must equal the files under its expected/ folder.
+
+Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
+import os
+from pathlib import Path
+
+import pytest
+
+from obskit.build import render_project
+from obskit.loader import load_project
+
+GOLDEN = Path(__file__).parent / "golden" / "slo"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "slos").is_dir())
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case):
+    files = render_project(load_project(GOLDEN / case))
+    expected_dir = GOLDEN / case / "expected"
+    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
+        for rel, data in files.items():
+            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / rel).write_bytes(data)
+    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
+                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
+    assert sorted(files) == sorted(expected)
+    for rel in files:
+        assert files[rel].decode() == expected[rel].decode(), rel
+
+
+def test_cases_exist():
+    assert len(CASES) >= 6
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_golden_rules_pass_promtool(case, promtool):
+    from obskit.verify import promtool as pt
+    paths = sorted((GOLDEN / case / "expected" / "prometheus" / "rules").glob("*.yml"))
+    assert paths
+    res = pt.check_rules(paths)
+    assert res.ok, res.output

@@ -1,0 +1,89 @@
+"""The generated alert-timing tests pass on correct rules and catch wrong ones (real promtool)."""
+import pytest
+
+from obskit import SLO, AlertingPolicy, BurnWindow, RatioSLI, Tier
+from obskit.compile.slo import compile_slo
+from obskit.verify import timing
+from obskit.verify.runner import run_files
+
+SLI = dict(total='http_requests_total{job="api"}', errors='http_requests_total{job="api",code=~"5.."}')
+
+
+def slo(policy=None, **kw):
+    return SLO(service="api", name="availability", objective=99.9, sli=RatioSLI(**SLI),
+               alerting=policy or AlertingPolicy(), **kw)
+
+
+def page_policy(long="1h", short="5m", share=0.02, factor=None, **kw):
+    window = BurnWindow(long=long, short=short, factor=factor) if factor else \
+        BurnWindow(long=long, short=short, budget_share=share)
+    return AlertingPolicy(page=Tier(name="page", severity="critical", windows=(window,)), ticket=None, **kw)
+
+
+def page_files(compiled, expected):
+    return [f for f in timing.plan(compiled, expected).files if f.name.endswith("page-timing")]
+
+
+def test_correct_page_rules_pass(promtool):
+    right = slo(page_policy())
+    results = run_files(page_files(compile_slo(right), right))
+    assert [r.ok for r in results] == [True], results[0].describe()
+
+
+@pytest.mark.parametrize("wrong", [
+    page_policy(factor=10),          # factor 10 instead of 14.4: fires too early
+    page_policy(factor=20),          # too late
+    page_policy(long="2h", short="10m", share=0.04),  # same factor (14.4), wrong window
+])
+def test_wrong_factor_or_window_is_caught(promtool, wrong):
+    right = slo(page_policy())
+    results = run_files(page_files(compile_slo(slo(wrong)), right))
+    assert len(results) == 1 and not results[0].ok
+    assert any(n.startswith("page: a steady 28.8x burn fires after 30m") for n in results[0].failed_tests)
+
+
+def test_missing_traffic_guard_is_caught(promtool):
+    right = slo(page_policy(min_events=100))
+    files = [f for f in timing.plan(compile_slo(slo(page_policy())), right).files if f.name.endswith("outage")]
+    (result,) = run_files(files)
+    assert not result.ok
+    assert any("min_events" in name for name in result.failed_tests)
+    # and the guard, when present, passes the same test
+    (ok,) = run_files([f for f in timing.plan(compile_slo(right)).files if f.name.endswith("outage")])
+    assert ok.ok, ok.describe()
+
+
+def test_plan_covers_every_tier_and_the_quiet_service():
+    plan = timing.plan(compile_slo(slo()))
+    assert [f.name for f in plan.files] == ["api-availability-page-timing", "api-availability-ticket-timing",
+                                            "api-availability-page-outage", "api-availability-quiet"]
+    names = [t.name for f in plan.files for t in f.tests]
+    assert any("0.9x the smallest factor" in n for n in names)
+    assert any("100% outage" in n for n in names)
+    assert any("after recovery" in n for n in names)
+    assert any("quiet service" in n for n in names)
+    assert any("missing SLI data" in n for n in names)
+
+
+def test_every_test_sets_its_interval():
+    # promtool 2.42 loads every sample at t=0 without a test-level interval: the trap must not happen
+    for f in timing.plan(compile_slo(slo())).files:
+        for t in f.to_dict("x.yml")["tests"]:
+            assert t["interval"]
+
+
+def test_raw_sli_is_reported_not_silently_skipped():
+    from obskit import RawSLI
+    raw = SLO(service="q", name="fresh", objective=99, sli=RawSLI(error_ratio="1 - avg_over_time(x[$window])"))
+    plan = timing.plan(compile_slo(raw))
+    assert plan.files == () and "RawSLI" in plan.skipped[0]
+
+
+@pytest.mark.parametrize("case", ["good-by", "latency", "availability"])
+def test_each_sli_kind_passes_its_timing_tests(promtool, root, case):
+    from obskit.loader import load_project
+    from obskit.compile.project import compile_project
+    compiled = compile_project(load_project(root / "tests" / "golden" / "slo" / case))
+    files = [f for c in compiled.slos[:1] for f in timing.plan(c).files]
+    bad = [r.describe() for r in run_files(files) if not r.ok]
+    assert not bad, "\n".join(bad)
