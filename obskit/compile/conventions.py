@@ -125,3 +125,25 @@ INHIBIT_SERVICE_LABELS = ("alertname", LABEL_SERVICE, "service")
 INHIBIT_SLO_LABELS = (LABEL_SERVICE, LABEL_SLO)
 TIER_PAGE, TIER_TICKET = "page", "ticket"
 SEVERITY_CRITICAL, SEVERITY_WARNING = "critical", "warning"
+
+
+# --- Prometheus server configuration (obskit/compile/prometheus_config.py) ------------------------
+PROMETHEUS_DEFAULT_CONFIG = "prometheus"               # PrometheusConfig.name written to prometheus.yml
+SCRAPE_MANAGED_BY = ("app.kubernetes.io/managed-by", "obskit")
+
+
+def prometheus_config_path(name: str) -> str:
+    """Where a PrometheusConfig is written (its rule_files are relative to this file)."""
+    if name == PROMETHEUS_DEFAULT_CONFIG:
+        return "prometheus/prometheus.yml"
+    return f"prometheus/prometheus-{name}.yml"
+
+
+def monitor_name(job_name: str, index: int = 0) -> str:
+    """The ServiceMonitor/PodMonitor name of a scrape job (a DNS-1123 name)."""
+    base = re.sub(r"[^a-z0-9-]+", "-", job_name.lower()).strip("-") or "job"
+    return base if index == 0 else f"{base}-{index + 1}"
+
+
+def monitor_path(kind: str, name: str) -> str:
+    return f"kubernetes/{name}-{kind.lower()}.yaml"

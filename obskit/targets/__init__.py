@@ -23,4 +23,5 @@ def targets() -> tuple:
     from obskit.targets.alert_rules import AlertRules
     from obskit.targets.loki import LokiTarget
     from obskit.targets.tracing import TracingTarget
-    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(),)
+    from obskit.targets.prometheus_config import PrometheusConfigTarget
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), PrometheusConfigTarget(),)

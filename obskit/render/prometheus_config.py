@@ -1,0 +1,129 @@
+"""``prometheus.yml``: the Prometheus server configuration file (Prometheus 2.42+ and 3.x)."""
+from __future__ import annotations
+
+from typing import Dict, List
+
+from obskit.compile import conventions as conv
+from obskit.compile.prometheus_config import PrometheusFile
+from obskit.model.prometheus_config.discovery import KubernetesSD
+from obskit.model.prometheus_config.job import ScrapeConfig
+from obskit.model.prometheus_config.relabel import Relabel
+from obskit.render.yamlfmt import dump
+
+KUBERNETES_NOTE = (
+    "# Jobs using kubernetes_sd_configs ({jobs}) were validated by obskit in Python: Debian's\n"
+    "# promtool is built without Kubernetes discovery, so `obskit build` runs `promtool check config`\n"
+    "# on a copy of this file without the kubernetes_sd_configs blocks.\n")
+
+
+def relabel_dict(step: Relabel) -> Dict[str, object]:
+    """A relabel step with only the fields that were given (Prometheus' defaults apply to the rest)."""
+    out: Dict[str, object] = {}
+    if step.source_labels:
+        out["source_labels"] = list(step.source_labels)
+    for name in ("separator", "regex", "modulus", "target_label", "replacement", "action"):
+        value = getattr(step, name)
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def kubernetes_sd_dict(sd: KubernetesSD) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    if sd.api_server is not None:
+        out["api_server"] = sd.api_server
+    out["role"] = sd.role
+    if sd.kubeconfig_file is not None:
+        out["kubeconfig_file"] = sd.kubeconfig_file
+    if sd.namespaces or sd.own_namespace:
+        ns: Dict[str, object] = {}
+        if sd.own_namespace:
+            ns["own_namespace"] = True
+        if sd.namespaces:
+            ns["names"] = list(sd.namespaces)
+        out["namespaces"] = ns
+    if sd.selectors:
+        out["selectors"] = [{k: v for k, v in (("role", s.role), ("label", s.label), ("field", s.field)) if v}
+                            for s in sd.selectors]
+    if sd.attach_metadata_node:
+        out["attach_metadata"] = {"node": True}
+    return out
+
+
+def job_dict(job: ScrapeConfig) -> Dict[str, object]:
+    out: Dict[str, object] = {"job_name": job.job_name}
+    for name in ("scrape_interval", "scrape_timeout"):
+        if getattr(job, name) is not None:
+            out[name] = str(getattr(job, name))
+    for name in ("metrics_path", "scheme", "honor_labels", "honor_timestamps"):
+        if getattr(job, name) is not None:
+            out[name] = getattr(job, name)
+    if job.params:
+        out["params"] = {k: list(v) for k, v in job.params}
+    for name in ("sample_limit", "keep_dropped_targets"):
+        if getattr(job, name) is not None:
+            out[name] = getattr(job, name)
+    statics: List[Dict[str, object]] = []
+    if job.targets:
+        statics.append({"targets": list(job.targets)})
+    for sc in job.static_configs:
+        entry: Dict[str, object] = {"targets": list(sc.targets)}
+        if sc.labels:
+            entry["labels"] = dict(sc.labels)
+        statics.append(entry)
+    if statics:
+        out["static_configs"] = statics
+    if job.file_sd:
+        out["file_sd_configs"] = [
+            {"files": list(f.files), **({"refresh_interval": str(f.refresh_interval)} if f.refresh_interval else {})}
+            for f in job.file_sd]
+    if job.kubernetes:
+        out["kubernetes_sd_configs"] = [kubernetes_sd_dict(sd) for sd in job.kubernetes]
+    if job.relabel_configs:
+        out["relabel_configs"] = [relabel_dict(r) for r in job.relabel_configs]
+    if job.metric_relabel_configs:
+        out["metric_relabel_configs"] = [relabel_dict(r) for r in job.metric_relabel_configs]
+    return out
+
+
+def config_dict(pf: PrometheusFile) -> Dict[str, object]:
+    server = pf.server
+    glob: Dict[str, object] = {}
+    for name in ("scrape_interval", "scrape_timeout", "evaluation_interval"):
+        if getattr(server, name) is not None:
+            glob[name] = str(getattr(server, name))
+    if server.external_labels:
+        glob["external_labels"] = dict(server.external_labels)
+    out: Dict[str, object] = {}
+    if glob:
+        out["global"] = glob
+    if server.alertmanagers:
+        ams = []
+        for am in server.alertmanagers:
+            entry: Dict[str, object] = {}
+            for name in ("scheme", "path_prefix", "api_version"):
+                if getattr(am, name) is not None:
+                    entry[name] = getattr(am, name)
+            if am.timeout is not None:
+                entry["timeout"] = str(am.timeout)
+            entry["static_configs"] = [{"targets": list(am.targets)}]
+            ams.append(entry)
+        out["alerting"] = {"alertmanagers": ams}
+    if server.rule_files:
+        out["rule_files"] = list(server.rule_files)
+    out["scrape_configs"] = [job_dict(j) for j in pf.jobs]
+    return out
+
+
+def header(pf: PrometheusFile) -> str:
+    files = sorted({loc.file for loc in pf.sources}) or ["definitions"]
+    text = conv.GENERATED_HEADER.format(sources=", ".join(files))
+    if pf.server.server_flags:
+        text += "# Run Prometheus with: " + " ".join(pf.server.server_flags) + "\n"
+    if pf.kubernetes_jobs:
+        text += KUBERNETES_NOTE.format(jobs=", ".join(pf.kubernetes_jobs))
+    return text
+
+
+def render(pf: PrometheusFile) -> bytes:
+    return (header(pf) + dump(config_dict(pf))).encode()
