@@ -24,4 +24,5 @@ def targets() -> tuple:
     from obskit.targets.loki import LokiTarget
     from obskit.targets.tracing import TracingTarget
     from obskit.targets.prometheus_config import PrometheusConfigTarget
-    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), PrometheusConfigTarget(),)
+    from obskit.targets.grafana import Grafana
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), PrometheusConfigTarget(), Grafana(),)

@@ -1,0 +1,112 @@
+"""Project → dashboards: the users' (converted to current shapes) and the generated ones, with folders.
+
+Pure: the same project gives the same result. Problems come back as diagnostics naming the
+dashboard's definition (``check_dashboards`` reports them at load time, exit code 2).
+"""
+from __future__ import annotations
+
+import json
+from itertools import groupby
+from typing import Dict, List, Tuple
+
+from obskit.compile import conventions as conv
+from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, CompiledDashboards, Folder)
+from obskit.compile.dashboards_red import red
+from obskit.compile.dashboards_slo import detail, overview
+from obskit.compile.dashboards_uid import uid_from_name
+from obskit.compile.dashboards_upgrade import upgrade
+from obskit.errors import Diagnostic
+from obskit.model.dashboards import Dashboard
+from obskit.project import Project
+
+#: Grafana major version → dashboard schemaVersion it writes
+SCHEMA_VERSIONS = {11: 41, 12: 42}
+
+
+def schema_version(grafana_version: str) -> int:
+    """The dashboard schemaVersion of a Grafana release ("12", "11.6", ...); ValueError if unsupported."""
+    try:
+        major = int(str(grafana_version).split(".")[0])
+    except ValueError:
+        major = -1
+    if major not in SCHEMA_VERSIONS:
+        raise ValueError(f"grafana_version {grafana_version!r} is not supported: obskit targets Grafana "
+                         f"{' and '.join(str(v) for v in sorted(SCHEMA_VERSIONS))}")
+    return SCHEMA_VERSIONS[major]
+
+
+def datasource_refs() -> Dict[str, dict]:
+    """Legacy datasource names → references to the datasources obskit provisions."""
+    return {name: {"type": kind, "uid": uid} for uid, name, kind in conv.GRAFANA_DATASOURCES.values()}
+
+
+def folder(title: str) -> Folder:
+    return Folder(uid_from_name(title), title)
+
+
+def _authored(d: Dashboard, version: int, diags: List[Diagnostic]) -> CompiledDashboard:
+    doc, problems = upgrade(json.loads(d.document), version, datasource_refs())
+    obj = f"dashboard {d.title!r}"
+    for problem in problems:
+        diags.append(Diagnostic("dashboard-convert", problem, obj, d.location))
+    uid = d.effective_uid
+    doc["uid"] = uid
+    return CompiledDashboard(
+        uid=uid, title=d.title, folder=folder(d.folder),
+        content=AuthoredDocument(json.dumps(doc, sort_keys=True, ensure_ascii=False), d.kind),
+        sources=(d.location,))
+
+
+def _generated(project: Project) -> List[CompiledDashboard]:
+    slos = project.slos
+    if not slos:
+        return []
+    out = []
+    slo_folder, svc_folder = folder(conv.SLO_FOLDER), folder(conv.SERVICES_FOLDER)
+    spec = overview(slos)
+    out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, slo_folder, spec,
+                                 tuple(sorted({s.location for s in slos})), generated=True))
+    for service, items in groupby(sorted(slos, key=lambda s: (s.service, s.name)), key=lambda s: s.service):
+        items = list(items)
+        locs = tuple(sorted({s.location for s in items}))
+        spec = detail(service, items)
+        out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, slo_folder, spec, locs, generated=True))
+        spec = red(service, items)
+        if spec is not None:
+            out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, svc_folder, spec, locs,
+                                         generated=True))
+    return out
+
+
+def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagnostic]]:
+    diags: List[Diagnostic] = []
+    try:
+        version = schema_version(project.settings.grafana_version)
+    except ValueError as exc:
+        return CompiledDashboards((), ()), [Diagnostic("bad-config", str(exc), "obskit.toml")]
+    dashboards = [_authored(d, version, diags) for d in project.of(Dashboard)] + _generated(project)
+    seen: Dict[str, CompiledDashboard] = {}
+    for d in dashboards:
+        other = seen.get(d.uid)
+        if other is not None:
+            where = other.sources[0] if other.sources else "a generated dashboard"
+            diags.append(Diagnostic("duplicate-uid", f"uid {d.uid!r} is also the uid of dashboard "
+                                    f"{other.title!r} ({where})", f"dashboard {d.title!r}",
+                                    d.sources[0] if d.sources else None, hint="give one of them uid="))
+        else:
+            seen[d.uid] = d
+    titles: Dict[str, str] = {}
+    for d in dashboards:
+        known = titles.setdefault(d.folder.uid, d.folder.title)
+        if known != d.folder.title:
+            diags.append(Diagnostic("folder-clash", f"folder {d.folder.title!r} gets uid {d.folder.uid!r}, "
+                                    f"like folder {known!r}", f"dashboard {d.title!r}",
+                                    d.sources[0] if d.sources else None, hint="use one spelling of the folder title"))
+    folders = tuple(sorted({d.folder for d in dashboards}, key=lambda f: (f.uid, f.title)))
+    ordered = tuple(sorted(seen.values(), key=lambda d: (d.folder.uid, d.uid)))
+    return CompiledDashboards(folders, ordered), diags
+
+
+def check_dashboards(project: Project) -> List[Diagnostic]:
+    """Loader check: conversion problems, duplicate uids, folder clashes."""
+    return compile_dashboards(project)[1]

@@ -1,0 +1,122 @@
+"""The dashboard intermediate model: what compile produces and the Grafana renderer reads.
+
+Generated dashboards are fully typed (:class:`DashboardSpec`). Authored dashboards (grafanalib,
+foundation-sdk, dicts) are Grafana JSON by nature: after conversion to current shapes they are kept
+as canonical JSON text (:class:`AuthoredDocument`), immutable like the rest of the model.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional, Tuple, Union
+
+from obskit.location import Location
+
+
+@dataclass(frozen=True)
+class DatasourceRef:
+    type: str
+    uid: str
+
+
+@dataclass(frozen=True)
+class Query:
+    expr: str
+    datasource: DatasourceRef
+    legend: str = ""
+    instant: bool = False
+    table: bool = False          # format=table (one row per series)
+
+
+@dataclass(frozen=True)
+class Threshold:
+    value: Optional[float]       # None is the base step
+    color: str
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One visualisation; ``width``/``height`` in grid units (24 columns), placed by the layout."""
+
+    kind: str                    # timeseries, stat, gauge, table, text
+    title: str
+    queries: Tuple[Query, ...] = ()
+    description: str = ""
+    unit: str = ""
+    decimals: Optional[int] = None
+    min: Optional[float] = None
+    max: Optional[float] = None
+    thresholds: Tuple[Threshold, ...] = ()
+    width: int = 12
+    height: int = 8
+    text: str = ""               # markdown content of a text panel
+    stack: bool = False
+    color_background: bool = False
+
+
+@dataclass(frozen=True)
+class Row:
+    title: str
+    panels: Tuple[Panel, ...]
+    collapsed: bool = False
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A template variable: ``datasource`` (query = plugin type), ``query`` or ``custom``."""
+
+    name: str
+    kind: str
+    query: str
+    label: str = ""
+    datasource: Optional[DatasourceRef] = None
+    default: str = ""
+    multi: bool = False
+    include_all: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    tags: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DashboardSpec:
+    title: str
+    rows: Tuple[Row, ...]
+    description: str = ""
+    tags: Tuple[str, ...] = ()
+    variables: Tuple[Variable, ...] = ()
+    links: Tuple[Link, ...] = ()
+    time_from: str = "now-6h"
+    refresh: str = "1m"
+
+
+@dataclass(frozen=True)
+class AuthoredDocument:
+    """A user's dashboard converted to current Grafana shapes, as canonical JSON text."""
+
+    json: str
+    kind: str                    # grafanalib, foundation-sdk, dict
+
+
+@dataclass(frozen=True)
+class Folder:
+    uid: str
+    title: str
+
+
+@dataclass(frozen=True)
+class CompiledDashboard:
+    uid: str
+    title: str
+    folder: Folder
+    content: Union[DashboardSpec, AuthoredDocument]
+    sources: Tuple[Location, ...] = field(default=(), compare=False)
+    generated: bool = False
+
+
+@dataclass(frozen=True)
+class CompiledDashboards:
+    folders: Tuple[Folder, ...]
+    dashboards: Tuple[CompiledDashboard, ...]

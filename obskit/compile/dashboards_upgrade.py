@@ -1,0 +1,523 @@
+"""Authored dashboard JSON → the shapes current Grafana (11/12) loads without migrating anything.
+
+grafanalib 0.7.1 writes schemaVersion 12 with legacy shapes; hand-written or exported dicts often
+carry some too. :func:`upgrade` converts what has an exact current equivalent and refuses, with a
+message naming the panel, what has none:
+
+- ``graph`` → ``timeseries`` (legend, tooltip, lines/bars/points, fill, stacking, y-axis unit,
+  min/max/log/label, thresholds, ``aliasColors`` and simple ``seriesOverrides``);
+- ``singlestat`` → ``stat`` (or ``gauge`` when its gauge was shown): value reducer, thresholds and
+  colours, value/range maps, sparkline, prefix/postfix as a custom unit;
+- datasource names → ``{type, uid}`` references; ``null`` → the dashboard's ``${datasource}``
+  variable (added when missing);
+- legacy ``rows`` with ``span`` → row panels and ``gridPos``; missing ``gridPos`` → automatic layout;
+- targets: ``refId`` A, B, ..., grafanalib's unused ``query``/``target``/``metric``/``step`` dropped;
+- ``id``, ``version``, ``__inputs``/``__requires``, ``null`` values and removed keys dropped;
+  ``schemaVersion`` set to the target Grafana's; panel options completed with Grafana's defaults.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from typing import Dict, List, Mapping, Optional, Tuple
+
+from obskit.compile import conventions as conv
+from obskit.compile.dashboards_defaults import with_default_options
+from obskit.compile.dashboards_layout import (box_problem, flow, overlaps, row_header, to_box)
+
+#: grafana's special datasources, by their legacy names
+SPECIAL_DATASOURCES = {
+    "-- Grafana --": {"type": "datasource", "uid": "grafana"},
+    "-- Mixed --": {"type": "datasource", "uid": "-- Mixed --"},
+    "-- Dashboard --": {"type": "datasource", "uid": "-- Dashboard --"},
+}
+_TOP_DROP = ("__inputs", "__requires", "__elements", "id", "version", "hideControls", "sharedCrosshair",
+             "style", "rows", "iteration", "folderId", "folderUid", "meta", "gnetId")
+_PANEL_DROP = ("editable", "error", "height", "isNew", "minSpan", "span", "renderer", "scopedVars",
+               "leftYAxisLabel", "rightYAxisLabel", "hideTimeOverride_", "cacheTimeout")
+_TARGET_DROP = ("metric", "step", "target", "query")
+_VARIABLE_DROP = ("tagValuesQuery", "tags", "tagsQuery", "useTags", "datasourceUid", "error", "autoMin",
+                  "autoCount")
+_LEGACY_ONLY = {"table-old": "the table panel (its options differ: rebuild it as 'table')",
+                "grafana-piechart-panel": "the 'piechart' panel",
+                "grafana-worldmap-panel": "the 'geomap' panel",
+                "grafana-clock-panel": None}
+_GRAPH_KEYS = ("aliasColors", "bars", "dashLength", "dashes", "fill", "fillGradient", "grid", "hiddenSeries",
+               "legend", "lines", "linewidth", "nullPointMode", "percentage", "pointradius", "points",
+               "seriesOverrides", "spaceLength", "stack", "steppedLine", "thresholds", "timeRegions",
+               "tooltip", "xaxis", "yaxes", "yaxis", "decimals")
+_SINGLESTAT_KEYS = ("colorBackground", "colorValue", "colors", "decimals", "format", "gauge", "mappingType",
+                    "mappingTypes", "nullPointMode", "nullText", "postfix", "postfixFontSize", "prefix",
+                    "prefixFontSize", "rangeMaps", "sparkline", "thresholds", "valueFontSize", "valueMaps",
+                    "valueName", "tableColumn")
+_SINGLESTAT_CALC = {"avg": "mean", "current": "lastNotNull", "min": "min", "max": "max", "total": "sum",
+                    "first": "firstNotNull", "delta": "delta", "diff": "diff", "range": "range", "name": "lastNotNull"}
+
+
+class Upgrade:
+    """One dashboard's conversion; ``problems`` lists what could not be converted."""
+
+    def __init__(self, datasources: Mapping[str, dict]):
+        self.datasources = dict(datasources)       # legacy name → {type, uid}
+        self.problems: List[str] = []
+        self.needs_variable = False
+        self.variables: Dict[str, dict] = {}
+
+    # --- datasources -----------------------------------------------------------------------------
+    def ref(self, value, where: str, default_type: str = "prometheus") -> Optional[dict]:
+        if value is None:
+            return None
+        if isinstance(value, dict):
+            ref = {k: v for k, v in value.items() if k in ("type", "uid") and v is not None}
+            return ref or None
+        if isinstance(value, str):
+            if value in SPECIAL_DATASOURCES:
+                return dict(SPECIAL_DATASOURCES[value])
+            var = re.fullmatch(r"\$\{?(\w+)\}?", value)
+            if var:
+                v = self.variables.get(var.group(1), {})
+                kind = v.get("query") if v.get("type") == "datasource" and isinstance(v.get("query"), str) \
+                    else default_type
+                return {"type": kind, "uid": "${%s}" % var.group(1)}
+            if value in self.datasources:
+                return dict(self.datasources[value])
+            known = ", ".join(sorted(self.datasources))
+            self.problems.append(
+                f"{where}: datasource {value!r} is a datasource name; current Grafana references datasources "
+                f"as {{type, uid}}: use one of the provisioned datasources ({known}), "
+                f"'${{{conv.DATASOURCE_VARIABLE}}}' or a {{'type': ..., 'uid': ...}} dict")
+            return None
+        self.problems.append(f"{where}: datasource {value!r} is neither a name nor a {{type, uid}} reference")
+        return None
+
+    # --- dashboard -------------------------------------------------------------------------------
+    def dashboard(self, doc: dict, schema_version: int) -> dict:
+        doc = copy.deepcopy(doc)
+        templating = doc.get("templating") or {}
+        for v in templating.get("list") or []:
+            if isinstance(v, dict) and isinstance(v.get("name"), str):
+                self.variables[v["name"]] = v
+        out = {k: v for k, v in doc.items() if v is not None and k not in _TOP_DROP}
+        if doc.get("sharedCrosshair") and not doc.get("graphTooltip"):
+            out["graphTooltip"] = 1
+        if doc.get("gnetId") not in (None, ""):
+            out["gnetId"] = str(doc["gnetId"])
+        panels = doc.get("panels") or []
+        if doc.get("rows"):
+            if panels:
+                self.problems.append("the dashboard has both legacy 'rows' and 'panels'; keep one")
+            panels = self.legacy_rows(doc["rows"])
+        out["panels"] = self.panels(panels)
+        out["templating"] = {"list": [self.variable(v, i) for i, v in enumerate(templating.get("list") or [])]}
+        if self.needs_variable and conv.DATASOURCE_VARIABLE not in self.variables:
+            out["templating"]["list"].insert(0, datasource_variable())
+        annotations = (doc.get("annotations") or {}).get("list") or []
+        out["annotations"] = {"list": [self.annotation(a, i) for i, a in enumerate(annotations)]}
+        out["links"] = [self.link(link) for link in doc.get("links") or []]
+        if isinstance(out.get("timepicker"), dict):
+            out["timepicker"] = {k: v for k, v in out["timepicker"].items()
+                                 if v is not None and k != "time_options"}
+        out["schemaVersion"] = schema_version
+        self.layout(out["panels"])
+        self.number(out["panels"])
+        return out
+
+    def legacy_rows(self, rows: list) -> list:
+        """Pre-5.0 rows (panels sized by ``span`` of 12) → row panels with panels placed on the grid."""
+        out, y = [], 0
+        titled = len(rows) > 1 or any(r.get("showTitle") for r in rows)
+        for r in rows:
+            height = _px_to_units(r.get("height"))
+            if titled:
+                out.append({"type": "row", "title": r.get("title") or "", "collapsed": False, "panels": [],
+                            "gridPos": row_header(y).as_json()})
+                y += 1
+            sizes = [(int(round(2 * (p.get("span") or 12))), height) for p in r.get("panels") or []]
+            boxes, y = flow(sizes, y)
+            for p, box in zip(r.get("panels") or [], boxes):
+                p = dict(p)
+                p["gridPos"] = box.as_json()
+                out.append(p)
+        return out
+
+    def panels(self, panels: list, where: str = "") -> list:
+        out = []
+        for p in panels:
+            if not isinstance(p, dict):
+                self.problems.append(f"{where}panel {p!r} is not an object")
+                continue
+            out.append(self.panel(p, where))
+        return out
+
+    def panel(self, p: dict, where: str) -> dict:
+        title = p.get("title") or "(untitled)"
+        name = f"{where}panel {title!r}"
+        kind = p.get("type")
+        p = {k: v for k, v in p.items() if v is not None and k not in _PANEL_DROP}
+        if kind in _LEGACY_ONLY:
+            instead = _LEGACY_ONLY[kind]
+            self.problems.append(f"{name}: panel type {kind!r} is not built into current Grafana"
+                                 + (f"; use {instead}" if instead else ""))
+            return p
+        if kind == "row":
+            p["collapsed"] = bool(p.get("collapsed", False))
+            p["panels"] = self.panels(p.get("panels") or [], f"row {title!r} ")
+            p.pop("datasource", None) if p.get("datasource") is None else None
+            return {k: v for k, v in p.items()
+                    if k in ("type", "title", "collapsed", "panels", "gridPos", "id", "repeat", "datasource")}
+        if p.get("alert"):
+            self.problems.append(f"{name}: legacy panel alerts were removed in Grafana 11; define the rule "
+                                 "in alerts/ (obskit.model.rules) instead")
+            p.pop("alert")
+        if kind == "graph":
+            p = self.graph(p, name)
+        elif kind in ("singlestat", "grafana-singlestat-panel"):
+            p = self.singlestat(p, name)
+        elif kind == "text":
+            options = dict(p.get("options") or {})
+            for key in ("mode", "content"):
+                if key in p:
+                    options.setdefault(key, p.pop(key))
+            p["options"] = options
+        kind = p.get("type")
+        targets = p.get("targets") or []
+        ds = self.ref(p.get("datasource"), name)
+        if ds is None and targets and any("expr" in t for t in targets if isinstance(t, dict)):
+            ds = {"type": "prometheus", "uid": "${%s}" % conv.DATASOURCE_VARIABLE}
+            self.needs_variable = True
+        if ds is not None:
+            p["datasource"] = ds
+        else:
+            p.pop("datasource", None)
+        if "targets" in p:
+            p["targets"] = [self.target(t, i, name, ds) for i, t in enumerate(targets)]
+        p["fieldConfig"] = self.field_config(p.get("fieldConfig") or {})
+        p["options"] = with_default_options(kind, {k: v for k, v in (p.get("options") or {}).items()
+                                                    if v is not None})
+        for key in ("links", "transformations"):
+            if key in p and not p[key]:
+                p.pop(key)
+        return p
+
+    def target(self, t: dict, i: int, where: str, panel_ds: Optional[dict]) -> dict:
+        if not isinstance(t, dict):
+            self.problems.append(f"{where}: target {t!r} is not an object")
+            return {}
+        if t.get("target"):
+            self.problems.append(f"{where}: target {t['target']!r} is a Graphite query; obskit dashboards "
+                                 "query Prometheus, Loki and tracing datasources")
+        out = {k: v for k, v in t.items() if v is not None and k not in _TARGET_DROP}
+        if "query" in t and "expr" not in t and t["query"]:
+            out["expr"] = t["query"]
+        if not out.get("refId"):
+            out["refId"] = _ref_id(i)
+        ds = self.ref(t.get("datasource"), where)
+        if ds is not None and ds != panel_ds:
+            out["datasource"] = ds
+        else:
+            out.pop("datasource", None)
+        return out
+
+    def field_config(self, fc: dict) -> dict:
+        defaults = {k: v for k, v in (fc.get("defaults") or {}).items() if v is not None}
+        th = defaults.get("thresholds")
+        if th is not None and (not isinstance(th, dict) or not isinstance(th.get("steps"), list)):
+            defaults["thresholds"] = {"mode": (th or {}).get("mode", "absolute") if isinstance(th, dict)
+                                      else "absolute", "steps": [{"color": "green", "value": None}]}
+        if defaults.get("unit") == "":
+            defaults.pop("unit")
+        if isinstance(defaults.get("custom"), dict):
+            defaults["custom"] = {k: v for k, v in defaults["custom"].items() if v is not None}
+        return {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
+
+    # --- graph → timeseries ----------------------------------------------------------------------
+    def graph(self, p: dict, name: str) -> dict:
+        g = {k: p.pop(k) for k in _GRAPH_KEYS if k in p}
+        xmode = (g.get("xaxis") or {}).get("mode", "time")
+        if xmode not in (None, "time"):
+            self.problems.append(f"{name}: graph x-axis mode {xmode!r} has no timeseries equivalent; "
+                                 "use a 'barchart' or 'histogram' panel")
+        p["type"] = "timeseries"
+        p.pop("options", None)  # graph's options (dataLinks, alertThreshold) do not apply
+        custom: dict = {"drawStyle": "line", "lineWidth": g.get("linewidth", 1),
+                        "fillOpacity": min(100, 10 * (g.get("fill") or 0)),
+                        "showPoints": "never", "pointSize": g.get("pointradius", 5)}
+        if g.get("bars"):
+            custom["drawStyle"] = "bars"
+        elif g.get("lines") is False and g.get("points"):
+            custom["drawStyle"] = "points"
+        if g.get("points") and custom["drawStyle"] == "line":
+            custom["showPoints"] = "always"
+        if g.get("steppedLine"):
+            custom["lineInterpolation"] = "stepAfter"
+        if g.get("stack"):
+            custom["stacking"] = {"mode": "percent" if g.get("percentage") else "normal", "group": "A"}
+        custom["spanNulls"] = g.get("nullPointMode") == "connected"
+        defaults: dict = {}
+        yaxes = g.get("yaxes") or []
+        if yaxes:
+            left = yaxes[0] or {}
+            if left.get("format"):
+                defaults["unit"] = left["format"]
+            for key in ("min", "max"):
+                num = _number(left.get(key))
+                if num is not None:
+                    defaults[key] = num
+            if left.get("label"):
+                custom["axisLabel"] = left["label"]
+            if (left.get("logBase") or 1) > 1:
+                custom["scaleDistribution"] = {"type": "log", "log": left["logBase"]}
+            if left.get("decimals") is not None:
+                defaults["decimals"] = left["decimals"]
+        if g.get("decimals") is not None:
+            defaults["decimals"] = g["decimals"]
+        fc = p.get("fieldConfig") or {}
+        old_defaults = {k: v for k, v in (fc.get("defaults") or {}).items() if v not in (None, "")}
+        old_defaults.pop("thresholds", None)
+        defaults = {**old_defaults, **defaults, "custom": custom}
+        overrides = list(fc.get("overrides") or [])
+        steps = [{"color": "green", "value": None}]
+        for th in sorted(g.get("thresholds") or [], key=lambda t: _number(t.get("value")) or 0):
+            value = _number(th.get("value"))
+            if value is not None:
+                color = th.get("fillColor") or th.get("lineColor") or {"ok": "green", "warning": "orange"}.get(
+                    th.get("colorMode"), "red")
+                steps.append({"color": color, "value": value})
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+        if len(steps) > 1:
+            custom["thresholdsStyle"] = {"mode": "line"}
+        for series, color in sorted((g.get("aliasColors") or {}).items()):
+            overrides.append(_override(series, [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}]))
+        for so in g.get("seriesOverrides") or []:
+            converted = self.series_override(so, name)
+            if converted:
+                overrides.append(converted)
+        p["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
+        legend = g.get("legend") or {}
+        calcs = [c for key, c in (("current", "lastNotNull"), ("min", "min"), ("max", "max"),
+                                  ("avg", "mean"), ("total", "sum")) if legend.get(key)]
+        tooltip = g.get("tooltip") or {}
+        p["options"] = {
+            "legend": {"showLegend": legend.get("show", True), "calcs": calcs,
+                       "displayMode": "table" if legend.get("alignAsTable") else "list",
+                       "placement": "right" if legend.get("rightSide") else "bottom"},
+            "tooltip": {"mode": "multi" if tooltip.get("shared", True) else "single",
+                        "sort": {1: "asc", 2: "desc"}.get(tooltip.get("sort"), "none")},
+        }
+        return p
+
+    def series_override(self, so: dict, name: str) -> Optional[dict]:
+        alias = so.get("alias")
+        if not alias:
+            self.problems.append(f"{name}: a series override without 'alias' cannot be converted")
+            return None
+        props = []
+        table = {"color": lambda v: {"id": "color", "value": {"mode": "fixed", "fixedColor": v}},
+                 "yaxis": lambda v: {"id": "custom.axisPlacement", "value": "right" if v == 2 else "left"},
+                 "linewidth": lambda v: {"id": "custom.lineWidth", "value": v},
+                 "fill": lambda v: {"id": "custom.fillOpacity", "value": min(100, 10 * v)},
+                 "lines": lambda v: None if v else {"id": "custom.drawStyle", "value": "points"},
+                 "bars": lambda v: {"id": "custom.drawStyle", "value": "bars"} if v else None,
+                 "legend": lambda v: None if v else {"id": "custom.hideFrom",
+                                                     "value": {"legend": True, "tooltip": False, "viz": False}},
+                 "stack": lambda v: {"id": "custom.stacking", "value": {"mode": "normal" if v else "none",
+                                                                         "group": "A"}}}
+        for key, value in sorted(so.items()):
+            if key == "alias":
+                continue
+            if key not in table:
+                self.problems.append(f"{name}: series override property {key!r} (alias {alias!r}) has no "
+                                     f"timeseries equivalent obskit converts; convert: {', '.join(sorted(table))}")
+                continue
+            prop = table[key](value)
+            if prop:
+                props.append(prop)
+        return _override(alias, props) if props else None
+
+    # --- singlestat → stat / gauge ---------------------------------------------------------------
+    def singlestat(self, p: dict, name: str) -> dict:
+        s = {k: p.pop(k) for k in _SINGLESTAT_KEYS if k in p}
+        gauge = (s.get("gauge") or {}).get("show")
+        p["type"] = "gauge" if gauge else "stat"
+        defaults: dict = {}
+        unit = s.get("format") or "none"
+        prefix, postfix = s.get("prefix") or "", s.get("postfix") or ""
+        if prefix or postfix:
+            if unit not in ("none", "short") or (prefix and postfix):
+                self.problems.append(f"{name}: singlestat prefix/postfix with format {unit!r} cannot be "
+                                     "expressed as one unit; set fieldConfig unit yourself")
+            else:
+                unit = f"prefix:{prefix}" if prefix else f"suffix:{postfix}"
+        defaults["unit"] = unit
+        if s.get("decimals") is not None:
+            defaults["decimals"] = s["decimals"]
+        if gauge:
+            defaults["min"] = _number(s["gauge"].get("minValue")) or 0
+            defaults["max"] = _number(s["gauge"].get("maxValue")) or 100
+        colors = list(s.get("colors") or ["green", "orange", "red"])
+        levels = [v for v in (_number(x) for x in str(s.get("thresholds") or "").split(",")
+                              if x.strip()) if v is not None]
+        steps = [{"color": colors[0] if colors else "green", "value": None}]
+        for i, value in enumerate(levels):
+            steps.append({"color": colors[min(i + 1, len(colors) - 1)] if colors else "red", "value": value})
+        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+        mappings = []
+        for vm in s.get("valueMaps") or []:
+            if vm.get("op", "=") == "=" and "value" in vm:
+                mappings.append({"type": "value", "options": {str(vm["value"]): {"text": str(vm.get("text", ""))}}})
+        for rm in s.get("rangeMaps") or []:
+            mappings.append({"type": "range", "options": {"from": _number(rm.get("from")), "to": _number(rm.get("to")),
+                                                         "result": {"text": str(rm.get("text", ""))}}})
+        if mappings:
+            defaults["mappings"] = mappings
+        if s.get("nullText"):
+            defaults["noValue"] = str(s["nullText"])
+        fc = p.get("fieldConfig") or {}
+        p["fieldConfig"] = {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
+        calc = _SINGLESTAT_CALC.get(s.get("valueName") or "avg", "mean")
+        reduce = {"calcs": [calc], "fields": "", "values": False}
+        if gauge:
+            p["options"] = {"reduceOptions": reduce,
+                            "showThresholdLabels": bool(s["gauge"].get("thresholdLabels")),
+                            "showThresholdMarkers": bool(s["gauge"].get("thresholdMarkers", True))}
+        else:
+            color_mode = "background" if s.get("colorBackground") else "value" if s.get("colorValue") else "none"
+            p["options"] = {"reduceOptions": reduce, "colorMode": color_mode,
+                            "graphMode": "area" if (s.get("sparkline") or {}).get("show") else "none",
+                            "textMode": "name" if s.get("valueName") == "name" else "auto"}
+        return p
+
+    # --- templating, annotations, links ----------------------------------------------------------
+    def variable(self, v: dict, i: int) -> dict:
+        out = {k: val for k, val in v.items() if val is not None and k not in _VARIABLE_DROP}
+        where = f"variable {v.get('name', i)!r}"
+        if "datasource" in v:
+            ref = self.ref(v.get("datasource"), where)
+            if ref is None:
+                out.pop("datasource", None)
+            else:
+                out["datasource"] = ref
+        cur = out.get("current")
+        if isinstance(cur, dict) and not ("text" in cur and "value" in cur):
+            out.pop("current")
+        if "options" in out:
+            out["options"] = [o for o in out["options"] if isinstance(o, dict) and "text" in o and "value" in o]
+        return out
+
+    def annotation(self, a: dict, i: int) -> dict:
+        out = {k: v for k, v in a.items() if v is not None}
+        if "datasource" in a:
+            ref = self.ref(a["datasource"], f"annotation {a.get('name', i)!r}")
+            if ref is None:
+                out.pop("datasource", None)
+            else:
+                out["datasource"] = ref
+        out.setdefault("enable", True)
+        out.setdefault("iconColor", "rgba(0, 211, 255, 1)")
+        return out
+
+    @staticmethod
+    def link(link: dict) -> dict:
+        base = {"title": "", "type": "dashboards", "icon": "external link", "tooltip": "", "tags": [],
+                "asDropdown": False, "targetBlank": False, "includeVars": False, "keepTime": False}
+        base.update({k: v for k, v in link.items() if v is not None})
+        return base
+
+    # --- layout and ids --------------------------------------------------------------------------
+    def layout(self, panels: list) -> None:
+        """Check given gridPos; place panels without one below the placed ones."""
+        placed: List[Tuple[str, object]] = []
+        bottom = 0
+        for p in panels:
+            if "gridPos" in p:
+                problem = box_problem(p["gridPos"])
+                if problem:
+                    self.problems.append(f"panel {p.get('title') or p.get('type')!r}: {problem}")
+                    p.pop("gridPos")
+                    continue
+                box = to_box(p["gridPos"])
+                placed.append((p.get("title") or p.get("type"), box))
+                bottom = max(bottom, box.y + box.h)
+        for a, b in overlaps(placed):
+            self.problems.append(f"panels {a!r} and {b!r} overlap on the grid")
+        loose = [p for p in panels if "gridPos" not in p]
+        if loose:
+            y = bottom
+            pending: List[dict] = []
+            for p in loose + [None]:
+                if p is None or p.get("type") == "row":
+                    boxes, y = flow([(12, 8)] * len(pending), y)
+                    for q, box in zip(pending, boxes):
+                        q["gridPos"] = box.as_json()
+                    pending = []
+                    if p is not None:
+                        p["gridPos"] = row_header(y).as_json()
+                        y += 1
+                else:
+                    pending.append(p)
+        for p in panels:
+            if p.get("type") == "row" and p.get("panels"):
+                inner_y = p["gridPos"]["y"] + 1 if "gridPos" in p else 0
+                need = [q for q in p["panels"] if "gridPos" not in q]
+                boxes, _ = flow([(12, 8)] * len(need), inner_y)
+                for q, box in zip(need, boxes):
+                    q["gridPos"] = box.as_json()
+                for q in p["panels"]:
+                    problem = box_problem(q["gridPos"])
+                    if problem:
+                        self.problems.append(f"panel {q.get('title')!r}: {problem}")
+
+    @staticmethod
+    def number(panels: list) -> None:
+        """Panel ids: kept when unique positive integers, otherwise 1, 2, ... in layout order."""
+        flat = [p for top in panels for p in [top] + list(top.get("panels") or [])]
+        ids = [p.get("id") for p in flat]
+        if all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids) and len(set(ids)) == len(ids):
+            return
+        for n, p in enumerate(flat, 1):
+            p["id"] = n
+
+
+def datasource_variable(default_uid: str = conv.GRAFANA_DATASOURCES["prometheus"][0]) -> dict:
+    return {"type": "datasource", "name": conv.DATASOURCE_VARIABLE, "label": "Data source", "query": "prometheus",
+            "current": {"text": conv.GRAFANA_DATASOURCES["prometheus"][1], "value": default_uid},
+            "hide": 0, "includeAll": False, "multi": False, "refresh": 1, "regex": "", "options": []}
+
+
+def upgrade(doc: dict, schema_version: int, datasources: Mapping[str, dict]) -> Tuple[dict, List[str]]:
+    """Convert one authored dashboard; returns it and the problems (empty when fully converted)."""
+    u = Upgrade(datasources)
+    out = u.dashboard(doc, schema_version)
+    return out, u.problems
+
+
+def _ref_id(i: int) -> str:
+    letters = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        letters = chr(65 + r) + letters
+    return letters
+
+
+def _number(value) -> Optional[float]:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        num = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(num) if num == int(num) else num
+
+
+def _px_to_units(height) -> int:
+    px = _number(str(height).rstrip("px")) if height is not None else None
+    return max(1, round((px or 250) / 30))
+
+
+def _override(series: str, props: list) -> dict:
+    if len(series) > 2 and series.startswith("/") and series.endswith("/"):
+        matcher = {"id": "byRegexp", "options": series[1:-1]}
+    else:
+        matcher = {"id": "byName", "options": series}
+    return {"matcher": matcher, "properties": props}

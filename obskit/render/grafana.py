@@ -1,0 +1,139 @@
+"""Compiled dashboards → Grafana dashboard JSON (classic model, the target's schemaVersion).
+
+Output is canonical: keys sorted, two-space indent, one trailing newline, so rebuilds are
+byte-identical. JSON has no comments, so the generated-file notice lives in the provisioning YAML
+and docs/dashboards.md rather than in the dashboards.
+"""
+from __future__ import annotations
+
+import json
+from typing import List
+
+from obskit.compile.dashboards_defaults import with_default_options
+from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, Panel, Query,
+                                          Variable)
+from obskit.compile.dashboards_layout import flow, row_header
+
+
+def dump(doc: dict) -> bytes:
+    return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _ref(ref) -> dict:
+    return {"type": ref.type, "uid": ref.uid}
+
+
+def _target(qr: Query, i: int) -> dict:
+    t = {"refId": chr(65 + i) if i < 26 else f"Q{i}", "expr": qr.expr, "datasource": _ref(qr.datasource),
+         "editorMode": "code", "range": not qr.instant, "instant": qr.instant}
+    if qr.legend:
+        t["legendFormat"] = qr.legend
+    if qr.table:
+        t["format"] = "table"
+    return t
+
+
+def _panel(p: Panel, pid: int, box) -> dict:
+    defaults: dict = {}
+    if p.unit:
+        defaults["unit"] = p.unit
+    for key in ("decimals", "min", "max"):
+        if getattr(p, key) is not None:
+            defaults[key] = getattr(p, key)
+    steps = [{"color": t.color, "value": t.value} for t in p.thresholds] or [{"color": "green", "value": None}]
+    defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+    options: dict = {}
+    if p.kind == "timeseries":
+        defaults["color"] = {"mode": "palette-classic"}
+        custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never",
+                  "spanNulls": False}
+        if p.stack:
+            custom["stacking"] = {"mode": "normal", "group": "A"}
+        if len(p.thresholds) > 1:
+            custom["thresholdsStyle"] = {"mode": "dashed"}
+        defaults["custom"] = custom
+        options = {"legend": {"showLegend": True, "displayMode": "list", "placement": "bottom", "calcs": []},
+                   "tooltip": {"mode": "multi", "sort": "desc"}}
+    elif p.kind == "stat":
+        defaults["color"] = {"mode": "thresholds"}
+        options = {"colorMode": "background" if p.color_background else "value", "graphMode": "none",
+                   "textMode": "value_and_name" if len(p.queries) > 1 else "auto"}
+    elif p.kind == "text":
+        options = {"mode": "markdown", "content": p.text}
+    out = {"type": p.kind, "title": p.title, "id": pid, "gridPos": box.as_json(),
+           "options": with_default_options(p.kind, options)}
+    if p.description:
+        out["description"] = p.description
+    if p.queries:
+        out["datasource"] = _ref(p.queries[0].datasource)
+        out["targets"] = [_target(qr, i) for i, qr in enumerate(p.queries)]
+    if p.kind != "text":
+        out["fieldConfig"] = {"defaults": defaults, "overrides": []}
+    return out
+
+
+def _variable(v: Variable) -> dict:
+    out = {"type": v.kind, "name": v.name, "query": v.query, "hide": 0, "multi": v.multi,
+           "includeAll": v.include_all, "options": [], "refresh": 1, "regex": "", "skipUrlSync": False}
+    if v.label:
+        out["label"] = v.label
+    if v.datasource is not None:
+        out["datasource"] = _ref(v.datasource)
+    if v.default:
+        text = "Prometheus" if v.kind == "datasource" else v.default
+        out["current"] = {"text": text, "value": v.default}
+    return out
+
+
+def panels(spec: DashboardSpec) -> List[dict]:
+    """Rows and their panels on the grid: a row header, then its panels flowing left to right."""
+    out: List[dict] = []
+    y, pid = 0, 0
+    single = len(spec.rows) == 1
+    for row in spec.rows:
+        header = None
+        if not single:
+            pid += 1
+            header = {"type": "row", "title": row.title, "id": pid, "collapsed": row.collapsed,
+                      "gridPos": row_header(y).as_json(), "panels": []}
+            out.append(header)
+            y += 1
+        boxes, next_y = flow(((p.width, p.height) for p in row.panels), y)
+        rendered = []
+        for p, box in zip(row.panels, boxes):
+            pid += 1
+            rendered.append(_panel(p, pid, box))
+        if header is not None and row.collapsed:
+            header["panels"] = rendered      # collapsed rows nest their panels
+        else:
+            out.extend(rendered)             # expanded rows are followed by them
+            y = next_y
+    return out
+
+
+def spec_json(spec: DashboardSpec, uid: str, schema_version: int) -> dict:
+    return {
+        "uid": uid, "title": spec.title, "description": spec.description, "tags": list(spec.tags),
+        "timezone": "browser", "editable": True, "graphTooltip": 1, "schemaVersion": schema_version,
+        "time": {"from": spec.time_from, "to": "now"}, "refresh": spec.refresh, "fiscalYearStartMonth": 0,
+        "templating": {"list": [_variable(v) for v in spec.variables]},
+        "annotations": {"list": [{"builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"},
+                                  "enable": True, "hide": True, "iconColor": "rgba(0, 211, 255, 1)",
+                                  "name": "Annotations & Alerts", "type": "dashboard"}]},
+        "links": [{"title": link.title, "type": "dashboards", "tags": list(link.tags), "asDropdown": True,
+                   "icon": "external link", "tooltip": "", "targetBlank": False, "includeVars": True,
+                   "keepTime": True} for link in spec.links],
+        "panels": panels(spec),
+    }
+
+
+def dashboard_json(d: CompiledDashboard, schema_version: int) -> dict:
+    if isinstance(d.content, AuthoredDocument):
+        doc = json.loads(d.content.json)
+        doc["schemaVersion"] = schema_version
+        return doc
+    return spec_json(d.content, d.uid, schema_version)
+
+
+def render(d: CompiledDashboard, schema_version: int) -> bytes:
+    return dump(dashboard_json(d, schema_version))

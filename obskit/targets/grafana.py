@@ -1,0 +1,49 @@
+"""Dashboards → ``grafana/dashboards/<folder_uid>/<uid>.json``, ``grafana/folders.json`` and provisioning
+files; verified against Grafana's JSON schemas."""
+from __future__ import annotations
+
+from typing import Dict
+
+from obskit.compile.dashboards import compile_dashboards, schema_version
+from obskit.errors import DefinitionError, Diagnostic, ToolError
+from obskit.project import Project
+from obskit.render import grafana, grafana_provisioning as prov
+
+
+def dashboard_path(folder_uid: str, uid: str) -> str:
+    return f"grafana/dashboards/{folder_uid}/{uid}.json"
+
+
+class Grafana:
+    name = "grafana"
+
+    def __init__(self):
+        self.schema_version = None
+
+    def render(self, project: Project) -> Dict[str, bytes]:
+        compiled, diags = compile_dashboards(project)
+        plan, problems = prov.datasource_plan(project.settings.grafana_datasources)
+        diags = diags + [Diagnostic("bad-config", m, "obskit.toml") for m in problems]
+        errors = [d for d in diags if d.severity == "error"]
+        if errors:
+            raise DefinitionError(errors)
+        version = schema_version(project.settings.grafana_version)
+        self.schema_version = version
+        files: Dict[str, bytes] = {}
+        for d in compiled.dashboards:
+            files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)
+        if compiled.folders:
+            files["grafana/folders.json"] = prov.folders_json(compiled.folders)
+            files["grafana/provisioning/dashboards/obskit.yaml"] = prov.dashboard_providers(compiled.folders)
+        files["grafana/provisioning/datasources/obskit.yaml"] = prov.datasources(
+            plan, project.settings.scrape_interval)
+        return files
+
+    def verify(self, directory, files: Dict[str, bytes]) -> None:
+        from obskit.verify.grafana_schema import SchemasMissing, validate_files
+        try:
+            problems = validate_files(files, self.schema_version)
+        except SchemasMissing as exc:
+            raise ToolError(str(exc)) from None
+        if problems:
+            raise ToolError("generated dashboards do not match Grafana's JSON schemas:\n" + "\n".join(problems))

@@ -1,0 +1,120 @@
+"""Validate dashboard JSON against Grafana's JSON schemas (``shared/schemas/grafana``, draft-07, copied
+from grafana-foundation-sdk).
+
+Three levels: the whole document (``dashboard.jsonschema.json``); each panel's ``options`` and
+``fieldConfig.defaults.custom`` against its panel type's schema; each query against its datasource's
+schema (``prometheus``, ``loki``, ``tempo``). Panel types and datasources without a schema there
+(``row``, plugins) are checked at the document level only.
+
+One deliberate relaxation: the schema types an override property's ``value`` as an object, while
+Grafana stores any JSON value there (``{"id": "unit", "value": "s"}`` is what its own editor writes);
+``DynamicConfigValue.value`` is accepted as any value.
+"""
+from __future__ import annotations
+
+import copy
+import functools
+import json
+import os
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional
+
+from jsonschema import Draft7Validator
+
+ENV = "OBSKIT_GRAFANA_SCHEMAS"
+PANEL_SCHEMAS = ("bargauge", "gauge", "heatmap", "logs", "stat", "statetimeline", "table", "text", "timeseries")
+QUERY_SCHEMAS = ("prometheus", "loki", "tempo")
+
+
+class SchemasMissing(RuntimeError):
+    pass
+
+
+def schema_dir() -> Path:
+    """``$OBSKIT_GRAFANA_SCHEMAS``, else ``shared/schemas/grafana`` beside the checkout."""
+    env = os.environ.get(ENV)
+    candidates = [Path(env)] if env else []
+    repo = Path(__file__).resolve().parents[2]
+    candidates += [repo.parent / "shared" / "schemas" / "grafana", repo / "shared" / "schemas" / "grafana"]
+    for c in candidates:
+        if (c / "dashboard.jsonschema.json").is_file():
+            return c
+    raise SchemasMissing("Grafana JSON schemas not found (looked in "
+                         + ", ".join(str(c) for c in candidates) + f"); set {ENV}")
+
+
+@functools.lru_cache(maxsize=None)
+def _load(directory: str, name: str) -> dict:
+    return json.loads((Path(directory) / f"{name}.jsonschema.json").read_text())
+
+
+@functools.lru_cache(maxsize=None)
+def _validator(directory: str, name: str, definition: Optional[str]) -> Optional[Draft7Validator]:
+    schema = copy.deepcopy(_load(directory, name))
+    defs = schema.get("definitions", {})
+    if name == "dashboard":
+        defs["DynamicConfigValue"]["properties"]["value"] = {}
+    if definition is not None:
+        if definition not in defs:
+            return None
+        schema = {"$ref": f"#/definitions/{definition}", "definitions": defs}
+    Draft7Validator.check_schema(schema)
+    return Draft7Validator(schema)
+
+
+def _errors(validator: Draft7Validator, instance, where: str) -> List[str]:
+    out = []
+    for e in sorted(validator.iter_errors(instance), key=lambda e: list(e.absolute_path)):
+        path = "/".join(str(p) for p in e.absolute_path)
+        out.append(f"{where}{'/' + path if path else ''}: {e.message}")
+    return out
+
+
+def _panels(doc: dict) -> Iterable[tuple]:
+    for i, p in enumerate(doc.get("panels") or []):
+        if isinstance(p, dict):
+            yield f"panels/{i}", p
+            for j, q in enumerate(p.get("panels") or []):
+                if isinstance(q, dict):
+                    yield f"panels/{i}/panels/{j}", q
+
+
+def validate_dashboard(doc: dict, schema_version: Optional[int] = None,
+                       directory: "Path | None" = None) -> List[str]:
+    """Every schema violation in one dashboard, as ``path: message`` lines (empty when valid)."""
+    d = str(directory or schema_dir())
+    problems = _errors(_validator(d, "dashboard", None), doc, "dashboard")
+    if schema_version is not None and doc.get("schemaVersion") != schema_version:
+        problems.append(f"dashboard/schemaVersion: {doc.get('schemaVersion')!r} is not {schema_version} "
+                        "(the target Grafana's)")
+    uid = doc.get("uid")
+    if not isinstance(uid, str) or not 1 <= len(uid) <= 40:
+        problems.append(f"dashboard/uid: {uid!r} must be a string of 1-40 characters")
+    for where, p in _panels(doc):
+        kind = p.get("type")
+        if kind in PANEL_SCHEMAS:
+            v = _validator(d, kind, "Options")
+            if v is not None:
+                problems += _errors(v, p.get("options", {}), f"{where}/options")
+            v = _validator(d, kind, "FieldConfig")
+            custom = ((p.get("fieldConfig") or {}).get("defaults") or {}).get("custom")
+            if v is not None and custom is not None:
+                problems += _errors(v, custom, f"{where}/fieldConfig/defaults/custom")
+        panel_type = (p.get("datasource") or {}).get("type") if isinstance(p.get("datasource"), dict) else None
+        for k, t in enumerate(p.get("targets") or []):
+            ds = t.get("datasource") if isinstance(t, dict) else None
+            qtype = ds.get("type") if isinstance(ds, dict) else panel_type
+            if qtype in QUERY_SCHEMAS:
+                v = _validator(d, qtype, None)
+                problems += _errors(v, t, f"{where}/targets/{k}")
+    return problems
+
+
+def validate_files(files: Dict[str, bytes], schema_version: Optional[int] = None) -> List[str]:
+    """Validate every ``grafana/dashboards/**.json`` of a build; problems prefixed with the path."""
+    directory = schema_dir()
+    out = []
+    for path, data in sorted(files.items()):
+        if path.startswith("grafana/dashboards/") and path.endswith(".json"):
+            out += [f"{path}: {m}" for m in validate_dashboard(json.loads(data), schema_version, directory)]
+    return out
