@@ -67,7 +67,9 @@ def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
 #: Test providers: ``fn(project, workers, keep) -> (outcomes, skipped notes)``.
 from obskit.verify.alert_tests import alert_tests  # noqa: E402
 
-PROVIDERS = (slo_tests, alert_tests)
+from obskit.verify.routing import routing_tests  # noqa: E402
+
+PROVIDERS = (slo_tests, alert_tests, routing_tests)
 
 
 def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None) -> TestReport:

@@ -1,0 +1,158 @@
+"""Alertmanager routing of the reference deployments (../shared/reference-deployments/), one
+configuration for the repository, routed by service:
+
+- llm-simulator.md, "Alert Flow": Slack (immediate), PagerDuty (critical only), email (all alerts),
+  webhook (custom integrations).
+- llm-inference-gateway.md, section 6 "Alert Manager Configuration": group by alertname, cluster,
+  service; group_wait 10s, group_interval 10s, repeat_interval 12h; default receiver Slack
+  #llm-gateway-alerts; critical → PagerDuty with continue; warning → Slack.
+- llm-marketplace.md, section 6 "Alerting": critical → PagerDuty, warnings → Slack
+  (#llm-marketplace-ops).
+
+Threshold alerts carry ``service="<platform>"``; SLO alerts carry ``obskit_service``. Alertmanager
+cannot OR two labels in one route, so each platform has one route per label, with the same children.
+Secrets are references to the Kubernetes Secret ``alertmanager-receivers``, never literals.
+"""
+from obskit.model.alertmanager import (
+    Alertmanager, Email, GlobalConfig, PagerDuty, Receiver, Route, RouteTest, Secret, Slack, Template, Webhook,
+)
+
+SECRET = "alertmanager-receivers"
+SERVICE_LABELS = ("service", "obskit_service")
+
+
+def per_service(service: str, **route) -> tuple:
+    """The same subtree for threshold alerts (``service``) and SLO alerts (``obskit_service``)."""
+    return tuple(Route(matchers={label: service}, **route) for label in SERVICE_LABELS)
+
+
+templates = Template(name="obskit", text='''\
+{{ define "obskit.slack.title" }}[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] {{ .GroupLabels.alertname }}{{ end }}
+{{ define "obskit.description" }}{{ range .Alerts }}{{ .Annotations.description }}
+{{ end }}{{ end }}
+''')
+
+receivers = [
+    Receiver(name="default", integrations=[Slack(channel="#alerts", title='{{ template "obskit.slack.title" . }}',
+                                                 text='{{ template "obskit.description" . }}')]),
+    # llm-simulator
+    Receiver(name="llm-simulator-slack", integrations=[Slack(
+        channel="#llm-simulator-alerts", title='{{ template "obskit.slack.title" . }}',
+        text='{{ template "obskit.description" . }}', send_resolved=True)]),
+    Receiver(name="llm-simulator-pagerduty", integrations=[PagerDuty(
+        routing_key=Secret(name=SECRET, key="llm-simulator-pagerduty-routing-key"),
+        description='{{ .GroupLabels.alertname }}', severity="critical")]),
+    Receiver(name="llm-simulator-email", integrations=[Email(to="llm-simulator-oncall@example.com",
+                                                             send_resolved=True)]),
+    Receiver(name="llm-simulator-webhook", integrations=[Webhook(
+        url="http://alert-integrations.llm-simulator.svc:8080/alertmanager", max_alerts=50)]),
+    # llm-inference-gateway, section 6
+    Receiver(name="llm-gateway-default", integrations=[Slack(
+        channel="#llm-gateway-alerts", title="LLM Gateway Alert",
+        text="{{ range .Alerts }}{{ .Annotations.description }}{{ end }}")]),
+    Receiver(name="llm-gateway-slack", integrations=[Slack(
+        channel="#llm-gateway-alerts", title="{{ .GroupLabels.alertname }}",
+        text="{{ range .Alerts }}{{ .Annotations.description }}{{ end }}")]),
+    Receiver(name="llm-gateway-pagerduty", integrations=[PagerDuty(
+        service_key=Secret(name=SECRET, key="llm-gateway-pagerduty-service-key"),
+        description="{{ .GroupLabels.alertname }}")]),
+    # llm-marketplace, section 6
+    Receiver(name="llm-marketplace-pagerduty", integrations=[PagerDuty(
+        routing_key=Secret(name=SECRET, key="llm-marketplace-pagerduty-routing-key"),
+        description='{{ .GroupLabels.alertname }}')]),
+    Receiver(name="llm-marketplace-slack", integrations=[Slack(
+        channel="#llm-marketplace-ops", title='{{ template "obskit.slack.title" . }}',
+        text='{{ template "obskit.description" . }}')]),
+]
+
+simulator = per_service(
+    "llm-simulator", receiver="llm-simulator-slack",
+    routes=[
+        Route(receiver="llm-simulator-pagerduty", matchers=['severity="critical"'], continue_=True),
+        Route(receiver="llm-simulator-email", continue_=True),             # email: all alerts
+        Route(receiver="llm-simulator-webhook", continue_=True),           # custom integrations
+        Route(receiver="llm-simulator-slack", group_wait="0s"),            # Slack: immediate
+    ],
+)
+
+gateway = per_service(
+    "llm-gateway", receiver="llm-gateway-default",
+    group_by=["alertname", "cluster", "service"], group_wait="10s", group_interval="10s", repeat_interval="12h",
+    routes=[
+        Route(receiver="llm-gateway-pagerduty", matchers=['severity="critical"'], continue_=True),
+        Route(receiver="llm-gateway-slack", matchers=['severity="warning"']),
+    ],
+)
+
+marketplace = per_service(
+    "llm-marketplace", receiver="llm-marketplace-slack",
+    routes=[
+        Route(receiver="llm-marketplace-pagerduty", matchers=['severity="critical"']),
+        Route(receiver="llm-marketplace-slack", matchers=['severity="warning"']),
+    ],
+)
+
+alertmanager = Alertmanager(
+    global_config=GlobalConfig(
+        resolve_timeout="5m",
+        slack_api_url=Secret(name=SECRET, key="slack-api-url"),
+        smtp_smarthost="smtp.example.com:587", smtp_from="alertmanager@example.com",
+        smtp_auth_username="alertmanager", smtp_auth_password=Secret(name=SECRET, key="smtp-password"),
+    ),
+    templates=[templates],
+    route=Route(
+        receiver="default",
+        group_by=["alertname", "cluster", "service"],
+        group_wait="30s", group_interval="5m", repeat_interval="4h",
+        routes=simulator + gateway + marketplace,
+    ),
+    receivers=receivers,
+)
+
+SIM_ALL = ("llm-simulator-email", "llm-simulator-webhook", "llm-simulator-slack")
+
+route_tests = [
+    # llm-simulator: PagerDuty for critical only; email, webhook and Slack for every alert
+    RouteTest(name="simulator critical: PagerDuty, email, webhook, Slack",
+              labels={"alertname": "LLMSimulatorHighErrorRate", "service": "llm-simulator", "severity": "critical"},
+              receivers=("llm-simulator-pagerduty",) + SIM_ALL),
+    RouteTest(name="simulator warning: email, webhook, Slack (no PagerDuty)",
+              labels={"alertname": "LLMSimulatorHighCPU", "service": "llm-simulator", "severity": "warning"},
+              receivers=SIM_ALL),
+    RouteTest(name="simulator info: email, webhook, Slack",
+              labels={"alertname": "LLMSimulatorInfo", "service": "llm-simulator", "severity": "info"},
+              receivers=SIM_ALL),
+    RouteTest(name="simulator SLO page: PagerDuty, email, webhook, Slack",
+              labels={"alertname": "LlmSimulatorAvailabilityBudgetBurn", "obskit_service": "llm-simulator",
+                      "obskit_slo": "availability", "obskit_tier": "page", "severity": "critical"},
+              receivers=("llm-simulator-pagerduty",) + SIM_ALL),
+    # llm-inference-gateway: critical → PagerDuty (continue), warning → Slack, else the default
+    RouteTest(name="gateway critical: PagerDuty",
+              labels={"alertname": "HighErrorRate", "service": "llm-gateway", "severity": "critical",
+                      "cluster": "llm-gateway-prod"},
+              receivers=("llm-gateway-pagerduty",)),
+    RouteTest(name="gateway warning: Slack",
+              labels={"alertname": "HighLatency", "service": "llm-gateway", "severity": "warning",
+                      "cluster": "llm-gateway-prod"},
+              receivers=("llm-gateway-slack",)),
+    RouteTest(name="gateway without severity: default receiver",
+              labels={"alertname": "Watchdog", "service": "llm-gateway"}, receivers=("llm-gateway-default",)),
+    RouteTest(name="gateway SLO ticket: Slack",
+              labels={"alertname": "LlmGatewayErrorsBudgetBurn", "obskit_service": "llm-gateway",
+                      "obskit_slo": "errors", "obskit_tier": "ticket", "severity": "warning"},
+              receivers=("llm-gateway-slack",)),
+    # llm-marketplace: critical → PagerDuty, warning → Slack
+    RouteTest(name="marketplace critical: PagerDuty",
+              labels={"alertname": "MarketplaceServiceDown", "service": "llm-marketplace", "severity": "critical"},
+              receivers=("llm-marketplace-pagerduty",)),
+    RouteTest(name="marketplace warning: Slack",
+              labels={"alertname": "MarketplaceDiskUsageHigh", "service": "llm-marketplace", "severity": "warning"},
+              receivers=("llm-marketplace-slack",)),
+    RouteTest(name="marketplace SLO page: PagerDuty",
+              labels={"alertname": "LlmMarketplaceAvailabilityBudgetBurn", "obskit_service": "llm-marketplace",
+                      "obskit_tier": "page", "severity": "critical"},
+              receivers=("llm-marketplace-pagerduty",)),
+    # anything else
+    RouteTest(name="unknown service: default receiver",
+              labels={"alertname": "Something", "service": "other", "severity": "critical"}, receivers=("default",)),
+]

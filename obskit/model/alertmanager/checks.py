@@ -1,0 +1,75 @@
+"""Checks across definitions and against the target Alertmanager version (``PROJECT_CHECKS``)."""
+from __future__ import annotations
+
+from typing import List, Tuple
+
+from obskit.errors import Diagnostic
+from obskit.model.alertmanager.config import Alertmanager
+from obskit.model.alertmanager.matchers import UTF8_SINCE
+from obskit.model.alertmanager.route_test import RouteTest
+
+OLDEST = (0, 25)
+
+
+def parse_version(text: str) -> Tuple[int, int]:
+    parts = str(text).strip().lstrip("v").split(".")
+    try:
+        return int(parts[0]), int(parts[1]) if len(parts) > 1 else 0
+    except ValueError:
+        raise ValueError(f"alertmanager_version {text!r} is not a version like '0.25'") from None
+
+
+def _v(v: Tuple[int, int]) -> str:
+    return f"{v[0]}.{v[1]}"
+
+
+def check_alertmanager(project) -> List[Diagnostic]:
+    """One Alertmanager per project; nothing the target version cannot load; route tests name
+    defined receivers."""
+    diags: List[Diagnostic] = []
+    configs = project.of(Alertmanager)
+    for extra in configs[1:]:
+        diags.append(Diagnostic("duplicate-alertmanager", f"a project has one Alertmanager configuration; the "
+                                f"first is at {configs[0].location}", "alertmanager config", extra.location))
+    tests = project.of(RouteTest)
+    if tests and not configs:
+        diags.append(Diagnostic("no-alertmanager", "route tests need an Alertmanager(...) definition in the project",
+                                f"route test {tests[0].name!r}", tests[0].location))
+    if not configs:
+        return diags
+    am = configs[0]
+    try:
+        target = parse_version(project.settings.alertmanager_version)
+    except ValueError as exc:
+        return diags + [Diagnostic("bad-config", str(exc), "obskit.toml")]
+    if target < OLDEST:
+        diags.append(Diagnostic("unsupported-version", f"alertmanager_version {_v(target)} is older than "
+                                f"{_v(OLDEST)}, the oldest obskit writes for", "obskit.toml"))
+    hint = f"raise alertmanager_version in obskit.toml (now {_v(target)}) if every Alertmanager you run is newer"
+    for r in am.receivers:
+        for what, since, loc in r.newer_than(target):
+            diags.append(Diagnostic("too-new", f"{what} needs Alertmanager {_v(since)}; the target is "
+                                    f"{_v(target)}", f"receiver {r.name!r}", loc, hint=hint))
+    if target < UTF8_SINCE:
+        for route in am.route.walk():
+            for name in route.utf8_labels:
+                diags.append(Diagnostic("too-new", f"label name {name!r} is a UTF-8 name, which needs Alertmanager "
+                                        f"{_v(UTF8_SINCE)}; the target is {_v(target)}", "route", route.location,
+                                        hint="use a name of [a-zA-Z_][a-zA-Z0-9_]* or " + hint))
+        for rule in am.inhibit_rules:
+            for name in rule.utf8_labels:
+                diags.append(Diagnostic("too-new", f"label name {name!r} is a UTF-8 name, which needs Alertmanager "
+                                        f"{_v(UTF8_SINCE)}; the target is {_v(target)}", "inhibit rule",
+                                        rule.location, hint=hint))
+    names = set(am.receiver_names)
+    seen = {}
+    for t in tests:
+        for r in t.receivers:
+            if r not in names:
+                diags.append(Diagnostic("undefined-receiver", f"expects receiver {r!r}, which is not defined; "
+                                        f"receivers: {', '.join(sorted(names))}", f"route test {t.name!r}", t.location))
+        if t.name in seen:
+            diags.append(Diagnostic("duplicate-route-test", f"name already used at {seen[t.name].location}",
+                                    f"route test {t.name!r}", t.location))
+        seen.setdefault(t.name, t)
+    return diags

@@ -1,0 +1,293 @@
+"""Receivers and their integrations (what Alertmanager sends notifications with).
+
+Each integration class knows its Alertmanager YAML key (``slack_configs`` ...), the Alertmanager
+version that added it, and which of its fields are secrets. Secret fields take a
+:class:`~obskit.model.alertmanager.secrets.Secret` (rendered as the ``*_file`` field); a literal
+string there is an error located at the definition.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from typing import ClassVar, Dict, Optional, Tuple
+from urllib.parse import parse_qsl, urlsplit
+
+from obskit.location import Location
+from obskit.model.alertmanager.secrets import Secret
+from obskit.model.base import Problems, locate, set_attr
+
+_RECEIVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+_TOKENISH = re.compile(r"(token|key|secret|password|passwd|sig|signature|auth)", re.I)
+_SLACK_HOOK = re.compile(r"hooks\.slack\.com/services/", re.I)
+
+
+def _fmt_version(v: Tuple[int, int]) -> str:
+    return f"{v[0]}.{v[1]}"
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Integration:
+    """Base of one notification integration in a receiver."""
+
+    KIND: ClassVar[str] = ""            # Alertmanager key, e.g. "slack_configs"
+    LABEL: ClassVar[str] = ""           # human name, e.g. "Slack"
+    SINCE: ClassVar[Tuple[int, int]] = (0, 25)
+    SECRETS: ClassVar[Tuple[str, ...]] = ()
+    #: fields only some versions accept: field → (version that added it)
+    FIELD_SINCE: ClassVar[Dict[str, Tuple[int, int]]] = {}
+    RENAMES: ClassVar[Dict[str, str]] = {"from_": "from", "class_": "class"}
+
+    send_resolved: Optional[bool] = None
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"{self.LABEL} integration", locate(self))
+        for name in self.SECRETS:
+            value = getattr(self, name)
+            if value is None or isinstance(value, Secret):
+                continue
+            if isinstance(value, str):
+                p.add("literal-secret", f"{name} is a secret and must not be written in the definition",
+                      hint=f"use {name}=Secret(name='<k8s secret>', key='<key>'); it renders {name}_file")
+            else:
+                p.add("bad-secret", f"{name} must be a Secret(name=..., key=...), got {value!r}")
+        if self.send_resolved is not None and not isinstance(self.send_resolved, bool):
+            p.add("bad-field", f"send_resolved must be True or False, got {self.send_resolved!r}")
+        self._check(p)
+        p.done()
+
+    def _check(self, p: Problems) -> None:  # subclasses add their checks
+        pass
+
+    def _require_one(self, p: Problems, a: str, b: str) -> None:
+        if (getattr(self, a) is None) == (getattr(self, b) is None):
+            p.add("bad-field", f"give exactly one of {a}= or {b}=")
+
+    def items(self) -> Tuple[Tuple[str, object], ...]:
+        """(Alertmanager field name, value) in declaration order, unset fields left out.
+        Secret values stay :class:`Secret` objects: the renderer turns them into ``<name>_file``."""
+        out = []
+        for f in fields(self):
+            if f.name in ("location",) or not f.init:
+                continue
+            value = getattr(self, f.name)
+            if value is None or value == () or value == {}:
+                continue
+            out.append((self.RENAMES.get(f.name, f.name), value))
+        # send_resolved first in the base class: put it last, where Alertmanager docs list it
+        out.sort(key=lambda kv: kv[0] == "send_resolved")
+        return tuple(out)
+
+    def since_fields(self) -> Tuple[Tuple[str, Tuple[int, int]], ...]:
+        """Fields set here that a newer Alertmanager added."""
+        return tuple((n, v) for n, v in self.FIELD_SINCE.items() if getattr(self, n, None) is not None)
+
+
+def _check_url(p: Problems, name: str, value, secret_hint: str = "") -> None:
+    if value is None:
+        return
+    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+        p.add("bad-url", f"{name} {value!r} must be an http(s) URL")
+        return
+    parts = urlsplit(value)
+    if parts.password or any(_TOKENISH.search(k) for k, _ in parse_qsl(parts.query)) or _SLACK_HOOK.search(value):
+        p.add("literal-secret", f"{name} {value!r} carries a credential; it must not be written in the definition",
+              hint=secret_hint or "move it into a Secret")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Slack(Integration):
+    KIND, LABEL = "slack_configs", "Slack"
+    SECRETS = ("api_url",)
+    api_url: Optional[Secret] = None          # default: the global slack_api_url
+    channel: Optional[str] = None
+    username: Optional[str] = None
+    title: Optional[str] = None
+    title_link: Optional[str] = None
+    text: Optional[str] = None
+    color: Optional[str] = None
+    icon_emoji: Optional[str] = None
+
+    def _check(self, p: Problems) -> None:
+        if self.channel is not None and not (isinstance(self.channel, str) and self.channel.startswith(("#", "@"))):
+            p.add("bad-field", f"channel {self.channel!r} must start with '#' or '@'")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class PagerDuty(Integration):
+    """Events API v2 (``routing_key``) or the older Prometheus integration (``service_key``)."""
+
+    KIND, LABEL = "pagerduty_configs", "PagerDuty"
+    SECRETS = ("routing_key", "service_key")
+    routing_key: Optional[Secret] = None
+    service_key: Optional[Secret] = None
+    url: Optional[str] = None
+    client: Optional[str] = None
+    client_url: Optional[str] = None
+    description: Optional[str] = None
+    severity: Optional[str] = None
+    class_: Optional[str] = None
+    component: Optional[str] = None
+    group: Optional[str] = None
+    details: Tuple[Tuple[str, str], ...] = ()
+
+    def _check(self, p: Problems) -> None:
+        self._require_one(p, "routing_key", "service_key")
+        _check_url(p, "url", self.url)
+        details = self.details.items() if isinstance(self.details, dict) else self.details
+        set_attr(self, "details", tuple(sorted((str(k), str(v)) for k, v in details)))
+
+    def items(self):
+        return tuple((k, dict(v) if k == "details" else v) for k, v in super().items())
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Email(Integration):
+    KIND, LABEL = "email_configs", "email"
+    SECRETS = ("auth_password", "auth_secret")
+    to: str
+    from_: Optional[str] = None
+    smarthost: Optional[str] = None
+    auth_username: Optional[str] = None
+    auth_password: Optional[Secret] = None
+    auth_secret: Optional[Secret] = None
+    auth_identity: Optional[str] = None
+    require_tls: Optional[bool] = None
+    html: Optional[str] = None
+    text: Optional[str] = None
+    headers: Tuple[Tuple[str, str], ...] = ()
+    FIELD_SINCE = {"auth_secret": (0, 26)}   # auth_secret_file is newer than auth_password_file
+
+    def _check(self, p: Problems) -> None:
+        for name in ("to", "from_"):
+            value = getattr(self, name)
+            if value is not None and not (isinstance(value, str) and (_EMAIL.match(value.split(",")[0].strip())
+                                                                      or "{{" in value)):
+                p.add("bad-field", f"{name.rstrip('_')} {value!r} is not an email address")
+        if self.smarthost is not None and not re.match(r"^[^:\s]+:\d+$", str(self.smarthost)):
+            p.add("bad-field", f"smarthost {self.smarthost!r} must be host:port")
+        headers = self.headers.items() if isinstance(self.headers, dict) else self.headers
+        set_attr(self, "headers", tuple(sorted((str(k), str(v)) for k, v in headers)))
+
+    def items(self):
+        return tuple((k, dict(v) if k == "headers" else v) for k, v in super().items())
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Webhook(Integration):
+    """``url`` may be a literal when it carries no credential; ``url_secret`` reads it from a file
+    (``url_file``, Alertmanager 0.26+)."""
+
+    KIND, LABEL = "webhook_configs", "webhook"
+    SECRETS = ("url_secret",)
+    url: Optional[str] = None
+    url_secret: Optional[Secret] = None
+    max_alerts: Optional[int] = None
+    FIELD_SINCE = {"url_secret": (0, 26)}
+    RENAMES = {"url_secret": "url"}
+
+    def _check(self, p: Problems) -> None:
+        self._require_one(p, "url", "url_secret")
+        _check_url(p, "url", self.url, "use url_secret=Secret(...) (Alertmanager 0.26+)")
+        if self.max_alerts is not None and (not isinstance(self.max_alerts, int) or self.max_alerts < 0):
+            p.add("bad-field", f"max_alerts must be a non-negative integer, got {self.max_alerts!r}")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Opsgenie(Integration):
+    KIND, LABEL = "opsgenie_configs", "Opsgenie"
+    SECRETS = ("api_key",)
+    api_key: Optional[Secret] = None          # default: the global opsgenie_api_key
+    api_url: Optional[str] = None
+    message: Optional[str] = None
+    description: Optional[str] = None
+    source: Optional[str] = None
+    tags: Optional[str] = None
+    note: Optional[str] = None
+    priority: Optional[str] = None
+
+    def _check(self, p: Problems) -> None:
+        _check_url(p, "api_url", self.api_url)
+        if self.priority is not None and self.priority not in ("P1", "P2", "P3", "P4", "P5") and "{{" not in self.priority:
+            p.add("bad-field", f"priority {self.priority!r} must be P1..P5 (or a template)")
+
+
+# -- integrations newer than Alertmanager 0.25: refused when the target version is older ------------
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MSTeams(Integration):
+    KIND, LABEL, SINCE = "msteams_configs", "Microsoft Teams", (0, 26)
+    SECRETS = ("webhook_url",)
+    webhook_url: Optional[Secret] = None
+    title: Optional[str] = None
+    text: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class MSTeamsV2(Integration):
+    KIND, LABEL, SINCE = "msteamsv2_configs", "Microsoft Teams (Workflows)", (0, 28)
+    SECRETS = ("webhook_url",)
+    webhook_url: Optional[Secret] = None
+    title: Optional[str] = None
+    text: Optional[str] = None
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Jira(Integration):
+    KIND, LABEL, SINCE = "jira_configs", "Jira", (0, 28)
+    api_url: Optional[str] = None
+    project: str = ""
+    issue_type: str = "Bug"
+    summary: Optional[str] = None
+    description: Optional[str] = None
+    priority: Optional[str] = None
+
+    def _check(self, p: Problems) -> None:
+        if not self.project:
+            p.add("bad-field", "project is required")
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class RocketChat(Integration):
+    KIND, LABEL, SINCE = "rocketchat_configs", "Rocket.Chat", (0, 28)
+    SECRETS = ("token", "token_id")
+    token: Optional[Secret] = None
+    token_id: Optional[Secret] = None
+    channel: Optional[str] = None
+
+
+INTEGRATIONS = (Slack, PagerDuty, Email, Webhook, Opsgenie, MSTeams, MSTeamsV2, Jira, RocketChat)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Receiver:
+    """A named receiver and its integrations. No integrations: a receiver that drops notifications."""
+
+    name: str
+    integrations: Tuple[Integration, ...] = ()
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems(f"receiver {self.name!r}", locate(self))
+        if not isinstance(self.name, str) or not _RECEIVER_NAME.match(self.name):
+            p.add("bad-name", f"receiver name {self.name!r} must be letters, digits, '_', '.' or '-'")
+        items = self.integrations
+        if isinstance(items, Integration):
+            items = (items,)
+        set_attr(self, "integrations", tuple(items))
+        for i in self.integrations:
+            if not isinstance(i, Integration):
+                p.add("bad-integration", f"{i!r} is not an integration ({', '.join(c.__name__ for c in INTEGRATIONS)})")
+        p.done()
+
+    def newer_than(self, target: Tuple[int, int]):
+        """(what, version) for every part of this receiver the target Alertmanager lacks."""
+        out = []
+        for i in self.integrations:
+            if i.SINCE > target:
+                out.append((f"{i.LABEL} ({i.KIND})", i.SINCE, i.location))
+            for name, since in i.since_fields():
+                if since > target:
+                    out.append((f"{i.LABEL} field {name}", since, i.location))
+        return out

@@ -1,0 +1,271 @@
+"""Alertmanager IR → ``alertmanager.yml`` and the Prometheus Operator ``AlertmanagerConfig``.
+
+The ``AlertmanagerConfig`` (monitoring.coreos.com/v1alpha1) form differs from ``alertmanager.yml``:
+- the operator adds a ``namespace="<object namespace>"`` matcher to its top route (replacing any
+  ``namespace`` matcher there) and forces ``continue: true`` on it, and adds the same namespace
+  matcher to each inhibit rule's source and target. Only alerts that carry the object's namespace
+  label are routed or inhibited by it. obskit writes the route tree as defined and leaves that matcher
+  to the operator; :func:`operator_view` reproduces the operator's result as an ``alertmanager.yml``
+  so that routing tests can prove it (tests/test_alertmanager_operator.py).
+- secrets are ``SecretKeySelector`` ``{name, key}`` of the object's namespace; notification templates
+  and ``global`` settings cannot be expressed there (they belong to the Alertmanager object).
+- v1alpha1 time intervals have no ``location``: they are evaluated in UTC.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, List, Optional
+
+from obskit.compile import conventions as conv
+from obskit.compile.alertmanager import (
+    AlertmanagerIR, AMInhibit, AMIntegration, AMPeriod, AMReceiver, AMRoute, AMTimeInterval,
+)
+from obskit.model.alertmanager.matchers import Matcher
+from obskit.model.alertmanager.secrets import Secret
+from obskit.render.yamlfmt import dump
+
+
+def header(ir: AlertmanagerIR) -> str:
+    files = sorted({loc.file for loc in ir.sources}) or ["definitions"]
+    return conv.GENERATED_HEADER.format(sources=", ".join(files))
+
+
+# -- alertmanager.yml --------------------------------------------------------------------------------
+
+def _value(v):
+    if isinstance(v, dict):
+        return {str(k): str(x) for k, x in sorted(v.items())}
+    return str(v) if not isinstance(v, (bool, int, str)) else v
+
+
+def _fields(items, secrets_dir: str) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    for name, v in items:
+        if isinstance(v, Secret):
+            out[f"{name}_file"] = v.file(secrets_dir)
+        else:
+            out[name] = _value(v)
+    return out
+
+
+def route_dict(r: AMRoute) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    if r.receiver:
+        out["receiver"] = r.receiver
+    if r.group_by is not None:
+        out["group_by"] = list(r.group_by)
+    if r.matchers:
+        out["matchers"] = [str(m) for m in r.matchers]
+    if r.continue_:
+        out["continue"] = True
+    for attr in ("group_wait", "group_interval", "repeat_interval"):
+        if getattr(r, attr) is not None:
+            out[attr] = str(getattr(r, attr))
+    if r.mute_time_intervals:
+        out["mute_time_intervals"] = list(r.mute_time_intervals)
+    if r.active_time_intervals:
+        out["active_time_intervals"] = list(r.active_time_intervals)
+    if r.routes:
+        out["routes"] = [route_dict(c) for c in r.routes]
+    return out
+
+
+def inhibit_dict(rule: AMInhibit) -> Dict[str, object]:
+    out: Dict[str, object] = {"source_matchers": [str(m) for m in rule.source],
+                              "target_matchers": [str(m) for m in rule.target]}
+    if rule.equal:
+        out["equal"] = list(rule.equal)
+    return out
+
+
+def receiver_dict(r: AMReceiver, secrets_dir: str) -> Dict[str, object]:
+    out: Dict[str, object] = {"name": r.name}
+    for kind in dict.fromkeys(i.kind for i in r.integrations):
+        out[kind] = [_fields(i.fields, secrets_dir) for i in r.integrations if i.kind == kind]
+    return out
+
+
+def period_dict(p: AMPeriod) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    if p.times:
+        out["times"] = [{"start_time": s, "end_time": e} for s, e in p.times]
+    for attr in ("weekdays", "days_of_month", "months", "years"):
+        if getattr(p, attr):
+            out[attr] = list(getattr(p, attr))
+    if p.location:
+        out["location"] = p.location
+    return out
+
+
+def interval_dict(t: AMTimeInterval) -> Dict[str, object]:
+    return {"name": t.name, "time_intervals": [period_dict(p) for p in t.periods]}
+
+
+def config_dict(ir: AlertmanagerIR) -> Dict[str, object]:
+    doc: Dict[str, object] = {}
+    if ir.global_fields:
+        doc["global"] = _fields(ir.global_fields, ir.secrets_dir)
+    if ir.templates:
+        doc["templates"] = [t.path for t in ir.templates]
+    doc["route"] = route_dict(ir.route)
+    if ir.inhibit_rules:
+        doc["inhibit_rules"] = [inhibit_dict(r) for r in ir.inhibit_rules]
+    doc["receivers"] = [receiver_dict(r, ir.secrets_dir) for r in ir.receivers]
+    if ir.time_intervals:
+        doc["time_intervals"] = [interval_dict(t) for t in ir.time_intervals]
+    return doc
+
+
+def render(ir: AlertmanagerIR) -> bytes:
+    return (header(ir) + dump(config_dict(ir))).encode()
+
+
+def render_templates(ir: AlertmanagerIR) -> Dict[str, bytes]:
+    """Template files, relative to the directory of alertmanager.yml."""
+    return {t.path: ("{{/* " + header(ir).strip().lstrip("# ") + " */}}\n" + t.text.rstrip("\n") + "\n").encode()
+            for t in ir.templates}
+
+
+# -- the Prometheus Operator's AlertmanagerConfig ---------------------------------------------------
+
+_CRD_KIND = {"slack_configs": "slackConfigs", "pagerduty_configs": "pagerdutyConfigs",
+             "email_configs": "emailConfigs", "webhook_configs": "webhookConfigs",
+             "opsgenie_configs": "opsgenieConfigs", "msteams_configs": "msteamsConfigs",
+             "msteamsv2_configs": "msteamsv2Configs", "rocketchat_configs": "rocketchatConfigs",
+             "jira_configs": "jiraConfigs"}
+_CRD_FIELD = {"api_url": "apiURL", "client_url": "clientURL", "icon_url": "iconURL", "require_tls": "requireTLS",
+              "webhook_url": "webhookUrl", "token_id": "tokenID"}
+#: secret fields whose AlertmanagerConfig name differs from the camel-cased Alertmanager one
+_CRD_SECRET_FIELD = {("webhook_configs", "url"): "urlSecret", ("msteamsv2_configs", "webhook_url"): "webhookURL"}
+_KV_LISTS = ("details", "headers")
+
+
+def _camel(name: str) -> str:
+    if name in _CRD_FIELD:
+        return _CRD_FIELD[name]
+    head, *rest = name.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def _crd_integration(i: AMIntegration) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    for name, v in i.fields:
+        if isinstance(v, Secret):
+            out[_CRD_SECRET_FIELD.get((i.kind, name), _camel(name))] = {"name": v.name, "key": v.key}
+        elif name in _KV_LISTS and isinstance(v, dict):
+            out[_camel(name)] = [{"key": k, "value": x} for k, x in sorted(v.items())]
+        else:
+            out[_camel(name)] = _value(v)
+    return out
+
+
+def _crd_matchers(ms) -> List[Dict[str, str]]:
+    return [{"name": m.name, "value": m.value, "matchType": m.op} for m in ms]
+
+
+def crd_route(r: AMRoute) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    if r.receiver:
+        out["receiver"] = r.receiver
+    if r.group_by is not None:
+        out["groupBy"] = list(r.group_by)
+    if r.matchers:
+        out["matchers"] = _crd_matchers(r.matchers)
+    if r.continue_:
+        out["continue"] = True
+    for attr in ("group_wait", "group_interval", "repeat_interval"):
+        if getattr(r, attr) is not None:
+            out[_camel(attr)] = str(getattr(r, attr))
+    if r.mute_time_intervals:
+        out["muteTimeIntervals"] = list(r.mute_time_intervals)
+    if r.active_time_intervals:
+        out["activeTimeIntervals"] = list(r.active_time_intervals)
+    if r.routes:
+        out["routes"] = [crd_route(c) for c in r.routes]
+    return out
+
+
+def _day_range(text: str) -> Dict[str, int]:
+    parts = [int(x) for x in text.split(":")]
+    return {"start": parts[0], "end": parts[-1]}
+
+
+def _crd_period(p: AMPeriod) -> Dict[str, object]:
+    out: Dict[str, object] = {}
+    if p.times:
+        out["times"] = [{"startTime": s, "endTime": e} for s, e in p.times]
+    if p.weekdays:
+        out["weekdays"] = list(p.weekdays)
+    if p.days_of_month:
+        out["daysOfMonth"] = [_day_range(d) for d in p.days_of_month]
+    if p.months:
+        out["months"] = list(p.months)
+    if p.years:
+        out["years"] = list(p.years)
+    return out
+
+
+def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None) -> Dict[str, object]:
+    metadata: Dict[str, object] = {"name": conv.ALERTMANAGER_CONFIG_NAME}
+    if namespace:
+        metadata["namespace"] = namespace
+    metadata["labels"] = {"app.kubernetes.io/managed-by": "obskit"}
+    spec: Dict[str, object] = {"route": crd_route(ir.route)}
+    spec["receivers"] = [{"name": r.name, **{_CRD_KIND[k]: [_crd_integration(i) for i in r.integrations if i.kind == k]
+                                              for k in dict.fromkeys(i.kind for i in r.integrations)}}
+                         for r in ir.receivers]
+    if ir.inhibit_rules:
+        spec["inhibitRules"] = [{"sourceMatch": _crd_matchers(r.source), "targetMatch": _crd_matchers(r.target),
+                                 **({"equal": list(r.equal)} if r.equal else {})} for r in ir.inhibit_rules]
+    if ir.time_intervals:
+        spec["muteTimeIntervals"] = [{"name": t.name, "timeIntervals": [_crd_period(p) for p in t.periods]}
+                                     for t in ir.time_intervals]
+    return {"apiVersion": "monitoring.coreos.com/v1alpha1", "kind": "AlertmanagerConfig",
+            "metadata": metadata, "spec": spec}
+
+
+def render_crd(ir: AlertmanagerIR, namespace: Optional[str] = None) -> bytes:
+    return (header(ir) + dump(crd_dict(ir, namespace))).encode()
+
+
+# -- what the operator makes of the AlertmanagerConfig (for tests and docs) ------------------------
+
+def operator_view(ir: AlertmanagerIR, namespace: str, default_receiver: str = "operator-default") -> Dict[str, object]:
+    """The ``alertmanager.yml`` the Prometheus Operator generates from this AlertmanagerConfig in
+    ``namespace`` (strategy ``OnNamespace``, the default): receivers renamed ``<ns>/<name>/<receiver>``,
+    the top route a first-level child of a root route with ``namespace="<ns>"`` and ``continue: true``,
+    the namespace matcher added to every inhibit rule."""
+    prefix = f"{namespace}/{conv.ALERTMANAGER_CONFIG_NAME}/"
+    ns = Matcher("namespace", "=", namespace)
+
+    def rename(r: Dict[str, object]) -> Dict[str, object]:
+        out = dict(r)
+        if "receiver" in out:
+            out["receiver"] = prefix + str(out["receiver"])
+        if "routes" in out:
+            out["routes"] = [rename(c) for c in out["routes"]]  # type: ignore[union-attr]
+        return out
+
+    top = rename(route_dict(ir.route))
+    top["matchers"] = [str(ns)] + [m for m in top.get("matchers", []) if not re.match(r"^namespace(=|!=|=~|!~)", m)]
+    top["continue"] = True
+    top = {k: top[k] for k in ("receiver", "group_by", "matchers", "continue", "group_wait", "group_interval",
+                               "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes") if k in top}
+    doc = config_dict(ir)
+    doc.pop("templates", None)
+    doc["route"] = {"receiver": default_receiver, "routes": [top]}
+    doc["inhibit_rules"] = [{"source_matchers": [str(ns)] + d["source_matchers"],
+                             "target_matchers": [str(ns)] + d["target_matchers"], **({"equal": d["equal"]} if "equal" in d else {})}
+                            for d in (inhibit_dict(r) for r in ir.inhibit_rules)]
+    doc["receivers"] = [{"name": default_receiver}] + [{**d, "name": prefix + d["name"]} for d in doc["receivers"]]
+    if ir.time_intervals:
+        doc["time_intervals"] = [{**d, "name": prefix + d["name"]} for d in doc["time_intervals"]]
+
+        def rename_ti(r):
+            for key in ("mute_time_intervals", "active_time_intervals"):
+                if key in r:
+                    r[key] = [prefix + n for n in r[key]]
+            for c in r.get("routes", []):
+                rename_ti(c)
+        rename_ti(top)
+    return doc

@@ -1,0 +1,150 @@
+"""Routing tests: ``labels → expected receivers`` run through ``amtool config routes test``.
+
+From pytest::
+
+    from obskit.verify.routing import assert_routes
+    assert_routes("path/to/project", [({"service": "api", "severity": "critical"}, ["pagerduty"])])
+
+and as the ``obskit test`` provider :func:`routing_tests` for the project's ``RouteTest``s.
+amtool ignores inhibition and time intervals; the end-to-end test proves inhibition.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, List, Optional, Sequence, Tuple, Union
+
+from obskit.compile.alertmanager import AlertmanagerIR, AMRouteTest, compile_alertmanager
+from obskit.location import Location
+from obskit.model.alertmanager.route_test import RouteTest
+from obskit.project import Project
+from obskit.render import alertmanager as render
+from obskit.verify import amtool
+from obskit.verify.runner import Outcome
+
+SUBJECT = "alertmanager routes"
+
+
+@dataclass(frozen=True)
+class RouteCheck:
+    name: str
+    labels: Tuple[Tuple[str, str], ...]
+    expected: Tuple[str, ...]
+    got: Tuple[str, ...]
+    ok: bool
+    seconds: float
+    location: Optional[Location] = None
+
+    def diff(self) -> str:
+        where = f" ({self.location})" if self.location else ""
+        labels = ", ".join(f'{k}="{v}"' for k, v in self.labels)
+        missing = [r for r in self.expected if r not in self.got]
+        extra = [r for r in self.got if r not in self.expected]
+        lines = [f"route test {self.name!r}{where}",
+                 f"  labels:   {{{labels}}}",
+                 f"  expected: {', '.join(self.expected) or '(none)'}",
+                 f"  got:      {', '.join(self.got) or '(none)'}"]
+        if missing:
+            lines.append(f"  missing:  {', '.join(missing)}")
+        if extra:
+            lines.append(f"  extra:    {', '.join(extra)}")
+        if not missing and not extra and self.expected != self.got:
+            lines.append("  same receivers in another order: amtool compares them in routing-tree order")
+        return "\n".join(lines)
+
+
+Case = Union[RouteTest, AMRouteTest, Tuple[object, Sequence[str]]]
+
+
+def _normalise(case: Case, i: int) -> AMRouteTest:
+    if isinstance(case, (RouteTest, AMRouteTest)):
+        return AMRouteTest(case.name, tuple(case.labels), tuple(case.receivers), getattr(case, "location", None))
+    labels, receivers = case
+    items = tuple(sorted(labels.items() if hasattr(labels, "items") else labels))
+    receivers = (receivers,) if isinstance(receivers, str) else tuple(receivers)
+    return AMRouteTest(f"case {i + 1}: " + ", ".join(f"{k}={v}" for k, v in items), items, receivers, None)
+
+
+def write_config(ir: AlertmanagerIR, directory: Path) -> Path:
+    """Write alertmanager.yml and its templates into ``directory``; return the config path."""
+    path = directory / "alertmanager.yml"
+    path.write_bytes(render.render(ir))
+    for rel, data in render.render_templates(ir).items():
+        (directory / rel).parent.mkdir(parents=True, exist_ok=True)
+        (directory / rel).write_bytes(data)
+    return path
+
+
+def check_routes(config: Path, cases: Iterable[Case], workers: Optional[int] = None) -> List[RouteCheck]:
+    """Run every case through ``amtool config routes test --verify.receivers``."""
+    tests = [_normalise(c, i) for i, c in enumerate(cases)]
+
+    def one(t: AMRouteTest) -> RouteCheck:
+        start = time.monotonic()
+        res = amtool.routes_test(config, t.labels, t.receivers)
+        return RouteCheck(t.name, t.labels, t.receivers, res.got, res.ok, time.monotonic() - start, t.location)
+
+    with ThreadPoolExecutor(max_workers=workers or 4) as pool:
+        return list(pool.map(one, tests))
+
+
+def _config_for(target, directory: Path) -> Tuple[Path, Optional[AlertmanagerIR]]:
+    if isinstance(target, AlertmanagerIR):
+        return write_config(target, directory), target
+    if isinstance(target, Project):
+        ir = compile_alertmanager(target)
+        if ir is None:
+            raise ValueError(f"project {target.root} defines no Alertmanager")
+        return write_config(ir, directory), ir
+    path = Path(target)
+    if path.is_dir():
+        from obskit.loader import load_project
+        return _config_for(load_project(path), directory)
+    return path, None
+
+
+def assert_routes(target, cases: Iterable[Case] = None) -> List[RouteCheck]:
+    """For pytest. ``target``: a project directory, a Project, an AlertmanagerIR or an
+    alertmanager.yml path; ``cases``: RouteTests or ``(labels, receivers)`` pairs (default: the
+    project's RouteTests). Raises AssertionError with a readable diff per failing case."""
+    directory = Path(tempfile.mkdtemp(prefix="obskit-routes-"))
+    try:
+        config, ir = _config_for(target, directory)
+        if cases is None:
+            if ir is None:
+                raise ValueError("give cases= when routing a plain alertmanager.yml")
+            cases = ir.route_tests
+        checks = check_routes(config, cases)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    failed = [c for c in checks if not c.ok]
+    if failed:
+        raise AssertionError(f"{len(failed)} of {len(checks)} routing case(s) failed:\n"
+                             + "\n".join(c.diff() for c in failed))
+    return checks
+
+
+def routing_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
+    """``obskit test`` provider: the project's RouteTests through amtool."""
+    ir = compile_alertmanager(project)
+    if ir is None:
+        return [], []
+    if not ir.route_tests:
+        return [], [f"{SUBJECT}: the project defines no RouteTest"]
+    directory = Path(keep) / "alertmanager" if keep else Path(tempfile.mkdtemp(prefix="obskit-routes-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        config = write_config(ir, directory)
+        checks = check_routes(config, ir.route_tests, workers)
+    finally:
+        if not keep:
+            shutil.rmtree(directory, ignore_errors=True)
+    return [Outcome(SUBJECT, c.name, (c.name,), c.ok, "" if c.ok else c.diff(), c.seconds,
+                    frozenset() if c.ok else frozenset({c.name})) for c in checks], []
+
+
+__all__ = ["assert_routes", "check_routes", "routing_tests", "RouteCheck"]
