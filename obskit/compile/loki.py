@@ -30,21 +30,22 @@ class LokiPlan:
     shared_store: Optional[str]        # 2.x only (removed in 3.0)
     delete_request_store: Optional[str]  # 3.x with retention
     allow_structured_metadata: Optional[bool]
+    sources: Tuple[Location, ...] = ()
 
     @property
     def name(self) -> str:
         return self.config.name
-
-    @property
-    def sources(self) -> Tuple[Location, ...]:
-        return (self.config.location,)
 
 
 def object_store(config: LokiConfig) -> str:
     return "s3" if isinstance(config.storage, S3Storage) else "filesystem"
 
 
-def plan(config: LokiConfig, default_version: str) -> LokiPlan:
+def _where(loc: Location, root) -> Location:
+    return loc.relative_to(str(root)) if root is not None else loc
+
+
+def plan(config: LokiConfig, default_version: str, root=None) -> LokiPlan:
     version = parse_version(config.version or default_version)
     index, schema = profile(config, version)
     store = object_store(config)
@@ -57,10 +58,11 @@ def plan(config: LokiConfig, default_version: str) -> LokiPlan:
         shared_store=None if v3 else store,
         delete_request_store=store if (v3 and config.retention is not None) else None,
         allow_structured_metadata=asm if v3 else None,
+        sources=(_where(config.location, root),),
     )
 
 
-def rule_file(rules: LokiRules) -> RuleFile:
+def rule_file(rules: LokiRules, root=None) -> RuleFile:
     groups = []
     for g in rules.groups:
         out = []
@@ -71,7 +73,7 @@ def rule_file(rules: LokiRules) -> RuleFile:
             else:
                 out.append(RecordingRule(record=r.record, expr=r.expr.strip(), labels=r.labels))
         groups.append(RuleGroup(name=g.name, rules=tuple(out), interval=g.interval, limit=g.limit))
-    return RuleFile(name=f"{rules.tenant}/{rules.name}", groups=tuple(groups), sources=(rules.location,))
+    return RuleFile(name=f"{rules.tenant}/{rules.name}", groups=tuple(groups), sources=(_where(rules.location, root),))
 
 
 def rule_path(rules: LokiRules) -> str:

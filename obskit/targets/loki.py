@@ -19,10 +19,10 @@ class LokiTarget:
         files: Dict[str, bytes] = {}
         default = getattr(project.settings, "loki_version", "3.0")
         for config in project.of(LokiConfig):
-            plan = compile_loki.plan(config, default)
+            plan = compile_loki.plan(config, default, project.root)
             files[compile_loki.config_path(config)] = render_loki.render_config(plan)
         for rules in project.of(LokiRules):
-            files[compile_loki.rule_path(rules)] = render_loki.render_rules(compile_loki.rule_file(rules))
+            files[compile_loki.rule_path(rules)] = render_loki.render_rules(compile_loki.rule_file(rules, project.root))
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:

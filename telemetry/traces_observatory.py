@@ -1,0 +1,26 @@
+"""LLM Observatory: the collector receives OTLP on gRPC 4317 and HTTP 4318 and stores traces in
+Tempo (S3-backed; 30-day trace retention is Tempo's compactor setting, see docs/logs-and-traces.md).
+Batches of 1000 (COLLECTOR_BATCH_SIZE); tail sampling keeps every error and slow trace and 25 % of
+the rest."""
+from obskit.model.tracing_otel import (
+    BatchProcessor, HealthCheck, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver,
+    Pipeline, ProbabilisticPolicy, StatusCodePolicy, TailSampling,
+)
+
+collector = OtelCollector(
+    name="llm-observatory",
+    receivers={"otlp": OtlpReceiver(grpc="0.0.0.0:4317", http="0.0.0.0:4318")},
+    processors={
+        "memory_limiter": MemoryLimiter(check_interval="1s", limit_mib=3200, spike_limit_mib=800),  # 4Gi pod limit
+        "tail_sampling": TailSampling(decision_wait="10s", num_traces=100000, policies=[
+            StatusCodePolicy(name="errors", status_codes=["ERROR"]),
+            LatencyPolicy(name="slow", threshold_ms=2000),
+            ProbabilisticPolicy(name="baseline", sampling_percentage=25),
+        ]),
+        "batch": BatchProcessor(timeout="5s", send_batch_size=1000),
+    },
+    exporters={"otlp/tempo": OtlpExporter(endpoint="tempo.llm-observatory:4317", insecure=True)},
+    extensions={"health_check": HealthCheck()},
+    pipelines=[Pipeline(signal="traces", receivers=["otlp"],
+                        processors=["memory_limiter", "tail_sampling", "batch"], exporters=["otlp/tempo"])],
+)
