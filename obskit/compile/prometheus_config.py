@@ -88,7 +88,9 @@ def compile_scrape(project: Project) -> CompiledScrape:
     for job in sorted(seen.values(), key=lambda j: j.location):
         for i, sd in enumerate(job.kubernetes):
             kind = MONITOR_KINDS.get(sd.role)
-            if kind is None or any(s.field for s in sd.selectors):
+            # the operator cannot express field selectors, nor file-based credentials in a PodMonitor
+            uses_files = job.tls_config is not None or job.bearer_token_file is not None
+            if kind is None or any(s.field for s in sd.selectors) or (kind == "PodMonitor" and uses_files):
                 without.append((job.job_name, sd.role))
                 continue
             name = conv.monitor_name(job.job_name, i)

@@ -11,9 +11,9 @@ from obskit.model.prometheus_config.relabel import Relabel
 from obskit.render.yamlfmt import dump
 
 KUBERNETES_NOTE = (
-    "# Jobs using kubernetes_sd_configs ({jobs}) were validated by obskit in Python: Debian's\n"
-    "# promtool is built without Kubernetes discovery, so `obskit build` runs `promtool check config`\n"
-    "# on a copy of this file without the kubernetes_sd_configs blocks.\n")
+    "# Kubernetes service discovery is validated by obskit in Python: Debian's promtool is built\n"
+    "# without it, so `obskit build` runs `promtool check config` on a copy of this file without the\n"
+    "# kubernetes_sd_configs of the jobs {jobs}.\n")
 
 
 def relabel_dict(step: Relabel) -> Dict[str, object]:
@@ -63,6 +63,10 @@ def job_dict(job: ScrapeConfig) -> Dict[str, object]:
     for name in ("sample_limit", "keep_dropped_targets"):
         if getattr(job, name) is not None:
             out[name] = getattr(job, name)
+    if job.bearer_token_file is not None:
+        out["authorization"] = {"credentials_file": job.bearer_token_file}
+    if job.tls_config is not None:
+        out["tls_config"] = dict(job.tls_config.items())
     statics: List[Dict[str, object]] = []
     if job.targets:
         statics.append({"targets": list(job.targets)})

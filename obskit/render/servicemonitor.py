@@ -18,6 +18,9 @@ from obskit.render.yamlfmt import dump
 _CAMEL = {"source_labels": "sourceLabels", "separator": "separator", "regex": "regex", "modulus": "modulus",
           "target_label": "targetLabel", "replacement": "replacement", "action": "action"}
 
+_TLS = {"ca_file": "caFile", "cert_file": "certFile", "key_file": "keyFile", "server_name": "serverName",
+        "insecure_skip_verify": "insecureSkipVerify"}
+
 
 def relabeling(step: Relabel) -> Dict[str, object]:
     out: Dict[str, object] = {}
@@ -73,6 +76,10 @@ def _endpoint(monitor: Monitor) -> Dict[str, object]:
         ep["honorTimestamps"] = job.honor_timestamps
     if job.params:
         ep["params"] = {k: list(v) for k, v in job.params}
+    if job.bearer_token_file is not None:
+        ep["bearerTokenFile"] = job.bearer_token_file
+    if job.tls_config is not None:
+        ep["tlsConfig"] = {_TLS[k]: v for k, v in job.tls_config.items()}
     relabelings: List[Dict[str, object]] = [relabeling(r) for r in job.relabel_configs]
     relabelings.append({"action": "replace", "targetLabel": "job", "replacement": job.job_name})
     ep["relabelings"] = relabelings

@@ -81,24 +81,47 @@ def without_kubernetes_sd(text: str):
     for job in doc.get("scrape_configs") or ():
         if job.pop("kubernetes_sd_configs", None) is not None:
             stripped.append(job["job_name"])
-    return yaml.safe_dump(doc, sort_keys=False), stripped
+    return doc, stripped
+
+
+def _file_refs(job: dict):
+    """(holder dict, key) of every file path a scrape job reads credentials or certificates from."""
+    auth = job.get("authorization") or {}
+    if "credentials_file" in auth:
+        yield auth, "credentials_file"
+    if "bearer_token_file" in job:
+        yield job, "bearer_token_file"
+    tls = job.get("tls_config") or {}
+    for key in ("ca_file", "cert_file", "key_file"):
+        if key in tls:
+            yield tls, key
 
 
 def check_config(directory: Path, rel: str):
-    """Run promtool check config on a copy of ``directory/rel`` without Kubernetes SD; the copy sits
-    in a temporary directory with links to the built folders so relative rule_files resolve."""
+    """Run promtool check config on a copy of ``directory/rel`` without Kubernetes SD, in a temporary
+    directory with links to the built folders so relative rule_files resolve. promtool also insists
+    that credential and certificate files exist: paths that exist only inside the Prometheus
+    deployment (e.g. the service-account token) point at empty placeholders in the copy."""
     from obskit.verify.tools import run
 
     source = directory / rel
-    text, stripped = without_kubernetes_sd(source.read_text())
+    doc, stripped = without_kubernetes_sd(source.read_text())
     with tempfile.TemporaryDirectory(prefix="obskit-promtool-") as tmp:
         copy_dir = Path(tmp) / posixpath.dirname(rel)
         copy_dir.mkdir(parents=True, exist_ok=True)
         for entry in source.parent.iterdir():
             if entry.is_dir():
                 (copy_dir / entry.name).symlink_to(entry.resolve(), target_is_directory=True)
+        placeholders = Path(tmp) / "deployment-files"
+        for job in doc.get("scrape_configs") or ():
+            for holder, key in _file_refs(job):
+                if not Path(holder[key]).exists():
+                    placeholders.mkdir(exist_ok=True)
+                    stand_in = placeholders / str(len(list(placeholders.iterdir())))
+                    stand_in.write_text("")
+                    holder[key] = str(stand_in)
         copy = copy_dir / posixpath.basename(rel)
-        copy.write_text(text)
+        copy.write_text(yaml.safe_dump(doc, sort_keys=False))
         result = run("promtool", ["check", "config", str(copy)])
     result = replace(result, stdout=result.stdout.replace(str(copy), rel),
                      stderr=result.stderr.replace(str(copy), rel))

@@ -15,6 +15,30 @@ SCHEMES = ("http", "https")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
+class TLSConfig:
+    """``tls_config`` of a scrape job: files as seen by the Prometheus server."""
+
+    ca_file: Optional[str] = None
+    cert_file: Optional[str] = None
+    key_file: Optional[str] = None
+    server_name: Optional[str] = None
+    insecure_skip_verify: Optional[bool] = None
+    location: Location = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        p = Problems("tls_config", locate(self))
+        if (self.cert_file is None) != (self.key_file is None):
+            p.add("bad-tls", "cert_file and key_file go together (client certificate and its key)")
+        if self.insecure_skip_verify is not None and not isinstance(self.insecure_skip_verify, bool):
+            p.add("bad-tls", "insecure_skip_verify must be True or False")
+        p.done()
+
+    def items(self) -> Tuple[Tuple[str, object], ...]:
+        return tuple((k, getattr(self, k)) for k in ("ca_file", "cert_file", "key_file", "server_name",
+                                                      "insecure_skip_verify") if getattr(self, k) is not None)
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
 class ScrapeConfig(Definition):
     """A scrape job. Give targets through at least one of ``targets`` (shorthand for one
     ``static_configs`` entry), ``static_configs``, ``file_sd`` or ``kubernetes``.
@@ -38,6 +62,8 @@ class ScrapeConfig(Definition):
     params: Tuple[Tuple[str, Tuple[str, ...]], ...] = ()
     sample_limit: Optional[int] = None
     keep_dropped_targets: Optional[int] = None
+    tls_config: Optional[TLSConfig] = None
+    bearer_token_file: Optional[str] = None
     description: str = ""
     location: Location = field(init=False, repr=False, compare=False)
 
@@ -78,6 +104,11 @@ class ScrapeConfig(Definition):
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
                 p.add("bad-value", f"{name} must be a non-negative integer, got {v!r}")
         self._params(p)
+        if self.tls_config is not None and not isinstance(self.tls_config, TLSConfig):
+            p.add("bad-type", f"tls_config must be a TLSConfig, got {self.tls_config!r}")
+        if self.bearer_token_file is not None and (not isinstance(self.bearer_token_file, str)
+                                                   or not self.bearer_token_file):
+            p.add("bad-value", "bearer_token_file must be a path")
         p.done()
 
     def _tuple(self, p: Problems, name: str, kind: type) -> None:
