@@ -207,7 +207,7 @@ class GrafanaStandin:
     def start(self) -> "GrafanaStandin":
         handler = type("Handler", (_Handler,), {"standin": self})
         self._server = _Server(("127.0.0.1", 0), handler)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="grafana-standin", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="grafana-standin", daemon=True)
         self._thread.start()
         return self
 
