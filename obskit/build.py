@@ -12,6 +12,7 @@ from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
 from obskit.project import Project
 from obskit.targets import targets
+from obskit.tracing import span
 
 MARKER = ".obskit-build"
 
@@ -27,7 +28,9 @@ def render_project(project: Project) -> Dict[str, bytes]:
     """Every target's files; two targets writing the same path is a bug."""
     files: Dict[str, bytes] = {}
     for target in targets():
-        for path, data in target.render(project).items():
+        with span("obskit.render", target=target.name):
+            rendered = target.render(project)
+        for path, data in rendered.items():
             if path in files:
                 raise RuntimeError(f"two build targets write {path}")
             files[path] = data
@@ -36,7 +39,8 @@ def render_project(project: Project) -> Dict[str, bytes]:
 
 def verify_files(staging: Path, files: Dict[str, bytes]) -> None:
     for target in targets():
-        target.verify(staging, files)
+        with span("obskit.verify", target=target.name):
+            target.verify(staging, files)
 
 
 def _write_tree(dest: Path, files: Dict[str, bytes]) -> None:
@@ -54,9 +58,11 @@ def _check_out_dir(out: Path) -> None:
             "refusing to replace it (choose another --out or empty it)"))
 
 
+@span("obskit.build")
 def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True) -> BuildResult:
     """Build a project. Raises DefinitionError (nothing written) or ToolError (nothing written)."""
-    project = load_project(project_dir)
+    with span("obskit.load", project_dir=str(project_dir)):
+        project = load_project(project_dir)
     files = render_project(project)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
@@ -65,7 +71,8 @@ def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, veri
     staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.new-", dir=out_path.parent))
     staging.chmod(0o755)
     try:
-        _write_tree(staging, files)
+        with span("obskit.write", files=len(files)):
+            _write_tree(staging, files)
         if verify:
             verify_files(staging, files)
         old = None

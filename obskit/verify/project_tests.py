@@ -11,6 +11,7 @@ from obskit.loader import load_project
 from obskit.project import Project
 from obskit.verify import timing
 from obskit.verify.runner import Outcome, run_files
+from obskit.tracing import span
 
 
 @dataclass(frozen=True)
@@ -72,12 +73,15 @@ from obskit.verify.routing import routing_tests  # noqa: E402
 PROVIDERS = (slo_tests, alert_tests, routing_tests)
 
 
+@span("obskit.test")
 def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None) -> TestReport:
-    project = load_project(project_dir)
+    with span("obskit.load", project_dir=str(project_dir)):
+        project = load_project(project_dir)
     results: List[Outcome] = []
     skipped: List[str] = []
     for provider in PROVIDERS:
-        r, s = provider(project, workers, keep)
+        with span("obskit.test.provider", provider=getattr(provider, "__name__", str(provider))):
+            r, s = provider(project, workers, keep)
         results.extend(r)
         skipped.extend(s)
     return TestReport(tuple(results), tuple(skipped))
