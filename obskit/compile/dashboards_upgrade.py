@@ -69,12 +69,14 @@ class Upgrade:
             return None
         if isinstance(value, dict):
             ref = {k: v for k, v in value.items() if k in ("type", "uid") and v is not None}
+            self.variable_use(ref.get("uid"), where)
             return ref or None
         if isinstance(value, str):
             if value in SPECIAL_DATASOURCES:
                 return dict(SPECIAL_DATASOURCES[value])
             var = re.fullmatch(r"\$\{?(\w+)\}?", value)
             if var:
+                self.variable_use(value, where)
                 v = self.variables.get(var.group(1), {})
                 kind = v.get("query") if v.get("type") == "datasource" and isinstance(v.get("query"), str) \
                     else default_type
@@ -89,6 +91,18 @@ class Upgrade:
             return None
         self.problems.append(f"{where}: datasource {value!r} is neither a name nor a {{type, uid}} reference")
         return None
+
+    def variable_use(self, uid, where: str) -> None:
+        """A datasource uid naming a template variable: the variable must exist (``datasource`` is
+        added when missing)."""
+        var = re.fullmatch(r"\$\{?(\w+)\}?", uid) if isinstance(uid, str) else None
+        if not var:
+            return
+        if var.group(1) == conv.DATASOURCE_VARIABLE:
+            self.needs_variable = True
+        elif var.group(1) not in self.variables:
+            self.problems.append(f"{where}: datasource {uid!r} names a template variable the dashboard "
+                                 "does not define")
 
     # --- dashboard -------------------------------------------------------------------------------
     def dashboard(self, doc: dict, schema_version: int) -> dict:
@@ -428,6 +442,17 @@ class Upgrade:
         """Check given gridPos; place panels without one below the placed ones."""
         placed: List[Tuple[str, object]] = []
         bottom = 0
+        sizes: Dict[int, Tuple[int, int]] = {}
+        for p in panels:
+            pos = p.get("gridPos")
+            if isinstance(pos, dict) and ("x" not in pos or "y" not in pos) and "w" in pos and "h" in pos:
+                # a size without a position: laid out automatically with that size
+                problem = box_problem({"x": 0, "y": 0, **{k: pos[k] for k in ("w", "h")}})
+                if problem:
+                    self.problems.append(f"panel {p.get('title') or p.get('type')!r}: {problem}")
+                else:
+                    sizes[id(p)] = (pos["w"], pos["h"])
+                p.pop("gridPos")
         for p in panels:
             if "gridPos" in p:
                 problem = box_problem(p["gridPos"])
@@ -446,7 +471,7 @@ class Upgrade:
             pending: List[dict] = []
             for p in loose + [None]:
                 if p is None or p.get("type") == "row":
-                    boxes, y = flow([(12, 8)] * len(pending), y)
+                    boxes, y = flow([sizes.get(id(q), (12, 8)) for q in pending], y)
                     for q, box in zip(pending, boxes):
                         q["gridPos"] = box.as_json()
                     pending = []
