@@ -574,6 +574,7 @@ class GrafanaStandin:
 class _Handler(BaseHTTPRequestHandler):
     standin: GrafanaStandin
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True   # keep-alive + small writes would otherwise wait for delayed ACKs
 
     def log_message(self, *args) -> None:  # quiet
         pass
