@@ -53,7 +53,7 @@ def _policy(pol: Policy) -> Dict[str, object]:
         for k, v in fields.items():
             if isinstance(v, (list, tuple)):
                 v = list(v)
-            if v is False or v == 0 and k in ("cache_max_size", "max_spans") or v == "" and k == "hash_salt":
+            if v is False or v == [] or v == 0 and k in ("cache_max_size", "max_spans") or v == "" and k == "hash_salt":
                 continue  # documented defaults: leave them out
             block[k] = v
         out[pol.TYPE] = block
