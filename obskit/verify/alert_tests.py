@@ -180,3 +180,18 @@ def alert_tests(project, workers, keep):
     if not tests:
         return [], []
     return run_files([t.test_file(project) for t in tests], workers=workers, keep=keep), []
+
+
+def firing_and_silent(rule: AlertRule, *, firing: Sequence[Series], silent: Sequence[Series], at: str,
+                      labels: "Mapping[str, str] | Sequence[Mapping[str, str]]" = (), group: Optional[RuleGroup] = None,
+                      interval: str = "1m") -> Tuple[AlertTest, AlertTest]:
+    """The two tests every threshold alert deserves: ``firing`` series make ``rule`` fire at ``at``
+    with ``labels`` (one mapping per firing instance), ``silent`` series keep it silent at ``at``.
+    Both tests are located at the caller's line."""
+    instances = [labels] if isinstance(labels, Mapping) or not labels else list(labels)
+    rules = group if group is not None else rule
+    fire = AlertTest(name=f"{rule.name} fires", rules=rules, series=tuple(firing), interval=interval,
+                     expect=tuple(Firing(alert=rule.name, at=at, labels=dict(l or {})) for l in instances))
+    calm = AlertTest(name=f"{rule.name} stays silent", rules=rules, series=tuple(silent), interval=interval,
+                     expect=(Silent(alert=rule.name, at=at),))
+    return fire, calm
