@@ -60,6 +60,21 @@ class CompiledScrape:
     without_monitor: Tuple[Tuple[str, str], ...] = ()
 
 
+def monitor_kind(job: ScrapeConfig, sd: KubernetesSD):
+    """The Prometheus Operator object that can stand for this discovery entry, or None: node,
+    service and ingress roles have none; field selectors, selectors on objects the monitor cannot
+    filter, and (for PodMonitors) credential files on the Prometheus host cannot be expressed."""
+    kind = MONITOR_KINDS.get(sd.role)
+    if kind is None or any(s.field for s in sd.selectors):
+        return None
+    selectable = "pod" if kind == "PodMonitor" else "service"
+    if any(s.role != selectable for s in sd.selectors):
+        return None
+    if kind == "PodMonitor" and (job.tls_config is not None or job.bearer_token_file is not None):
+        return None
+    return kind
+
+
 def _servers(project: Project) -> Tuple[PrometheusConfig, ...]:
     return project.of(PrometheusConfig)
 
@@ -87,10 +102,8 @@ def compile_scrape(project: Project) -> CompiledScrape:
     without: List[Tuple[str, str]] = []
     for job in sorted(seen.values(), key=lambda j: j.location):
         for i, sd in enumerate(job.kubernetes):
-            kind = MONITOR_KINDS.get(sd.role)
-            # the operator cannot express field selectors, nor file-based credentials in a PodMonitor
-            uses_files = job.tls_config is not None or job.bearer_token_file is not None
-            if kind is None or any(s.field for s in sd.selectors) or (kind == "PodMonitor" and uses_files):
+            kind = monitor_kind(job, sd)
+            if kind is None:
                 without.append((job.job_name, sd.role))
                 continue
             name = conv.monitor_name(job.job_name, i)

@@ -1,10 +1,11 @@
 """``prometheus.yml``: the Prometheus server configuration file (Prometheus 2.42+ and 3.x)."""
 from __future__ import annotations
 
+import textwrap
 from typing import Dict, List
 
 from obskit.compile import conventions as conv
-from obskit.compile.prometheus_config import PrometheusFile
+from obskit.compile.prometheus_config import PrometheusFile, monitor_kind
 from obskit.model.prometheus_config.discovery import KubernetesSD
 from obskit.model.prometheus_config.job import ScrapeConfig
 from obskit.model.prometheus_config.relabel import Relabel
@@ -12,8 +13,8 @@ from obskit.render.yamlfmt import dump
 
 KUBERNETES_NOTE = (
     "# Kubernetes service discovery is validated by obskit in Python: Debian's promtool is built\n"
-    "# without it, so `obskit build` runs `promtool check config` on a copy of this file without the\n"
-    "# kubernetes_sd_configs of the jobs {jobs}.\n")
+    "# without it, so `obskit build` runs `promtool check config` on a copy of this file without\n"
+    "# the kubernetes_sd_configs of these jobs:\n")
 
 
 def relabel_dict(step: Relabel) -> Dict[str, object]:
@@ -125,7 +126,12 @@ def header(pf: PrometheusFile) -> str:
     if pf.server.server_flags:
         text += "# Run Prometheus with: " + " ".join(pf.server.server_flags) + "\n"
     if pf.kubernetes_jobs:
-        text += KUBERNETES_NOTE.format(jobs=", ".join(pf.kubernetes_jobs))
+        text += KUBERNETES_NOTE
+        text += "".join(f"#   {line}\n" for line in textwrap.wrap(", ".join(pf.kubernetes_jobs), 90))
+    no_monitor = [f"{j.job_name} ({sd.role})" for j in pf.jobs for sd in j.kubernetes if monitor_kind(j, sd) is None]
+    if no_monitor:
+        text += "# Jobs with no PodMonitor/ServiceMonitor form (see docs/scrape.md):\n"
+        text += "".join(f"#   {line}\n" for line in textwrap.wrap(", ".join(no_monitor), 90))
     return text
 
 
