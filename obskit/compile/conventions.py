@@ -147,3 +147,10 @@ def monitor_name(job_name: str, index: int = 0) -> str:
 
 def monitor_path(kind: str, name: str) -> str:
     return f"kubernetes/{name}-{kind.lower()}.yaml"
+
+
+# --- interop: OpenSLO export/import (obskit/interop/openslo.py) ------------------------------------
+# annotations that carry what OpenSLO v1 cannot express, so that export → import round-trips
+OPENSLO_ANNOTATION_PREFIX = "obskit.dev/"
+OPENSLO_SLI_NAME = "{slo_id}-sli"
+OPENSLO_POLICY_NAME = "{slo_id}-{tier}-{window}"
