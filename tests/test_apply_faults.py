@@ -7,7 +7,7 @@ import logging
 import time
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 
 from grafana_standin import GrafanaStandin, dashboard, write_output
 from obskit.apply.apply import execute
@@ -220,6 +220,7 @@ def test_parse_retry_after():
     assert 25 <= parse_retry_after(email.utils.formatdate(when, usegmt=True)) <= 31
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.integers(min_value=1, max_value=50), st.one_of(st.none(), st.floats(0, 1000)))
 def test_backoff_is_bounded(attempt, retry_after):
     p = RetryPolicy(backoff=0.5, max_backoff=30, max_retry_after=120)

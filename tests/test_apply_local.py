@@ -1,0 +1,92 @@
+"""Reading the build output (layout, validation, $VAR expansion) and the normal forms / hashes."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from grafana_standin import dashboard, write_output
+from obskit.apply import normalise as N
+from obskit.apply.local import read_output
+from obskit.apply.plan import decide_dashboard
+from obskit.apply.local import LocalDashboard
+from obskit.errors import DefinitionError
+
+
+def test_reads_the_agreed_layout(tmp_path):
+    out = write_output(tmp_path, {"slo": "SLOs"}, {"slo": [dashboard("a", "A")], "general": [dashboard("r", "Root")]},
+                       [{"name": "P", "type": "prometheus", "uid": "p", "url": "http://${HOST}:9090",
+                         "orgId": 1, "editable": False, "version": 3, "secureJsonData": {"password": "$PW"}}])
+    state = read_output(out, environ={"HOST": "prom", "PW": "pw$$1"})
+    assert [(f.uid, f.title) for f in state.folders] == [("slo", "SLOs")]
+    assert {(d.uid, d.folder_uid) for d in state.dashboards} == {("a", "slo"), ("r", "")}
+    [ds] = state.datasources
+    assert ds.fields == {"name": "P", "type": "prometheus", "uid": "p", "url": "http://prom:9090"}
+    assert ds.secrets == {"password": "pw$$1"} and "pw$$1" not in repr(ds)
+
+
+def test_every_problem_reported_together(tmp_path):
+    out = write_output(tmp_path, {"slo": "SLOs"}, {
+        "slo": [dashboard("ok", "Fine"), dashboard("x" * 41, "Long"), dashboard("notitle", "")],
+        "unknown": [dashboard("u", "U")]},
+        [{"name": "A", "type": "loki", "uid": "a", "secureJsonData": {"p": "$MISSING"}},
+         {"name": "B", "type": "loki"},
+         {"name": "C", "type": "loki", "uid": "c"}, {"name": "C", "type": "loki", "uid": "c2"}])
+    (out / "grafana" / "dashboards" / "slo" / "renamed.json").write_text(json.dumps(dashboard("other", "Other")))
+    with pytest.raises(DefinitionError) as exc:
+        read_output(out, environ={})
+    codes = sorted(d.code for d in exc.value.diagnostics)
+    text = str(exc.value)
+    assert "MISSING" in text and "not set" in text
+    assert "does not match its file name" in text and "has no title" in text
+    assert "'unknown' is not in grafana/folders.json" in text
+    assert "datasource name 'C' used by 'c' and 'c2'" in text
+    assert codes.count("grafana-uid") == 3   # too long, uid/file mismatch, datasource without uid
+
+
+def test_missing_grafana_dir_is_empty(tmp_path):
+    assert read_output(tmp_path, environ={}).empty
+
+
+def test_plan_decisions_without_a_server():
+    local = LocalDashboard("d", "D", "f", dashboard("d", "D"), "x")
+    assert decide_dashboard(local, None, force=False).action == "create"
+    desired = N.desired_dashboard(local.model)
+    digest = N.content_hash(N.dashboard_state(desired, "f"))
+    applied = N.dashboard_payload(desired, digest, None) | {"id": 7, "version": 4}
+    remote = {"dashboard": applied, "meta": {"folderUid": "f"}}
+    assert decide_dashboard(local, remote, force=False).action == "unchanged"
+    assert decide_dashboard(local, {**remote, "meta": {"folderUid": "g"}}, force=False).action == "drift"
+    assert decide_dashboard(local, {**remote, "meta": {"folderUid": "g"}}, force=True).action == "update"
+    foreign = {"dashboard": {**applied, "tags": ["slo"]}, "meta": {"folderUid": "f"}}
+    assert decide_dashboard(local, foreign, force=True).action == "conflict"
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-2 ** 40, 2 ** 40) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
+    max_leaves=20)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), json_values, max_size=6))
+def test_hash_ignores_key_order_server_fields_and_float_spelling(model):
+    model = {**model, "title": "T", "uid": "u"}
+    reordered = json.loads(json.dumps(dict(reversed(list(model.items())))))
+    as_grafana = {**reordered, "id": 99, "version": 12, N.HASH_FIELD: "sha256:x"}
+    floats = json.loads(json.dumps(model), parse_int=float)   # Grafana stores numbers as float64
+    h = N.content_hash(N.dashboard_state(model, "f"))
+    assert N.content_hash(N.dashboard_state(as_grafana, "f")) == h
+    assert N.content_hash(N.dashboard_state(floats, "f")) == h
+    assert N.content_hash(N.dashboard_state(model, "g")) != h
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(st.text(max_size=6), json_values, max_size=6), st.lists(st.text(max_size=5), max_size=3))
+def test_desired_dashboard_is_idempotent_and_tagged(model, tags):
+    model = {**model, "tags": tags}
+    once = N.desired_dashboard(model)
+    assert N.desired_dashboard(once) == once
+    assert once["tags"].count(N.MANAGED_TAG) == max(1, tags.count(N.MANAGED_TAG))
+    assert N.is_owned_dashboard(once)
