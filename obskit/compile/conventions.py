@@ -154,3 +154,8 @@ def monitor_path(kind: str, name: str) -> str:
 OPENSLO_ANNOTATION_PREFIX = "obskit.dev/"
 OPENSLO_SLI_NAME = "{slo_id}-sli"
 OPENSLO_POLICY_NAME = "{slo_id}-{tier}-{window}"
+
+
+# --- Grafana apply: owner scoping (several projects can apply to one Grafana; --prune stays in its lane)
+GRAFANA_OWNER_FIELD = "obskitOwner"   # dashboard top-level field / datasource jsonData key
+GRAFANA_DEFAULT_OWNER = "default"
