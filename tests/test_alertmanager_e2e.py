@@ -1,0 +1,230 @@
+"""End to end with the real servers: an exporter (prometheus-client) → Prometheus evaluating a
+generated rule file → Alertmanager with the obskit-built alertmanager.yml → local webhook receivers.
+
+Proves that alerts reach the receivers the route tree names, and that the generated inhibition
+rules hold: an SLO's page suppresses its ticket, and a critical alert suppresses the warning of the
+same alert and service (while an unrelated warning and another SLO's ticket still arrive)."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry, Gauge, start_http_server
+
+from conftest import IN_CI, require_tool
+from obskit import SLO, AlertingPolicy, presets
+from obskit.compile.alertmanager import compile_alertmanager
+from obskit.compile.ir import AlertingRule, RuleFile, RuleGroup
+from obskit.compile.slo import compile_slo
+from obskit.duration import Duration
+from obskit.errors import ToolError
+from obskit.model.alertmanager import Alertmanager, Receiver, Route, Webhook
+from obskit.project import Project
+from obskit.render import alertmanager as am_render
+from obskit.render import prometheus_rules
+from obskit.verify import amtool
+
+DEADLINE = 40.0          # seconds for every expected notification to arrive
+QUIET = 4.0              # then this long with nothing unexpected (> group_wait + group_interval)
+
+
+def _require_alertmanager() -> str:
+    try:
+        return amtool.alertmanager_binary()
+    except ToolError as exc:
+        if IN_CI:
+            pytest.fail(f"{exc}; CI must have it", pytrace=False)
+        pytest.skip(str(exc))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Inbox:
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.got = []   # (receiver, alertname, labels)
+
+    def handler(self):
+        inbox = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                with inbox.lock:
+                    for a in body["alerts"]:
+                        if a["status"] == "firing":
+                            inbox.got.append((self.path.strip("/"), a["labels"]["alertname"], a["labels"]))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        return Handler
+
+    def keys(self):
+        with self.lock:
+            return {(r, n, l.get("severity"), l.get("obskit_slo", "")) for r, n, l in self.got}
+
+
+def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 15) -> None:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if proc.poll() is not None:
+            raise AssertionError(f"{url}: server exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"{url} did not become ready within {timeout}s")
+
+
+def _stop(procs):
+    for p in procs:
+        if p.poll() is None:
+            p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait(timeout=5)
+
+
+def _slo(name: str) -> SLO:
+    return SLO(service="checkout", name=name, objective=99.9,
+               sli=presets.prometheus_client_http_availability({"job": "checkout"}),
+               alerting=AlertingPolicy.workbook(ticket_severity="info"))
+
+
+def _rules(slos) -> RuleFile:
+    """Alert rules with the names and labels obskit generates for the SLOs' tiers (from
+    compile_slo), on a simple gauge so that they fire at the first evaluation; plus threshold alerts."""
+    rules = []
+    for slo in slos:
+        c = compile_slo(slo)
+        for tier in ("page", "ticket"):
+            alert = c.alert_for(tier)
+            if slo.name == "latency" and tier == "page":
+                continue   # this SLO only has its ticket firing: nothing may inhibit it
+            rules.append(AlertingRule(
+                alert=alert.alert, labels=alert.labels, annotations=alert.annotations,
+                expr=f'obskit_e2e_burn{{obskit_service="checkout",obskit_slo="{slo.name}"}} > 1'))
+    rules += [
+        AlertingRule("HighErrorRate", 'obskit_e2e_error_ratio{service="llm-gateway"} > 0.05',
+                     labels=(("severity", "critical"),)),
+        AlertingRule("HighErrorRate", 'obskit_e2e_error_ratio{service="llm-gateway"} > 0.01',
+                     labels=(("severity", "warning"),)),
+        AlertingRule("HighLatency", 'obskit_e2e_latency_p99_seconds{service="llm-gateway"} > 10',
+                     labels=(("severity", "warning"),)),
+    ]
+    return RuleFile(name="e2e", groups=(RuleGroup(name="e2e", rules=tuple(rules), interval=Duration(1)),))
+
+
+def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path):
+    require_tool("prometheus")
+    require_tool("amtool")
+    am_bin = _require_alertmanager()
+    start = time.monotonic()
+
+    inbox = _Inbox()
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), inbox.handler())
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook_url = f"http://127.0.0.1:{hook.server_address[1]}"
+
+    registry = CollectorRegistry()
+    burn = Gauge("obskit_e2e_burn", "burn", ["obskit_service", "obskit_slo"], registry=registry)
+    burn.labels("checkout", "availability").set(20)
+    burn.labels("checkout", "latency").set(5)
+    Gauge("obskit_e2e_error_ratio", "errors", ["service"], registry=registry).labels("llm-gateway").set(0.08)
+    Gauge("obskit_e2e_latency_p99_seconds", "p99", ["service"], registry=registry).labels("llm-gateway").set(12)
+    exporter_port = _free_port()
+    exporter, _ = start_http_server(exporter_port, addr="127.0.0.1", registry=registry)
+
+    # -- the Alertmanager configuration, built by obskit ----------------------------------------
+    slos = (_slo("availability"), _slo("latency"))
+    am = Alertmanager(
+        route=Route(receiver="all", group_by=["..."], group_wait="1s", group_interval="1s", repeat_interval="1h",
+                    routes=[Route(receiver="pager", matchers=['severity="critical"'], continue_=True),
+                            Route(receiver="all")]),
+        receivers=[Receiver(name="pager", integrations=[Webhook(url=f"{hook_url}/pager")]),
+                   Receiver(name="all", integrations=[Webhook(url=f"{hook_url}/all")])],
+    )
+    ir = compile_alertmanager(Project(root=tmp_path, definitions=(am,) + slos))
+    assert len(ir.generated_inhibit_rules) == 2
+    am_dir = tmp_path / "alertmanager"
+    am_dir.mkdir()
+    (am_dir / "alertmanager.yml").write_bytes(am_render.render(ir))
+    check = amtool.check_config(am_dir / "alertmanager.yml")
+    assert check.ok, check.output
+
+    rules = tmp_path / "rules.yml"
+    rules.write_bytes(prometheus_rules.render(_rules(slos)))
+    am_port, prom_port = _free_port(), _free_port()
+    (tmp_path / "prometheus.yml").write_text(f"""
+global: {{scrape_interval: 1s, evaluation_interval: 1s}}
+rule_files: [{rules}]
+alerting:
+  alertmanagers: [{{static_configs: [{{targets: ['127.0.0.1:{am_port}']}}]}}]
+scrape_configs:
+  - job_name: e2e
+    static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]
+""")
+
+    procs = []
+    try:
+        procs.append(subprocess.Popen(
+            [am_bin, f"--config.file={am_dir / 'alertmanager.yml'}", f"--storage.path={tmp_path / 'am-data'}",
+             f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address=", "--log.level=warn"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        _wait_http(f"http://127.0.0.1:{am_port}/-/ready", procs[-1])
+        procs.append(subprocess.Popen(
+            ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+        _wait_http(f"http://127.0.0.1:{prom_port}/-/ready", procs[-1])
+
+        page_alert = compile_slo(slos[0]).alert_for("page").alert
+        other_alert = compile_slo(slos[1]).alert_for("ticket").alert
+        expected = {
+            ("pager", page_alert, "critical", "availability"),     # page → pager and all
+            ("all", page_alert, "critical", "availability"),
+            ("all", other_alert, "info", "latency"),                # ticket of another SLO: not inhibited
+            ("pager", "HighErrorRate", "critical", ""),
+            ("all", "HighErrorRate", "critical", ""),
+            ("all", "HighLatency", "warning", ""),                 # other alert name: not inhibited
+        }
+        inhibited = {("all", page_alert, "info", "availability"),  # ticket of the paging SLO
+                     ("all", "HighErrorRate", "warning", "")}      # warning of the critical alert
+        end = time.monotonic() + DEADLINE
+        while time.monotonic() < end and not expected <= inbox.keys():
+            time.sleep(0.2)
+        assert expected <= inbox.keys(), f"missing notifications: {sorted(expected - inbox.keys())}"
+        time.sleep(QUIET)
+        got = inbox.keys()
+        assert not got & inhibited, f"inhibited alerts were notified: {sorted(got & inhibited)}"
+        assert got == expected, f"unexpected notifications: {sorted(got - expected)}"
+
+        # Alertmanager's own view: the two targets are suppressed, inhibited by their sources
+        alerts = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{am_port}/api/v2/alerts", timeout=5).read())
+        suppressed = {(a["labels"]["alertname"], a["labels"]["severity"]) for a in alerts
+                      if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]}
+        assert suppressed == {(page_alert, "info"), ("HighErrorRate", "warning")}
+    finally:
+        _stop(procs)
+        exporter.shutdown()
+        hook.shutdown()
+    assert all(p.poll() is not None for p in procs)
+    assert time.monotonic() - start < 60
