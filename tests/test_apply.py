@@ -340,3 +340,28 @@ def test_build_without_grafana_output_is_in_sync(tmp_path):
         rc = run(args, apply=False, stdout=io.StringIO(), stderr=err, environ={"GRAFANA_TOKEN": g.token})
         assert rc == 0 and "no Grafana resources" in err.getvalue()
         assert g.requests == []
+
+
+def test_owners_stay_in_their_lane(env):
+    """Two projects applying to one Grafana: each owns its own resources; --prune never crosses over."""
+    assert env.cli("apply", "--owner", "team-a")[0] == 0
+    assert env.g.dashboards["svc-a"]["json"][N.OWNER_FIELD] == "team-a"
+    assert env.g.datasources["prom"]["jsonData"][N.OWNER_FIELD] == "team-a"
+    # team-b's build has one dashboard of its own and one uid that team-a already owns
+    write_output(env.out, {"b": "Team B"}, {"b": [dashboard("b-board", "B board"), dashboard("svc-a", "Hijack")]}, [])
+    rc, out, _ = env.cli("apply", "--owner", "team-b", "--prune", "--force")
+    assert rc == EXIT_CHANGES
+    assert "dashboard svc-a ('Hijack'): conflict: managed by obskit owner 'team-a', not 'team-b'" in out
+    assert set(env.g.dashboards) == {"slo-overview", "svc-a", "svc-b", "b-board"}
+    assert env.g.dashboards["svc-a"]["json"]["title"] == "Service A"
+    assert set(env.g.datasources) == {"prom", "loki"}
+    # and team-a's prune leaves team-b's dashboard and folder alone
+    env.write(folders={"svc": "Services"}, dash={"svc": dashboards()["svc"]})
+    rc, out, _ = env.cli("apply", "--owner", "team-a", "--prune")
+    assert rc == 0, out
+    assert set(env.g.dashboards) == {"svc-a", "svc-b", "b-board"} and "b" in env.g.folders
+
+
+def test_bad_owner_is_refused(env):
+    rc, _, err = env.cli("apply", "--owner", "Not Valid!")
+    assert rc == 1 and "--owner" in err and env.g.requests == []

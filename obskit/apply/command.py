@@ -8,6 +8,7 @@ provisioned) without failing anything.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -41,6 +42,9 @@ def add_arguments(p, *, writes: bool) -> None:
                    help="delete (apply) / show (diff) resources obskit owns that the build no longer has")
     p.add_argument("--force", action="store_true",
                    help="overwrite (or prune) owned resources changed on the server since obskit applied them")
+    p.add_argument("--owner", default=None, metavar="NAME",
+                   help="ownership scope written into every resource (default: $OBSKIT_OWNER or 'default'); give "
+                        "each project that applies to the same Grafana its own, so --prune never crosses over")
     p.add_argument("--concurrency", type=int, default=4, metavar="N",
                    help="requests in flight at once (1-64, default 4)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
@@ -77,6 +81,15 @@ def build_output(args) -> Iterator[Path]:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
+def resolve_owner(args, environ=None) -> str:
+    from obskit.apply.normalise import DEFAULT_OWNER
+    env = os.environ if environ is None else environ
+    owner = args.owner or env.get("OBSKIT_OWNER") or DEFAULT_OWNER
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", owner):
+        raise UsageError(f"--owner {owner!r}: use 1-63 characters of [a-z0-9._-]")
+    return owner
+
+
 def connect(args, environ=None) -> GrafanaClient:
     env = os.environ if environ is None else environ
     url = args.grafana_url or env.get("GRAFANA_URL", "")
@@ -105,6 +118,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
     try:
+        owner = resolve_owner(args, environ)
         client = connect(args, environ)
         with build_output(args) as directory:
             local = read_output(directory, environ=environ)
@@ -118,7 +132,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
     try:
         plan = make_plan(client, local, force=args.force, prune=args.prune, concurrency=args.concurrency,
-                         tick=progress.tick)
+                         tick=progress.tick, owner=owner)
     except GrafanaError as exc:  # pragma: no cover - make_plan reports per resource
         progress.close()
         print(f"obskit: {exc}", file=err)

@@ -6,9 +6,12 @@ datasource the API fields obskit sets (plus the *names* of its secure fields, ne
 ``content_hash(state)`` is a SHA-256 of the canonical JSON of that state.
 
 Ownership (see docs/apply.md):
-- dashboards carry the tag :data:`MANAGED_TAG` and the top-level field :data:`HASH_FIELD` holding the
-  hash of the state obskit last wrote;
-- datasources carry ``jsonData[HASH_FIELD]`` (its presence is the ownership marker).
+- dashboards carry the tag :data:`MANAGED_TAG`, the top-level field :data:`OWNER_FIELD` (the ``--owner``
+  of the project that applied it; missing means :data:`DEFAULT_OWNER`) and the top-level field
+  :data:`HASH_FIELD` holding the hash of the state obskit last wrote;
+- datasources carry ``jsonData[HASH_FIELD]`` (its presence is the ownership marker) and
+  ``jsonData[OWNER_FIELD]``.
+The owner field is part of the compared content, the hash field is not.
 """
 from __future__ import annotations
 
@@ -18,10 +21,12 @@ import json
 from typing import Any, Dict, Mapping, Optional
 
 from obskit.compile.conventions import (GRAFANA_APPLIED_HASH_FIELD, GRAFANA_APPLY_MESSAGE,
-                                        GRAFANA_MANAGED_TAG)
+                                        GRAFANA_DEFAULT_OWNER, GRAFANA_MANAGED_TAG, GRAFANA_OWNER_FIELD)
 
 MANAGED_TAG = GRAFANA_MANAGED_TAG
 HASH_FIELD = GRAFANA_APPLIED_HASH_FIELD
+OWNER_FIELD = GRAFANA_OWNER_FIELD
+DEFAULT_OWNER = GRAFANA_DEFAULT_OWNER
 SERVER_DASHBOARD_FIELDS = ("id", "version")
 
 # datasource fields compared, with the value Grafana reports when a field is not set
@@ -59,7 +64,7 @@ def apply_message(digest: str) -> str:
 
 
 # -- dashboards --------------------------------------------------------------------------------
-def desired_dashboard(model: Mapping[str, Any]) -> Dict[str, Any]:
+def desired_dashboard(model: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> Dict[str, Any]:
     """The local dashboard as obskit wants it on the server (without the hash marker)."""
     d = _numbers(copy.deepcopy(dict(model)))
     for key in SERVER_DASHBOARD_FIELDS + (HASH_FIELD,):
@@ -68,6 +73,7 @@ def desired_dashboard(model: Mapping[str, Any]) -> Dict[str, Any]:
     if MANAGED_TAG not in tags:
         tags.append(MANAGED_TAG)
     d["tags"] = tags
+    d[OWNER_FIELD] = owner
     return d
 
 
@@ -78,9 +84,20 @@ def dashboard_state(model: Mapping[str, Any], folder_uid: str) -> Dict[str, Any]
     return {"folderUid": folder_uid or "", "dashboard": d}
 
 
-def is_owned_dashboard(model: Mapping[str, Any]) -> bool:
+def is_managed_dashboard(model: Mapping[str, Any]) -> bool:
+    """Managed by obskit (any owner)."""
     tags = model.get("tags") or []
     return isinstance(tags, list) and MANAGED_TAG in tags
+
+
+def owner_of(obj: Mapping[str, Any]) -> str:
+    value = obj.get(OWNER_FIELD)
+    return value if isinstance(value, str) and value else DEFAULT_OWNER
+
+
+def is_owned_dashboard(model: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> bool:
+    """Managed by obskit for this owner."""
+    return is_managed_dashboard(model) and owner_of(model) == owner
 
 
 def applied_hash(model: Mapping[str, Any]) -> Optional[str]:
@@ -118,8 +135,18 @@ def datasource_applied_hash(remote: Mapping[str, Any]) -> Optional[str]:
     return value if isinstance(value, str) else None
 
 
-def is_owned_datasource(remote: Mapping[str, Any]) -> bool:
+def is_managed_datasource(remote: Mapping[str, Any]) -> bool:
     return datasource_applied_hash(remote) is not None
+
+
+def is_owned_datasource(remote: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> bool:
+    return is_managed_datasource(remote) and owner_of(remote.get("jsonData") or {}) == owner
+
+
+def desired_datasource_fields(fields: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> Dict[str, Any]:
+    out = copy.deepcopy(dict(fields))
+    out["jsonData"] = {**dict(out.get("jsonData") or {}), OWNER_FIELD: owner}
+    return out
 
 
 def datasource_payload(fields: Mapping[str, Any], secrets: Mapping[str, str], digest: str,

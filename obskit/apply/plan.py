@@ -96,8 +96,9 @@ def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
 
 
 # -- dashboards --------------------------------------------------------------------------------
-def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], force: bool) -> Change:
-    desired = N.desired_dashboard(local.model)
+def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], force: bool,
+                     owner: str = N.DEFAULT_OWNER) -> Change:
+    desired = N.desired_dashboard(local.model, owner)
     after = N.dashboard_state(desired, local.folder_uid)
     digest = N.content_hash(after)
     c = Change(DASHBOARD, local.uid, local.title, "create", after=after, folder_uid=local.folder_uid,
@@ -111,10 +112,14 @@ def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], fo
     c.before = N.dashboard_state(model, meta.get("folderUid") or "")
     current = N.content_hash(c.before)
     recorded = N.applied_hash(model)
-    if not N.is_owned_dashboard(model):
+    if not N.is_managed_dashboard(model):
         c.action = "conflict"
         c.reason = (f"a dashboard obskit does not manage (no {N.MANAGED_TAG!r} tag) has this uid; left "
                     f"untouched (tag it {N.MANAGED_TAG!r} in Grafana to hand it to obskit)")
+        return c
+    if N.owner_of(model) != owner:
+        c.action = "conflict"
+        c.reason = f"managed by obskit owner {N.owner_of(model)!r}, not {owner!r}; left untouched"
         return c
     if current == digest and recorded == digest:
         c.action, c.reason = "unchanged", ""
@@ -162,11 +167,12 @@ def decide_folder(local: LocalFolder, remote: Optional[Dict[str, Any]], owned: O
 
 # -- datasources -------------------------------------------------------------------------------
 def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
-                      name_holder: Optional[Dict[str, Any]], force: bool) -> Change:
-    after = N.datasource_state(local.fields, local.secrets.keys())
+                      name_holder: Optional[Dict[str, Any]], force: bool, owner: str = N.DEFAULT_OWNER) -> Change:
+    fields = N.desired_datasource_fields(local.fields, owner)
+    after = N.datasource_state(fields, local.secrets.keys())
     digest = N.content_hash(after)
     c = Change(DATASOURCE, local.uid, local.name, "create", after=after, digest=digest,
-               desired=dict(local.fields), secrets=dict(local.secrets), reason="not on the server")
+               desired=fields, secrets=dict(local.secrets), reason="not on the server")
     if remote is None:
         if name_holder is not None:
             c.action = "conflict"
@@ -180,6 +186,11 @@ def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
     if recorded is None:
         c.action = "conflict"
         c.reason = (f"a datasource obskit does not manage (no jsonData.{N.HASH_FIELD}) has this uid; left untouched")
+        return c
+    remote_owner = N.owner_of(remote.get("jsonData") or {})
+    if remote_owner != owner:
+        c.action = "conflict"
+        c.reason = f"managed by obskit owner {remote_owner!r}, not {owner!r}; left untouched"
         return c
     if current == digest and recorded == digest:
         c.action, c.reason = "unchanged", ""
@@ -203,12 +214,13 @@ def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
 
 
 # -- prune -------------------------------------------------------------------------------------
-def decide_delete_dashboard(uid: str, remote: Optional[Dict[str, Any]], force: bool) -> Optional[Change]:
+def decide_delete_dashboard(uid: str, remote: Optional[Dict[str, Any]], force: bool,
+                            owner: str = N.DEFAULT_OWNER) -> Optional[Change]:
     if remote is None:
         return None
     model, meta = remote.get("dashboard") or {}, remote.get("meta") or {}
-    if not N.is_owned_dashboard(model):
-        return None  # the tag disappeared between search and read: not ours any more
+    if not N.is_owned_dashboard(model, owner):
+        return None  # another owner's, or the tag disappeared between search and read: not ours
     before = N.dashboard_state(model, meta.get("folderUid") or "")
     c = Change(DASHBOARD, uid, str(model.get("title", "")), "delete", before=before,
                folder_uid=meta.get("folderUid") or "", reason="owned by obskit, no longer in the build")
@@ -241,7 +253,8 @@ def decide_delete_datasource(remote: Dict[str, Any], force: bool) -> Change:
 
 # -- the whole plan ----------------------------------------------------------------------------
 def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, prune: bool = False,
-              concurrency: int = 4, tick: Optional[Callable[[], None]] = None) -> Plan:
+              concurrency: int = 4, tick: Optional[Callable[[], None]] = None,
+              owner: str = N.DEFAULT_OWNER) -> Plan:
     plan = Plan(prune=prune, force=force)
     local_folder_uids = {f.uid for f in local.folders}
     local_dash_uids = {d.uid for d in local.dashboards}
@@ -265,7 +278,8 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
     by_uid = {d.get("uid"): d for d in ds_list}
     by_name = {d.get("name"): d for d in ds_list}
     owned_orphans = [d for d in ds_list if prune and d.get("uid") not in local_ds_uids
-                     and N.HASH_FIELD in (d.get("jsonData") or {})]
+                     and N.HASH_FIELD in (d.get("jsonData") or {})
+                     and N.owner_of(d.get("jsonData") or {}) == owner]
 
     def read_ds(uid: str):
         return client.get_datasource(uid)
@@ -278,7 +292,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         holder = by_name.get(ds.name)
         if holder is not None and holder.get("uid") == ds.uid:
             holder = None
-        plan.changes.append(decide_datasource(ds, remote, holder, force))
+        plan.changes.append(decide_datasource(ds, remote, holder, force, owner))
 
     # folders
     folder_reads = parallel(lambda f: client.get_folder(f.uid), list(local.folders), concurrency, tick)
@@ -302,7 +316,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
             plan.changes.append(Change(DASHBOARD, d.uid, d.title, "error", reason=str(exc),
                                        folder_uid=d.folder_uid))
             continue
-        plan.changes.append(decide_dashboard(d, remote, force))
+        plan.changes.append(decide_dashboard(d, remote, force, owner))
 
     if not prune:
         return plan
@@ -319,7 +333,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         if exc is not None:
             plan.changes.append(Change(DASHBOARD, uid, "", "error", reason=str(exc)))
             continue
-        c = decide_delete_dashboard(uid, remote, force)
+        c = decide_delete_dashboard(uid, remote, force, owner)
         if c is not None:
             deletes.append(c)
     plan.changes.extend(deletes)
@@ -353,7 +367,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
     for d, remote, exc in parallel(lambda d: client.get_datasource(d["uid"]), owned_orphans, concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DATASOURCE, d.get("uid", ""), d.get("name", ""), "error", reason=str(exc)))
-        elif remote is not None and N.is_owned_datasource(remote):
+        elif remote is not None and N.is_owned_datasource(remote, owner):
             plan.changes.append(decide_delete_datasource(remote, force))
     return plan
 
