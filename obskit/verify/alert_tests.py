@@ -173,13 +173,28 @@ def _expected(e: Firing, alerts: Sequence[AlertingRule]) -> ExpectedAlert:
     return ExpectedAlert(tuple(sorted(labels.items())), e.annotations or ())
 
 
+def test_files(tests: Sequence[AlertTest], project=None) -> List[PromtoolTestFile]:
+    """One promtool file per rule group under test (tests of one group share its rule file; each
+    stays a named test in it, so a failure names the test)."""
+    merged: Dict[Tuple, PromtoolTestFile] = {}
+    for t in tests:
+        f = t.test_file(project)
+        key = (f.groups, f.evaluation_interval.seconds)
+        if key in merged:
+            m = merged[key]
+            merged[key] = dataclasses.replace(m, tests=m.tests + f.tests)
+        else:
+            merged[key] = dataclasses.replace(f, name=conv.alert_test_file_name(f.groups[0].name, f"{len(merged)}"))
+    return list(merged.values())
+
+
 def alert_tests(project, workers, keep):
     """``obskit test`` provider: every AlertTest of the project through promtool."""
     from obskit.verify.runner import run_files
     tests = project.of(AlertTest)
     if not tests:
         return [], []
-    return run_files([t.test_file(project) for t in tests], workers=workers, keep=keep), []
+    return run_files(test_files(tests, project), workers=workers, keep=keep), []
 
 
 def firing_and_silent(rule: AlertRule, *, firing: Sequence[Series], silent: Sequence[Series], at: str,
