@@ -1,0 +1,86 @@
+"""``obskit import`` / ``obskit export`` without the argument parsing: convert, then write or refuse."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Sequence, Tuple
+
+from obskit.interop import openslo, sloth
+from obskit.interop.common import SourceError
+from obskit.interop.findings import Finding, ImportedModule, is_partial
+from obskit.interop.pycode import module_code
+
+FORMATS = ("sloth", "openslo")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    modules: Tuple[ImportedModule, ...]
+    files: Dict[str, str]                  # path → Python source (written unless refused)
+    findings: Tuple[Finding, ...]
+    written: bool
+    refused: Tuple[str, ...] = ()          # why nothing was written
+
+    @property
+    def partial(self) -> bool:
+        return is_partial(self.findings)
+
+    def to_dict(self) -> dict:
+        return {"written": self.written, "partial": self.partial, "files": sorted(self.files),
+                "slos": [f"{i.slo.service}/{i.slo.name}" for m in self.modules for i in m.slos],
+                "findings": [f.to_dict() for f in self.findings], "refused": list(self.refused)}
+
+
+def convert(fmt: str, paths: Sequence[Path]) -> List[ImportedModule]:
+    if fmt == "sloth":
+        return [m for p in paths for m in sloth.convert(Path(p))]
+    if fmt == "openslo":
+        return openslo.convert([Path(p) for p in paths])
+    raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
+
+
+def _merge(modules: List[ImportedModule]) -> Dict[str, List[ImportedModule]]:
+    by_name: Dict[str, List[ImportedModule]] = {}
+    for m in modules:
+        by_name.setdefault(m.module, []).append(m)
+    return by_name
+
+
+def import_files(fmt: str, paths: Sequence[Path], out: Path, *, allow_partial: bool = False,
+                 force: bool = False) -> ImportResult:
+    """Convert ``paths``; write one module per service into ``out`` unless the conversion is partial
+    (and ``allow_partial`` is not set) or a file exists (and ``force`` is not set). Raises SourceError
+    when a file is not of the format at all."""
+    modules = convert(fmt, paths)
+    files: Dict[str, str] = {}
+    note = sloth.ABSENT_NOTE if fmt == "sloth" else ""
+    for name, group in sorted(_merge(modules).items()):
+        for i, m in enumerate(group):    # two files for one service: <service>.py, <service>_2.py
+            stem = name if i == 0 else f"{name}_{i + 1}"
+            files[str(Path(out) / f"{stem}.py")] = module_code(m, note)
+    findings = tuple(f for m in modules for f in m.findings)
+    refused = []
+    if is_partial(findings) and not allow_partial:
+        refused.append("the conversion is partial (findings marked 'lost'); nothing was written. "
+                       "Re-run with --allow-partial to write what converts, with the findings as comments.")
+    existing = [p for p in files if Path(p).exists()]
+    if existing and not force:
+        refused.append(f"{', '.join(existing)} exist(s); use --force to overwrite")
+    if not modules or not any(m.slos or m.unconverted for m in modules):
+        refused.append("no SLO found in the input")
+    if refused:
+        return ImportResult(tuple(modules), files, findings, False, tuple(refused))
+    for path, text in files.items():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text)
+    return ImportResult(tuple(modules), files, findings, True)
+
+
+def export_openslo(project_dir: Path) -> Tuple[str, List[Finding], int]:
+    from obskit.loader import load_project
+    project = load_project(project_dir)
+    text, findings = openslo.export(project.slos, source=f"the SLOs of {Path(project_dir).resolve().name}")
+    return text, findings, len(project.slos)
+
+
+__all__ = ["FORMATS", "ImportResult", "SourceError", "convert", "import_files", "export_openslo"]

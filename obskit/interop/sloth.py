@@ -1,0 +1,198 @@
+"""Sloth specs → obskit SLOs.
+
+Reads Sloth's ``prometheus/v1`` spec and its Kubernetes ``PrometheusServiceLevel`` (``sloth.slok.dev/v1``).
+
+SLI choice: an ``events`` SLI whose two queries have the plain ``sum(rate(SELECTOR[{{.window}}]))``
+shape becomes a :class:`~obskit.model.sli.RatioSLI` of the two selectors, not a RawSLI. The error
+ratio is the same one Sloth records, and with selectors obskit can also synthesise test series (the
+generated alert-timing tests run), watch the counter for absence, apply ``min_events``, record 0 rather
+than NaN on a quiet service, and use pre-aggregated windows. Any other query shape becomes a
+:class:`~obskit.model.sli.RawSLI` with ``{{.window}}`` written as ``$window``.
+
+Alerting: Sloth's page (14.4x over 1h/5m, 6x over 6h/30m) and ticket (3x over 1d/2h, 1x over 3d/6h)
+windows are the SRE Workbook's budget shares (2 %, 5 %, 10 %, 10 %) over a 30-day period, written as
+explicit :class:`~obskit.model.policy.BurnWindow` tiers.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional, Tuple
+
+from obskit.compile import conventions as conv
+from obskit.interop.common import SourceError, build, dump_yaml, get, read_documents, unknown_keys
+from obskit.interop.findings import ImportedModule, ImportedSLO, Notes, Unconverted
+from obskit.interop.pycode import identifier
+from obskit.interop.queries import plain_rate, to_dollar_window
+from obskit.model.policy import SEVERITIES, AlertingPolicy, BurnWindow, Tier
+from obskit.model.sli import RatioSLI, RawSLI
+from obskit.model.slo import SLO, RESERVED_LABELS
+
+#: Sloth's default alert windows at 30 days (sloth: internal/alert/windows.go defaults).
+SLOTH_PAGE = ({"long": "1h", "short": "5m", "budget_share": 0.02},
+              {"long": "6h", "short": "30m", "budget_share": 0.05})
+SLOTH_TICKET = ({"long": "1d", "short": "2h", "budget_share": 0.10},
+                {"long": "3d", "short": "6h", "budget_share": 0.10})
+DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
+
+_SPEC_KEYS = ("version", "service", "labels", "slos")
+_SLO_KEYS = ("name", "objective", "description", "labels", "sli", "alerting")
+_ALERTING_KEYS = ("name", "labels", "annotations", "page_alert", "pageAlert", "ticket_alert", "ticketAlert")
+_TIER_KEYS = ("disable", "labels", "annotations")
+ABSENT_NOTE = "obskit addition (Sloth has no missing-SLI alert); None removes it"
+
+
+def _is_sloth(doc: dict) -> Optional[str]:
+    if doc.get("version") == "prometheus/v1":
+        return "Sloth prometheus/v1"
+    if str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/") and doc.get("kind") == "PrometheusServiceLevel":
+        return "Sloth PrometheusServiceLevel (sloth.slok.dev/v1)"
+    return None
+
+
+def _labels(raw, notes: Notes, subject: str, what: str) -> dict:
+    out = {}
+    for k, v in (raw or {}).items():
+        k = str(k)
+        if k in RESERVED_LABELS or k.startswith("obskit_"):
+            notes.lost(subject, f"{what} label {k}={v!r}: obskit sets {k!r} itself")
+            continue
+        out[k] = str(v)
+    return out
+
+
+def _sli(sli: dict, notes: Notes, subject: str):
+    events, raw, plugin = get(sli, "events"), get(sli, "raw"), get(sli, "plugin")
+    if plugin is not None:
+        notes.lost(subject, f"SLI plugin {get(plugin, 'id', default='?')!r}: plugins run Go code inside Sloth; "
+                            "write the SLI's PromQL as a RawSLI by hand")
+        return None
+    if events is not None:
+        err, total = get(events, "error_query", "errorQuery"), get(events, "total_query", "totalQuery")
+        if not err or not total:
+            notes.lost(subject, "events SLI needs error_query and total_query")
+            return None
+        e, t = plain_rate(err), plain_rate(total)
+        if e and t and e.by == t.by and e.function == t.function:
+            return build(lambda: RatioSLI(total=str(t.selector), errors=str(e.selector), by=e.by), notes, subject)
+        notes.changed(subject, "events queries are not both sum(rate(SELECTOR[{{.window}}])): kept as a RawSLI "
+                               "(no generated timing tests or min_events for it)")
+        text = f"({to_dollar_window(err.strip())})\n/\n({to_dollar_window(total.strip())})"
+        return build(lambda: RawSLI(error_ratio=text), notes, subject)
+    if raw is not None:
+        q = get(raw, "error_ratio_query", "errorRatioQuery")
+        if not q:
+            notes.lost(subject, "raw SLI needs error_ratio_query")
+            return None
+        return build(lambda: RawSLI(error_ratio=to_dollar_window(q.strip())), notes, subject)
+    notes.lost(subject, "SLI has none of events, raw or plugin")
+    return None
+
+
+def _tier(name: str, spec: Optional[dict], common_annotations: dict, notes: Notes, subject: str) -> Optional[Tier]:
+    spec = spec or {}
+    for k in unknown_keys(spec, _TIER_KEYS):
+        notes.lost(subject, f"{name}_alert.{k}={spec[k]!r} has no obskit equivalent "
+                            "(obskit burn alerts fire without a 'for' delay)")
+    if spec.get("disable"):
+        return None
+    labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
+    severity = labels.pop("severity", None)
+    if severity is None:
+        severity = DEFAULT_SEVERITY[name]
+        notes.changed(subject, f"{name} alert: Sloth sets no severity label unless given; obskit's {name} "
+                               f"alert carries severity={severity!r}")
+    elif severity not in SEVERITIES:
+        notes.lost(subject, f"{name} alert label severity={severity!r}: obskit severities are {', '.join(SEVERITIES)}; "
+                            f"the {name} alert carries severity={DEFAULT_SEVERITY[name]!r} (and obskit_tier={name!r})")
+        severity = DEFAULT_SEVERITY[name]
+    for k, v in sorted(labels.items()):
+        notes.lost(subject, f"{name} alert label {k}={v!r}: obskit tiers carry only severity and obskit_tier; "
+                            "route on those in Alertmanager instead")
+    for k, v in sorted((spec.get("annotations") or {}).items()):
+        notes.lost(subject, f"{name} alert annotation {k}={v!r}: obskit writes its own summary and description")
+    windows = tuple(BurnWindow(**w) for w in (SLOTH_PAGE if name == "page" else SLOTH_TICKET))
+    return Tier(name=name, severity=severity, windows=windows)
+
+
+def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes) -> Tuple[Optional[SLO], str]:
+    name = str(raw.get("name", ""))
+    subject = f"SLO {service}/{name}"
+    for k in unknown_keys(raw, _SLO_KEYS):
+        notes.lost(subject, f"field {k!r} is not understood by the importer")
+    sli = _sli(raw.get("sli") or {}, notes, subject)
+    alerting = raw.get("alerting") or {}
+    for k in unknown_keys(alerting, _ALERTING_KEYS):
+        notes.lost(subject, f"alerting.{k} is not understood by the importer")
+    labels = dict(spec_labels)
+    labels.update(_labels(raw.get("labels"), notes, subject, "SLO"))
+    alert_labels = _labels(alerting.get("labels"), notes, subject, "alert")
+    if alert_labels:
+        notes.changed(subject, "alerting labels " + ", ".join(f"{k}={v!r}" for k, v in sorted(alert_labels.items()))
+                      + " become SLO labels: obskit puts them on the recorded series as well as on the alerts")
+        labels.update(alert_labels)
+    annotations = dict(alerting.get("annotations") or {})
+    runbook = annotations.pop("runbook_url", None) or annotations.pop("runbook", None) or ""
+    for k, v in sorted(annotations.items()):
+        notes.lost(subject, f"alert annotation {k}={v!r}: obskit writes its own summary and description")
+    alert_name = alerting.get("name")
+    if alert_name and alert_name != conv.camel(alert_name):
+        notes.changed(subject, f"alert name {alert_name!r} is written {conv.camel(alert_name)!r} (obskit alert "
+                               "names are CamelCase)")
+        alert_name = conv.camel(alert_name)
+    if not alerting:
+        notes.changed(subject, "no alerting section: Sloth then writes no alerts; obskit neither (page=None, ticket=None)")
+        page = ticket = None
+    else:
+        page = _tier("page", get(alerting, "page_alert", "pageAlert"), annotations, notes, subject)
+        ticket = _tier("ticket", get(alerting, "ticket_alert", "ticketAlert"), annotations, notes, subject)
+    if sli is None:
+        return None, subject
+    slo = build(lambda: SLO(
+        service=service, name=name, objective=raw.get("objective"), description=str(raw.get("description") or ""),
+        sli=sli, labels=labels, runbook_url=str(runbook),
+        alert_name=alert_name or None,
+        alerting=AlertingPolicy(page=page, ticket=ticket),
+    ), notes, subject)
+    return slo, subject
+
+
+def convert(path: Path) -> List[ImportedModule]:
+    """Every Sloth document in ``path`` as one module per service."""
+    docs = read_documents(path)
+    out = []
+    for doc in docs:
+        fmt = _is_sloth(doc)
+        if fmt is None:
+            raise SourceError(f"{path}: not a Sloth spec (want version: prometheus/v1 or "
+                              "apiVersion: sloth.slok.dev/v1, kind: PrometheusServiceLevel)")
+        notes = Notes(str(path))
+        spec = doc if doc.get("version") else (doc.get("spec") or {})
+        if not doc.get("version"):
+            meta = doc.get("metadata") or {}
+            if meta.get("namespace"):
+                notes.changed(f"PrometheusServiceLevel {meta.get('name')}",
+                              f"namespace {meta['namespace']!r}: set it once for the project in obskit.toml "
+                              "([project] namespace = ...)")
+        service = str(spec.get("service", ""))
+        for k in unknown_keys(spec, _SPEC_KEYS):
+            notes.lost(f"service {service}", f"field {k!r} is not understood by the importer "
+                       "(Sloth plugins and options have no obskit equivalent)")
+        spec_labels = _labels(spec.get("labels"), notes, f"service {service}", "service")
+        slos, unconverted, used = [], [], set()
+        for raw in spec.get("slos") or []:
+            before = len(notes.items)
+            slo, subject = _slo(service, spec_labels, raw, notes)
+            mine = tuple(f for f in notes.items[before:])
+            if slo is None:
+                unconverted.append(Unconverted(subject, "see the findings", dump_yaml(raw)))
+                continue
+            var = identifier(slo.name)
+            while var in used:
+                var += "_"
+            used.add(var)
+            slos.append(ImportedSLO(var, slo, mine))
+        out.append(ImportedModule(
+            module=identifier(service), source=str(path), source_format=fmt,
+            description=f"SLOs of {service}.", slos=tuple(slos), unconverted=tuple(unconverted),
+            findings=tuple(notes.items)))
+    return out
