@@ -16,7 +16,8 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "slos").is_dir())
 
 @pytest.mark.parametrize("case", CASES)
 def test_golden(case):
-    files = render_project(load_project(GOLDEN / case))
+    files = {k: v for k, v in render_project(load_project(GOLDEN / case)).items()
+             if k.startswith(("prometheus/", "kubernetes/"))}  # other targets have their own goldens
     expected_dir = GOLDEN / case / "expected"
     if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
         for rel, data in files.items():

@@ -30,11 +30,12 @@ class Grafana:
         version = schema_version(project.settings.grafana_version)
         self.schema_version = version
         files: Dict[str, bytes] = {}
+        if not compiled.dashboards:
+            return files                 # no dashboards (no SLOs either): no grafana/ output
         for d in compiled.dashboards:
             files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)
-        if compiled.folders:
-            files["grafana/folders.json"] = prov.folders_json(compiled.folders)
-            files["grafana/provisioning/dashboards/obskit.yaml"] = prov.dashboard_providers(compiled.folders)
+        files["grafana/folders.json"] = prov.folders_json(compiled.folders)
+        files["grafana/provisioning/dashboards/obskit.yaml"] = prov.dashboard_providers(compiled.folders)
         files["grafana/provisioning/datasources/obskit.yaml"] = prov.datasources(
             plan, project.settings.scrape_interval)
         return files
