@@ -1,0 +1,190 @@
+"""amtool check-config on what obskit writes: the valid configuration passes, and for each kind of
+invalid configuration, both obskit's model refuses the definition (located, before anything is
+written) and amtool refuses the equivalent file, so the model's checks mirror Alertmanager's."""
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import run_cli
+from obskit.compile.alertmanager import AMIntegration, AMReceiver, AMTemplate, compile_alertmanager
+from obskit.errors import DefinitionError
+from obskit.model.alertmanager import (
+    Alertmanager, Email, GlobalConfig, Matcher, MSTeams, PagerDuty, Receiver, Route, Secret, Slack, Template,
+    TimeInterval, Webhook, business_hours,
+)
+from obskit.model.alertmanager.checks import check_alertmanager
+from obskit.project import Project, Settings
+from obskit.render import alertmanager as render
+from obskit.verify import amtool as am_tool
+
+S = Secret(name="am", key="k")
+HOOK = Webhook(url="http://127.0.0.1:9/hook")
+
+
+def valid() -> Alertmanager:
+    return Alertmanager(
+        global_config=GlobalConfig(resolve_timeout="5m", slack_api_url=S, smtp_smarthost="smtp.example.com:587",
+                                   smtp_from="am@example.com", smtp_auth_username="am", smtp_auth_password=S),
+        templates=[Template(name="t", text='{{ define "t.title" }}[{{ .Status }}] {{ .GroupLabels.alertname }}{{ end }}')],
+        route=Route(receiver="r", group_by=["alertname"], routes=[
+            Route(receiver="pager", matchers=['severity="critical"'], continue_=True,
+                  active_time_intervals=["business-hours"]),
+            Route(receiver="r", matchers=['team=~"a|b"'], mute_time_intervals=["business-hours"]),
+        ]),
+        receivers=[Receiver(name="r", integrations=[HOOK, Slack(channel="#a", title='{{ template "t.title" . }}'),
+                                                    Email(to="oncall@example.com")]),
+                   Receiver(name="pager", integrations=[PagerDuty(routing_key=S)])],
+        time_intervals=[business_hours(location="Europe/Berlin")],
+    )
+
+
+def ir_of(am: Alertmanager):
+    return compile_alertmanager(Project(root=Path("/nonexistent"), definitions=(am,)))
+
+
+def check(ir, tmp_path: Path):
+    (tmp_path / "alertmanager.yml").write_bytes(render.render(ir))
+    for rel, data in render.render_templates(ir).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    return am_tool.check_config(tmp_path / "alertmanager.yml")
+
+
+def test_valid_config_passes_amtool(tmp_path, amtool):
+    res = check(ir_of(valid()), tmp_path)
+    assert res.ok, res.output
+    assert "1 templates" in res.output and "2 receivers" in res.output
+
+
+def _hook(name):
+    return Receiver(name=name, integrations=[HOOK])
+
+
+# (kind, model definition that must be refused, its code, IR mutation, amtool's reason)
+CASES = [
+    ("matcher on the root route",
+     lambda: Alertmanager(route=Route(receiver="r", matchers=['severity="x"']), receivers=[_hook("r")]),
+     "root-matchers",
+     lambda ir: replace(ir, route=replace(ir.route, matchers=(Matcher("severity", "=", "x"),))),
+     "root route must not have any matchers"),
+    ("undefined receiver",
+     lambda: Alertmanager(route=Route(receiver="r", routes=[Route(receiver="nope")]), receivers=[_hook("r")]),
+     "undefined-receiver",
+     lambda ir: replace(ir, route=replace(ir.route, receiver="nope")),
+     'undefined receiver "nope"'),
+    ("duplicate receiver",
+     lambda: Alertmanager(route=Route(receiver="r"), receivers=[_hook("r"), _hook("r")]),
+     "duplicate-receiver",
+     lambda ir: replace(ir, receivers=ir.receivers + ir.receivers[:1]),
+     'notification config name "r" is not unique'),
+    ("undefined time interval",
+     lambda: Alertmanager(route=Route(receiver="r", routes=[Route(receiver="r", mute_time_intervals=["night"])]),
+                          receivers=[_hook("r")]),
+     "undefined-time-interval",
+     lambda ir: replace(ir, route=replace(ir.route, routes=(replace(ir.route.routes[0], mute_time_intervals=("night",)),))),
+     'undefined time interval "night"'),
+    ("duplicate time interval",
+     lambda: Alertmanager(route=Route(receiver="r"), receivers=[_hook("r")],
+                          time_intervals=[business_hours(), business_hours()]),
+     "duplicate-time-interval",
+     lambda ir: replace(ir, time_intervals=ir.time_intervals * 2),
+     'time interval "business-hours" is not unique'),
+    ("Slack without an API URL",
+     lambda: Alertmanager(route=Route(receiver="r"), receivers=[Receiver(name="r", integrations=[Slack(channel="#a")])]),
+     "missing-field",
+     lambda ir: replace(ir, global_fields=tuple(kv for kv in ir.global_fields if kv[0] != "slack_api_url")),
+     "no global Slack API URL set"),
+    ("email without a smarthost",
+     lambda: Alertmanager(route=Route(receiver="r"), receivers=[Receiver(name="r", integrations=[
+         Email(to="a@example.com", from_="b@example.com")])]),
+     "missing-field",
+     lambda ir: replace(ir, global_fields=tuple(kv for kv in ir.global_fields if kv[0] != "smtp_smarthost")),
+     "no global SMTP smarthost set"),
+    ("PagerDuty without a key",
+     lambda: Receiver(name="p", integrations=[PagerDuty(description="x")]),
+     "bad-field",
+     lambda ir: replace(ir, receivers=ir.receivers[:1] + (AMReceiver("pager", (AMIntegration("pagerduty_configs", (("description", "x"),)),)),)),
+     "missing service or routing key in PagerDuty config"),
+    ("template that does not parse",
+     lambda: Template(name="t", text='{{ define "x" }}{{ .Status }'),
+     "bad-template",
+     lambda ir: replace(ir, templates=(AMTemplate("t", "templates/t.tmpl", '{{ define "x" }}{{ .Status }'),)),
+     "template: t.tmpl:2: unexpected"),
+]
+
+
+@pytest.mark.parametrize("kind, model, code, mutate, reason", CASES, ids=[c[0] for c in CASES])
+def test_invalid_kind_refused_by_model_and_amtool(tmp_path, amtool, kind, model, code, mutate, reason):
+    with pytest.raises(DefinitionError) as exc:
+        model()
+    d = next(d for d in exc.value.diagnostics if d.code == code)
+    assert d.location.file == __file__ and d.location.line > 0
+    res = check(mutate(ir_of(valid())), tmp_path)
+    assert not res.ok, f"amtool accepted a config with {kind}"
+    assert reason in amtool_reason(res), amtool_reason(res)
+
+
+def amtool_reason(res):
+    return am_tool.failure_reason(res)
+
+
+@pytest.mark.parametrize("kind, integration, since", [
+    ("msteams_configs", MSTeams(webhook_url=S), "0.26"),
+    ("webhook url_file", Webhook(url_secret=S), "0.26"),
+])
+def test_receiver_newer_than_target_refused_and_amtool_0_25_agrees(tmp_path, amtool, kind, integration, since):
+    am = Alertmanager(route=Route(receiver="r"), receivers=[Receiver(name="r", integrations=[integration])])
+    project = Project(root=tmp_path, settings=Settings(alertmanager_version="0.25"), definitions=(am,))
+    diags = check_alertmanager(project)
+    assert [d.code for d in diags] == ["too-new"] and f"needs Alertmanager {since}" in diags[0].message
+    assert check_alertmanager(replace(project, settings=Settings(alertmanager_version=since))) == []
+    if amtool_version() < (0, 26):   # Debian bookworm's amtool is 0.25: it refuses the file too
+        res = check(ir_of(am), tmp_path)
+        assert not res.ok and "not found in type" in am_tool.failure_reason(res)
+
+
+def amtool_version():
+    from obskit.verify.tools import version_tuple
+    return version_tuple("amtool")
+
+
+def test_utf8_matcher_refused_for_0_25_and_by_amtool_0_25(tmp_path, amtool):
+    am = Alertmanager(route=Route(receiver="r", routes=[Route(receiver="r", matchers=['"service.name"="api"'])]),
+                      receivers=[_hook("r")])
+    project = Project(root=tmp_path, settings=Settings(alertmanager_version="0.25"), definitions=(am,))
+    assert [d.code for d in check_alertmanager(project)] == ["too-new"]
+    if amtool_version() < (0, 27):
+        assert not check(ir_of(am), tmp_path).ok
+
+
+# -- the CLI contract: exit 2, located errors, previous output untouched -----------------------------
+
+BAD = '''\
+from obskit.model.alertmanager import *
+am = Alertmanager(
+    route=Route(receiver="r", matchers=['severity="critical"']),
+    receivers=[Receiver(name="r", integrations=[Slack(api_url="https://hooks.slack.com/services/T/B/X")]),
+               Receiver(name="r")],
+)
+'''
+
+
+def test_cli_build_refuses_bad_definitions_and_keeps_previous_output(tmp_path, amtool):
+    project = tmp_path / "p"
+    (project / "alerts").mkdir(parents=True)
+    (project / "alerts" / "am.py").write_text(
+        "from obskit.model.alertmanager import *\n"
+        "am = Alertmanager(route=Route(receiver='r'), receivers=[Receiver(name='r', integrations=[Webhook(url='http://x/y')])])\n")
+    out = tmp_path / "out"
+    ok = run_cli("build", str(project), "--out", str(out))
+    assert ok.returncode == 0, ok.stderr
+    before = (out / "alertmanager" / "alertmanager.yml").read_bytes()
+    (project / "alerts" / "am.py").write_text(BAD)
+    bad = run_cli("build", str(project), "--out", str(out))
+    assert bad.returncode == 2
+    text = bad.stdout + bad.stderr
+    for expected in ("alerts/am.py:3: error [root-matchers]", "alerts/am.py:4: error [literal-secret]",
+                     "alerts/am.py:5: error [duplicate-receiver]"):
+        assert expected in text, text
+    assert (out / "alertmanager" / "alertmanager.yml").read_bytes() == before
