@@ -129,7 +129,7 @@ def check_loki(project) -> List[Diagnostic]:
     for c in configs:
         if c.name in seen:
             diags.append(_diag("duplicate-loki", f"Loki config name {c.name!r} is already used at "
-                                                 f"{seen[c.name].location}", f"Loki config {c.name!r}", c.location))
+                                                 f"{seen[c.name].location.relative_to(str(project.root))}", f"Loki config {c.name!r}", c.location))
         seen.setdefault(c.name, c)
         diags.extend(version_problems(c, default))
     seen_rules: Dict[str, LokiRules] = {}
@@ -139,7 +139,7 @@ def check_loki(project) -> List[Diagnostic]:
         obj = f"Loki rules {r.name!r}"
         if key in seen_rules:
             diags.append(_diag("duplicate-loki", f"rules {r.name!r} for tenant {r.tenant!r} are already defined at "
-                                                 f"{seen_rules[key].location}", obj, r.location))
+                                                 f"{seen_rules[key].location.relative_to(str(project.root))}", obj, r.location))
         seen_rules.setdefault(key, r)
         if single_tenant_only and r.tenant != SINGLE_TENANT:
             diags.append(_diag("bad-tenant", f"tenant {r.tenant!r} never runs: every Loki config has "

@@ -5,7 +5,8 @@ genetics program), so LogQL is parsed with ``@grafana/lezer-logql``: the Lezer g
 query editor is built on, maintained by Grafana Labs next to Loki. It runs in node; the package and
 its lockfile live in ``obskit/verify/logql/`` and are installed by ``npm ci`` (``scripts/setup.sh``).
 One node process parses every query of a build (JSON over stdin/stdout), so the cost is one process
-start (~60 ms) however many rules there are.
+start however many rules there are (measured here: ~0.2 s per node start; 2,000 queries in one
+process in 0.8 s).
 
 Lezer does not throw on bad input: it recovers and marks the damage with error nodes; a query is valid
 exactly when its tree has none (``check.mjs``). The top node tells a log query from a metric query:
