@@ -702,3 +702,22 @@ def write_output(out: "Path | str", folders: Dict[str, str], dashboards: Dict[st
         p.mkdir(parents=True)
         (p / "obskit.yaml").write_text(yaml.safe_dump({"apiVersion": 1, "datasources": datasources}, sort_keys=False))
     return out
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    """Serve a stand-in in its own process (for bench/apply.py): prints ``URL TOKEN``, stops when stdin closes."""
+    import argparse
+    import sys
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--latency", type=float, default=0.0)
+    args = ap.parse_args(argv)
+    with GrafanaStandin(latency=args.latency) as g:
+        print(g.url, g.token, flush=True)
+        sys.stdin.read()
+        if g.violations:
+            print("\n".join(g.violations[:10]), file=sys.stderr)
+            sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -90,3 +90,32 @@ def test_desired_dashboard_is_idempotent_and_tagged(model, tags):
     assert N.desired_dashboard(once) == once
     assert once["tags"].count(N.MANAGED_TAG) == max(1, tags.count(N.MANAGED_TAG))
     assert N.is_owned_dashboard(once)
+
+
+class _Tty:
+    def __init__(self, tty: bool):
+        self.tty, self.text = tty, ""
+
+    def isatty(self) -> bool:
+        return self.tty
+
+    def write(self, s: str) -> None:
+        self.text += s
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_draws_on_a_terminal_and_stays_quiet_otherwise():
+    from obskit.apply.progress import Progress
+    tty, pipe = _Tty(True), _Tty(False)
+    for stream in (tty, pipe):
+        p = Progress("reading", 3, stream=stream, interval=0)
+        for _ in range(3):
+            p.tick()
+        p.phase("applying", 1)
+        p.tick()
+        p.close()
+    assert pipe.text == ""
+    assert "reading" in tty.text and "3/3" in tty.text and "applying" in tty.text and "1/1" in tty.text
+    assert tty.text.endswith("\r\x1b[K")
