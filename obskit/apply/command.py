@@ -14,16 +14,16 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional, Tuple
+from typing import Iterator, Optional
 
 from obskit.apply.client import Credentials, GrafanaClient, RetryPolicy, safe_url
-from obskit.apply.local import LocalState, read_output
+from obskit.apply.local import read_output
 from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
 
 EXIT_CHANGES = 3
 
 
-def add_arguments(p, *, writes: bool) -> None:
+def add_arguments(p) -> None:
     add_project_dir(p)
     src = p.add_mutually_exclusive_group()
     src.add_argument("--out", metavar="OUT_DIR", default=None,
@@ -127,7 +127,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         return EXIT_FAILED
     target = safe_url(client.url)
     if local.empty:
-        print(f"obskit: the build has no Grafana resources (no grafana/ folders, dashboards or datasources)",
+        print("obskit: the build has no Grafana resources (no grafana/ folders, dashboards or datasources)",
               file=err)
     progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
     try:

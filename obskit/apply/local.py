@@ -168,13 +168,14 @@ def read_output(out_dir: "str | Path", environ: Optional[Mapping[str, str]] = No
     datasources: Dict[str, LocalDatasource] = {}
     names: Dict[str, str] = {}
     ds_dir = root / "provisioning" / "datasources"
-    for path in sorted(ds_dir.glob("*.yaml")) + sorted(ds_dir.glob("*.yml")) if ds_dir.is_dir() else []:
+    for path in sorted([*ds_dir.glob("*.yaml"), *ds_dir.glob("*.yml")]):
         try:
             doc = yaml.safe_load(path.read_text()) or {}
         except yaml.YAMLError as exc:
             bad("grafana-yaml", path, f"not YAML: {exc}")
             continue
-        for i, ds in enumerate(doc.get("datasources") or [] if isinstance(doc, dict) else []):
+        entries = (doc.get("datasources") or []) if isinstance(doc, dict) else []
+        for i, ds in enumerate(entries):
             if not isinstance(ds, dict):
                 bad("grafana-datasource", path, f"entry {i} is not a mapping")
                 continue

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, TypeVar
 
 from obskit.apply import normalise as N
 from obskit.apply.client import GrafanaClient, GrafanaError
@@ -262,30 +262,27 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
 
     # datasources: one list (names and uids), then each existing one by uid (version, secure fields)
     ds_list: List[Dict[str, Any]] = []
+    list_failed: Optional[GrafanaError] = None
     if local.datasources or prune:
         try:
             ds_list = client.list_datasources()
         except GrafanaError as exc:
-            for ds in local.datasources:
-                plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
-            ds_list = []
-            local = LocalState(local.folders, local.dashboards, ())
-            prune_ds_failed: Optional[GrafanaError] = exc
-        else:
-            prune_ds_failed = None
-    else:
-        prune_ds_failed = None
+            list_failed = exc
+    if list_failed is not None:
+        for ds in local.datasources:
+            plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(list_failed)))
     by_uid = {d.get("uid"): d for d in ds_list}
     by_name = {d.get("name"): d for d in ds_list}
     owned_orphans = [d for d in ds_list if prune and d.get("uid") not in local_ds_uids
                      and N.HASH_FIELD in (d.get("jsonData") or {})
                      and N.owner_of(d.get("jsonData") or {}) == owner]
+    local_datasources = [] if list_failed is not None else list(local.datasources)
 
     def read_ds(uid: str):
         return client.get_datasource(uid)
 
     for ds, remote, exc in parallel(lambda d: read_ds(d.uid) if d.uid in by_uid else None,
-                                    list(local.datasources), concurrency, tick):
+                                    local_datasources, concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
             continue
@@ -362,8 +359,8 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
             plan.changes.append(Change(FOLDER, fuid, title, "delete", before=before,
                                        reason="no longer in the build; emptied by this prune"))
 
-    if prune_ds_failed is not None:
-        plan.changes.append(Change(DATASOURCE, "*", "", "error", reason=f"cannot list datasources: {prune_ds_failed}"))
+    if list_failed is not None and not local.datasources:
+        plan.changes.append(Change(DATASOURCE, "*", "", "error", reason=f"cannot list datasources: {list_failed}"))
     for d, remote, exc in parallel(lambda d: client.get_datasource(d["uid"]), owned_orphans, concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DATASOURCE, d.get("uid", ""), d.get("name", ""), "error", reason=str(exc)))
@@ -371,11 +368,3 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
             plan.changes.append(decide_delete_datasource(remote, force))
     return plan
 
-
-def count_reads(local: LocalState) -> int:
-    """Reads a plan makes without prune (for progress totals)."""
-    return len(local.folders) + len(local.dashboards) + len(local.datasources)
-
-
-def iter_kinds() -> Iterable[str]:
-    return (DATASOURCE, FOLDER, DASHBOARD)

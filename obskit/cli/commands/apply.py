@@ -12,7 +12,7 @@ def register(sub) -> None:
                     "not overwritten without --force. Exit codes: 0 all applied, 1 something failed, 2 "
                     "definition errors (nothing sent), 3 nothing failed but something was skipped (drift, "
                     "conflict, provisioned).")
-    add_arguments(p, writes=True)
+    add_arguments(p)
     p.add_argument("--dry-run", action="store_true", help="plan and summarise, write nothing")
     p.set_defaults(func=run)
 

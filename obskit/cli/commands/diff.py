@@ -10,7 +10,7 @@ def register(sub) -> None:
                     "datasources from Grafana's HTTP API and print a unified diff per resource that differs. "
                     "Writes nothing. Exit codes: 0 the server matches the build, 3 differences (changes, "
                     "drift or conflicts), 1 failure, 2 definition errors.")
-    add_arguments(p, writes=False)
+    add_arguments(p)
     p.set_defaults(func=run)
 
 
