@@ -1,10 +1,19 @@
 """LLM Observatory: the collector receives OTLP on gRPC 4317 and HTTP 4318 and stores traces in
-Tempo (S3-backed; 30-day trace retention is Tempo's compactor setting, see docs/logs-and-traces.md).
-Batches of 1000 (COLLECTOR_BATCH_SIZE); tail sampling keeps every error and slow trace and 25 % of
-the rest."""
+Tempo on S3 with 30-day trace retention (RETENTION_TRACES_DAYS=30). Batches of 1000
+(COLLECTOR_BATCH_SIZE); tail sampling keeps every error and slow trace and 25 % of the rest.
+The write-up names neither bucket nor region: ``llm-observatory-traces`` in us-east-1 (its AWS
+deployment) with the task's IAM role are assumptions."""
 from obskit.model.tracing_otel import (
     BatchProcessor, HealthCheck, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver,
     Pipeline, ProbabilisticPolicy, StatusCodePolicy, TailSampling,
+)
+from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+
+tempo = TempoConfig(
+    name="llm-observatory",
+    retention="30d",
+    storage=TempoS3Storage(bucket="llm-observatory-traces", endpoint="s3.us-east-1.amazonaws.com",
+                           region="us-east-1"),
 )
 
 collector = OtelCollector(

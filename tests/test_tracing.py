@@ -272,3 +272,41 @@ def test_span_is_a_noop_without_sdk_provider():
         trace.get_tracer = orig
     attrs = tracing._attributes({"target": "t", "n": 3, "xs": ("a",), "none": None, "obj": 1.5j})
     assert attrs == {"obskit.target": "t", "obskit.n": 3, "obskit.xs": ["a"], "obskit.obj": "1.5j"}
+
+
+# ---------------------------------------------------------------------------------------------- Tempo
+def test_tempo_retention_and_storage():
+    from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+    t = TempoConfig(name="t", retention="30d", storage=TempoS3Storage(bucket="traces-bkt", endpoint="s3:9000",
+                                                                      access_key="${K}", secret_key="${S}"))
+    data = ro.render_tempo(t, ())
+    doc = yaml.safe_load(data)
+    assert doc["compactor"]["compaction"]["block_retention"] == "720h"
+    assert doc["storage"]["trace"]["backend"] == "s3" and doc["storage"]["trace"]["s3"]["secret_key"] == "${S}"
+    assert b"-config.expand-env=true" in data
+    assert ro.validate_tempo(doc) == []
+
+
+def test_tempo_model_errors():
+    from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+    with pytest.raises(DefinitionError) as e:
+        TempoConfig(name="t", retention="90m", otlp_grpc="0.0.0.0:3200",
+                    storage=TempoS3Storage(bucket="B", endpoint="https://s3", secret_key="plain"))
+    assert codes(e) == ["bad-retention", "bad-storage", "bad-storage", "bad-storage", "literal-secret", "port-clash"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d["storage"]["trace"].update(backend="ceph"), "is not one of"),
+    (lambda d: d["storage"]["trace"].pop("local"), "block is missing"),
+    (lambda d: d["storage"]["trace"].pop("wal"), "wal.path is required"),
+    (lambda d: d["compactor"]["compaction"].update(block_retention="30d"), "not a Go duration"),
+    (lambda d: d["distributor"]["receivers"]["otlp"]["protocols"].update(thrift={}), "unknown protocol"),
+    (lambda d: d["distributor"].update(receivers={}), "would receive nothing"),
+    (lambda d: d.update(retention="30d"), "unknown top-level key"),
+])
+def test_tempo_validator(mutate, message):
+    from obskit.model.tracing_tempo import TempoConfig
+    doc = yaml.safe_load(ro.render_tempo(TempoConfig(name="t"), ()))
+    assert ro.validate_tempo(doc) == []
+    mutate(doc)
+    assert any(message in p for p in ro.validate_tempo(doc)), ro.validate_tempo(doc)

@@ -18,7 +18,7 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "telemetry").is_dir())
 
 def _rendered(case):
     files = render_project(load_project(GOLDEN / case))
-    return {k: v for k, v in files.items() if k.startswith(("jaeger/", "otel/"))}
+    return {k: v for k, v in files.items() if k.startswith(("jaeger/", "otel/", "tempo/"))}
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -39,9 +39,11 @@ def test_golden(case):
 @pytest.mark.parametrize("case", CASES)
 def test_golden_files_validate(case):
     expected_dir = GOLDEN / case / "expected"
-    yamls = sorted(expected_dir.rglob("*.yaml"))
+    yamls = sorted(p for p in expected_dir.rglob("*.yaml") if "tempo" not in p.parts)
     assert yamls
     for path in yamls:
         assert otel.validate(yaml.safe_load(path.read_bytes())) == [], path
+    for path in sorted(expected_dir.glob("tempo/*/tempo.yaml")):
+        assert otel.validate_tempo(yaml.safe_load(path.read_bytes())) == [], path
     for path in sorted(expected_dir.rglob("*.json")):
         assert jaeger.validate_sampling(json.loads(path.read_bytes())) == [], path

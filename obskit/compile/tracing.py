@@ -108,6 +108,10 @@ def collector_path(c: OtelCollector) -> str:
     return f"otel/{c.name}/collector.yaml"
 
 
+def tempo_path(t) -> str:
+    return f"tempo/{t.name}/tempo.yaml"
+
+
 def sampling_files(project) -> List[Tuple[str, JaegerSampling]]:
     """Every sampling file: one per JaegerV2 with sampling (in its directory), one per JaegerSampling
     no JaegerV2 uses (in a directory of its own name)."""
@@ -143,4 +147,7 @@ def check_tracing(project) -> List[Diagnostic]:
         claim(path, f"Jaeger sampling {s.name!r}", s.location)
     for c in project.of(OtelCollector):
         claim(collector_path(c), f"OTel collector {c.name!r}", c.location)
+    from obskit.model.tracing_tempo import TempoConfig
+    for t in project.of(TempoConfig):
+        claim(tempo_path(t), f"Tempo {t.name!r}", t.location)
     return diags

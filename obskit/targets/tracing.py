@@ -1,5 +1,5 @@
 """Tracing → ``jaeger/<name>/config.yaml`` (Jaeger v2), ``jaeger/<name>/sampling_strategies.json``,
-``otel/<name>/collector.yaml``. No Jaeger or collector binary can be installed here: verify runs the
+``otel/<name>/collector.yaml``, ``tempo/<name>/tempo.yaml``. No Jaeger or collector binary can be installed here: verify runs the
 Python validators of ``obskit.render.otel`` and ``obskit.render.jaeger`` on the written files."""
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from obskit.compile import tracing as compile_tracing
 from obskit.errors import ToolError
 from obskit.model.tracing import JaegerV2
 from obskit.model.tracing_otel import OtelCollector
+from obskit.model.tracing_tempo import TempoConfig
 from obskit.project import Project
 from obskit.render import jaeger as render_jaeger
 from obskit.render import otel as render_otel
@@ -34,6 +35,8 @@ class TracingTarget:
         for c in project.of(OtelCollector):
             files[compile_tracing.collector_path(c)] = render_otel.render_collector(
                 compile_tracing.collector_plan(c, root))
+        for t in project.of(TempoConfig):
+            files[compile_tracing.tempo_path(t)] = render_otel.render_tempo(t, (t.location.relative_to(str(root)),))
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
@@ -41,6 +44,8 @@ class TracingTarget:
         for path in sorted(files):
             if path.startswith("jaeger/") and path.endswith(".json"):
                 problems += [f"{path}: {msg}" for _, msg in render_jaeger.validate_sampling(json.loads(files[path]))]
+            elif path.startswith("tempo/") and path.endswith(".yaml"):
+                problems += [f"{path}: {msg}" for msg in render_otel.validate_tempo(yaml.safe_load(files[path]))]
             elif (path.startswith("jaeger/") or path.startswith("otel/")) and path.endswith(".yaml"):
                 problems += [f"{path}: {msg}" for msg in render_otel.validate(yaml.safe_load(files[path]))]
         if problems:
