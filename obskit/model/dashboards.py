@@ -90,6 +90,11 @@ class Dashboard(Definition):
             except (TypeError, ValueError, AttributeError) as exc:
                 p.add("bad-dashboard", f"cannot serialise the {kind} dashboard to JSON: {exc}")
         doc = json.loads(self.document)
+        if "elements" in doc and "layout" in doc:
+            p.add("bad-dashboard", "this is a v2 dashboard (elements/layout); obskit emits the classic "
+                                   "dashboard model Grafana 11 and 12 both load: use the dashboard builder, "
+                                   "not dashboardv2")
+            doc = {"title": doc.get("title", "")}
         if kind and not isinstance(doc.get("title"), str) or kind and not doc.get("title", "").strip():
             p.add("no-title", "the dashboard needs a non-empty title")
         if not isinstance(self.folder, str) or not self.folder.strip():

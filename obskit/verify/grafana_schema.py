@@ -6,9 +6,13 @@ Three levels: the whole document (``dashboard.jsonschema.json``); each panel's `
 schema (``prometheus``, ``loki``, ``tempo``). Panel types and datasources without a schema there
 (``row``, plugins) are checked at the document level only.
 
-One deliberate relaxation: the schema types an override property's ``value`` as an object, while
-Grafana stores any JSON value there (``{"id": "unit", "value": "s"}`` is what its own editor writes);
-``DynamicConfigValue.value`` is accepted as any value.
+Two deliberate relaxations, where the export turned Grafana's CUE "any" (``_``) into ``object``:
+``DynamicConfigValue.value`` (an override property: ``{"id": "unit", "value": "s"}`` is what Grafana's
+own editor writes) and ``MatcherConfig.options`` (``{"id": "byName", "options": "P95"}``) accept any
+JSON value, as Grafana does.
+
+Panels are validated one by one against ``Panel`` or ``RowPanel`` (chosen by ``type``) so that an
+error names the panel and the field instead of "not valid under any of the given schemas".
 """
 from __future__ import annotations
 
@@ -54,6 +58,9 @@ def _validator(directory: str, name: str, definition: Optional[str]) -> Optional
     defs = schema.get("definitions", {})
     if name == "dashboard":
         defs["DynamicConfigValue"]["properties"]["value"] = {}
+        defs["MatcherConfig"]["properties"]["options"] = {}
+        if definition is None:   # panels are checked one by one (see validate_dashboard)
+            defs["Dashboard"]["properties"]["panels"] = {"type": "array", "items": {"type": "object"}}
     if definition is not None:
         if definition not in defs:
             return None
@@ -90,6 +97,10 @@ def validate_dashboard(doc: dict, schema_version: Optional[int] = None,
     uid = doc.get("uid")
     if not isinstance(uid, str) or not 1 <= len(uid) <= 40:
         problems.append(f"dashboard/uid: {uid!r} must be a string of 1-40 characters")
+    for i, p in enumerate(doc.get("panels") or []):
+        if isinstance(p, dict):
+            which = "RowPanel" if p.get("type") == "row" else "Panel"
+            problems += _errors(_validator(d, "dashboard", which), p, f"panels/{i} ({p.get('title', '')!r})")
     for where, p in _panels(doc):
         kind = p.get("type")
         if kind in PANEL_SCHEMAS:

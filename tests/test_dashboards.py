@@ -1,0 +1,277 @@
+"""Grafana dashboards: golden output, schema validation of everything emitted, uid rules, layout,
+provisioning files and located errors. Conversion of legacy shapes: test_dashboards_upgrade.py."""
+import json
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from obskit.build import render_project
+from obskit.compile.dashboards_layout import COLUMNS, flow
+from obskit.compile.dashboards_uid import uid_from_name
+from obskit.errors import DefinitionError, ToolError
+from obskit.loader import load_project
+from obskit.targets.grafana import Grafana
+from obskit.verify.grafana_schema import validate_dashboard, validate_files
+
+from conftest import IN_CI, ROOT
+
+GOLDEN = Path(__file__).parent / "golden" / "grafana"
+CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir() and not p.name.startswith("_"))
+UID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def schemas():
+    from obskit.verify.grafana_schema import SchemasMissing, schema_dir
+    try:
+        schema_dir()
+    except SchemasMissing as exc:
+        if IN_CI:
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))
+
+
+def _grafana_files(project_dir):
+    target = Grafana()
+    files = target.render(load_project(project_dir))
+    return target, files
+
+
+def _write(tmp_path, files: dict, toml: str = ""):
+    for rel, text in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    if toml:
+        (tmp_path / "obskit.toml").write_text(toml)
+    return tmp_path
+
+
+# --- golden ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", CASES)
+def test_golden(case):
+    _, files = _grafana_files(GOLDEN / case)
+    expected_dir = GOLDEN / case / "expected"
+    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
+        for rel, data in files.items():
+            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
+            (expected_dir / rel).write_bytes(data)
+    expected = {str(p.relative_to(expected_dir)): p.read_bytes() for p in sorted(expected_dir.rglob("*")) if p.is_file()}
+    assert sorted(files) == sorted(expected)
+    for rel in files:
+        assert files[rel].decode() == expected[rel].decode(), rel
+
+
+def test_golden_cases_cover_inputs():
+    kinds = {json.loads(Path(p).read_text()).get("schemaVersion") for p in GOLDEN.rglob("expected/grafana/dashboards/*/*.json")}
+    assert kinds == {41, 42}
+
+
+# --- every emitted dashboard validates ---------------------------------------------------------------
+@pytest.mark.parametrize("project", CASES + ["<repository>"])
+def test_every_emitted_dashboard_validates(project):
+    target, files = _grafana_files(ROOT if project == "<repository>" else GOLDEN / project)
+    dashboards = [p for p in files if p.startswith("grafana/dashboards/")]
+    assert dashboards
+    assert validate_files(files, target.schema_version) == []
+    for path in dashboards:
+        doc = json.loads(files[path])
+        folder, name = path.split("/")[2:]
+        assert name == f"{doc['uid']}.json" and UID.match(folder)
+        assert "id" not in doc and "version" not in doc
+
+
+def test_validation_catches_bad_dashboards():
+    """The validator is not vacuous: each broken field is reported with its path."""
+    _, files = _grafana_files(GOLDEN / "generated")
+    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    assert validate_dashboard(doc, 42) == []
+    bad = json.loads(json.dumps(doc))
+    bad["panels"][1]["gridPos"]["w"] = 30
+    bad["panels"][2]["options"].pop("reduceOptions")
+    bad["panels"][3]["targets"][0]["query"] = "up"
+    bad["panels"][4]["type"] = ""
+    problems = "\n".join(validate_dashboard(bad, 42))
+    assert "panels/1" in problems and "30 is greater than the maximum of 24" in problems
+    assert "panels/2/options: 'reduceOptions' is a required property" in problems
+    assert "panels/3/targets/0: Additional properties are not allowed ('query'" in problems
+    assert "panels/4" in problems
+    assert "schemaVersion: 42 is not 41" in "\n".join(validate_dashboard(doc, 41))
+
+
+def test_verify_raises_tool_error_on_invalid_output(tmp_path):
+    target, files = _grafana_files(GOLDEN / "generated")
+    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    doc["templating"] = "nope"
+    files["grafana/dashboards/slos/slo-overview.json"] = json.dumps(doc).encode()
+    with pytest.raises(ToolError, match="slo-overview.json: dashboard/templating"):
+        target.verify(tmp_path, files)
+
+
+def test_rebuild_is_byte_identical():
+    assert render_project(load_project(GOLDEN / "authored")) == render_project(load_project(GOLDEN / "authored"))
+
+
+# --- uid rules ---------------------------------------------------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=0, max_size=120))
+def test_uid_from_any_name(name):
+    uid = uid_from_name(name)
+    assert 1 <= len(uid) <= 40 and UID.match(uid)
+    assert uid == uid_from_name(name)                     # stable
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    if slug and len(slug) <= 40:
+        assert uid == slug                                # readable when it fits
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="abcdefghij -", min_size=41, max_size=80), st.text(alphabet="xyz", min_size=1, max_size=5))
+def test_long_names_sharing_a_prefix_get_different_uids(prefix, tail):
+    a, b = uid_from_name(prefix + "a" + tail), uid_from_name(prefix + "b" + tail)
+    assert a != b and len(a) <= 40 and len(b) <= 40
+
+
+# --- layout ------------------------------------------------------------------------------------------
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 24), st.integers(1, 12)), max_size=30), st.integers(0, 50))
+def test_flow_layout_is_valid(sizes, y0):
+    boxes, bottom = flow(sizes, y0)
+    assert len(boxes) == len(sizes)
+    for (w, h), b in zip(sizes, boxes):
+        assert (b.w, b.h) == (w, h) and 0 <= b.x and b.x + b.w <= COLUMNS and b.y >= y0
+        assert b.y + b.h <= bottom
+    for i, a in enumerate(boxes):
+        for c in boxes[i + 1:]:
+            assert not a.overlaps(c)
+            assert (c.y, c.x) > (a.y, a.x)                # reading order kept
+
+
+def test_generated_rows_and_gridpos():
+    _, files = _grafana_files(GOLDEN / "generated")
+    doc = json.loads(files["grafana/dashboards/slos/slos-api.json"])
+    rows = [p for p in doc["panels"] if p["type"] == "row"]
+    assert [r["title"] for r in rows] == ["availability", "latency"]
+    ids = [p["id"] for p in doc["panels"]]
+    assert len(set(ids)) == len(ids)
+    for p in doc["panels"]:
+        g = p["gridPos"]
+        assert g["x"] + g["w"] <= 24
+        assert p.get("datasource", {"uid": "${datasource}"})["uid"] == "${datasource}"
+
+
+# --- generated content -------------------------------------------------------------------------------
+def _exprs(doc):
+    return [t["expr"] for p in doc["panels"] for t in p.get("targets", [])]
+
+
+def test_slo_overview_reads_the_recorded_metadata():
+    _, files = _grafana_files(GOLDEN / "generated")
+    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    exprs = "\n".join(_exprs(doc))
+    for slo, svc in (("availability", "api"), ("latency", "api"), ("uptime", "probe")):
+        sel = f'{{obskit_service="{svc}",obskit_slo="{slo}"}}'
+        for record in ("slo:objective:ratio", "slo:period_error_budget_remaining:ratio",
+                       "slo:current_burn_rate:ratio", "slo:error_budget:ratio"):
+            assert record + sel in exprs
+        assert f'ALERTS{{alertstate="firing",obskit_service="{svc}",obskit_slo="{slo}"}}' in exprs
+    assert "slo:sli_error:ratio_rate28d{" in exprs and "slo:sli_error:ratio_rate1h{" in exprs
+    assert doc["templating"]["list"][0]["type"] == "datasource"
+
+
+def test_red_dashboard_from_sli_selectors():
+    _, files = _grafana_files(GOLDEN / "generated")
+    api = _exprs(json.loads(files["grafana/dashboards/services/service-api.json"]))
+    assert 'sum(rate(http_requests_total{job="api"}[$__rate_interval]))' in api
+    assert any('code=~"5.."' in e for e in api)
+    assert 'histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{job="api"}' \
+           '[$__rate_interval])))' in api
+    probe = _exprs(json.loads(files["grafana/dashboards/services/service-probe.json"]))
+    assert any(e.startswith('1 - sum(rate(probe_success_total{target="home"}') for e in probe)
+
+
+def test_promql_of_generated_dashboards_parses():
+    from obskit.promql import check_syntax
+    _, files = _grafana_files(GOLDEN / "generated")
+    for path, data in files.items():
+        if path.endswith(".json") and "/dashboards/" in path:
+            for expr in _exprs(json.loads(data)):
+                check_syntax(expr.replace("$__rate_interval", "5m"))
+
+
+# --- provisioning ------------------------------------------------------------------------------------
+def test_folders_json_layout():
+    _, files = _grafana_files(GOLDEN / "authored")
+    folders = json.loads(files["grafana/folders.json"])
+    assert folders == sorted(folders, key=lambda f: f["uid"])
+    assert all(set(f) == {"uid", "title"} for f in folders)
+    assert {f["title"] for f in folders} == {"Legacy", "Team A"}
+
+
+def test_provisioning_yaml():
+    import yaml
+    _, files = _grafana_files(GOLDEN / "grafana11")
+    providers = yaml.safe_load(files["grafana/provisioning/dashboards/obskit.yaml"])
+    assert providers["apiVersion"] == 1
+    by_uid = {p["folderUid"]: p for p in providers["providers"]}
+    assert set(by_uid) == {"slos", "services"}
+    assert by_uid["slos"]["options"]["path"].endswith("/slos") and by_uid["slos"]["folder"] == "SLOs"
+    ds = yaml.safe_load(files["grafana/provisioning/datasources/obskit.yaml"])["datasources"]
+    assert [(d["type"], d["url"]) for d in ds] == [
+        ("prometheus", "http://prom.example:9090"), ("loki", "http://loki:3100"), ("tempo", "http://tempo.example:3200")]
+    assert files["grafana/provisioning/datasources/obskit.yaml"].startswith(b"# Generated by obskit")
+
+
+def test_no_dashboards_no_grafana_output(tmp_path):
+    _write(tmp_path, {"telemetry/empty.py": "x = 1\n"})
+    assert Grafana().render(load_project(tmp_path)) == {}
+
+
+# --- located errors ----------------------------------------------------------------------------------
+def _errors(tmp_path, module: str, toml: str = "") -> str:
+    _write(tmp_path, {"dashboards/d.py": "from obskit.model.dashboards import Dashboard\n" + module}, toml)
+    with pytest.raises(DefinitionError) as exc:
+        load_project(tmp_path)
+    return str(exc.value)
+
+
+def test_errors_name_the_definition_and_line(tmp_path):
+    text = _errors(tmp_path, (
+        "a = Dashboard({'title': 'A', 'panels': [{'type': 'graph', 'title': 'G', 'datasource': 'Graphite',\n"
+        "   'xaxis': {'mode': 'series'}}]}, folder='F')\n"
+        "b = Dashboard({'panels': []}, folder='')\n"
+        "c = Dashboard({'title': 'C'}, folder='F', uid='bad uid!')\n"
+        "d = Dashboard({'title': 'a'}, folder='F')\n"))
+    assert "dashboards/d.py:2: error [dashboard-convert] dashboard 'A': panel 'G': datasource 'Graphite' is a " \
+           "datasource name" in text
+    assert "graph x-axis mode 'series' has no timeseries equivalent" in text
+    assert "dashboards/d.py:4: error [no-title]" in text and "[bad-folder]" in text
+    assert "dashboards/d.py:5: error [bad-uid]" in text
+    assert "dashboards/d.py:6: error [duplicate-uid] dashboard 'a': uid 'a' is also the uid of dashboard 'A'" in text
+
+
+def test_unsupported_grafana_version(tmp_path):
+    text = _errors(tmp_path, "a = Dashboard({'title': 'A'}, folder='F')\n", '[project]\ngrafana_version = "10"\n')
+    assert "grafana_version '10' is not supported" in text
+
+
+def test_bad_datasource_setting(tmp_path):
+    _write(tmp_path, {"dashboards/d.py": "from obskit.model.dashboards import Dashboard\n"
+                                         "a = Dashboard({'title': 'A'}, folder='F')\n"},
+           '[project]\ngrafana_datasources = { zipkin = "http://z:9411", loki = "loki:3100" }\n')
+    with pytest.raises(DefinitionError) as exc:
+        Grafana().render(load_project(tmp_path))
+    assert "unknown datasource 'zipkin'" in str(exc.value) and "'loki:3100' is not an http(s) URL" in str(exc.value)
+
+
+def test_cli_build_exit_code_2_and_nothing_written(tmp_path):
+    import subprocess
+    import sys
+    _write(tmp_path, {"dashboards/d.py": "from obskit.model.dashboards import Dashboard\n"
+                                         "a = Dashboard({'title': 'A', 'panels': [{'type': 'table-old'}]}, folder='F')\n"})
+    res = subprocess.run([sys.executable, "-m", "obskit", "build", str(tmp_path), "--no-verify"],
+                         capture_output=True, text=True)
+    assert res.returncode == 2, res.stderr
+    assert "d.py:2" in res.stderr + res.stdout and "table-old" in res.stderr + res.stdout
+    assert not (tmp_path / "build").exists()
