@@ -12,6 +12,7 @@ import pytest
 from grafana_standin import GrafanaStandin, dashboard, write_output
 from obskit.apply import normalise as N
 from obskit.apply.command import EXIT_CHANGES, run
+from obskit.apply.local import read_output
 from obskit.cli.main import parser
 
 SECRET = "loki-password-Zx81"
@@ -364,3 +365,25 @@ def test_owners_stay_in_their_lane(env):
 def test_bad_owner_is_refused(env):
     rc, _, err = env.cli("apply", "--owner", "Not Valid!")
     assert rc == 1 and "--owner" in err and env.g.requests == []
+
+
+def test_builds_the_repository_and_applies_it_idempotently(root, tmp_path):
+    """The whole path: obskit apply PROJECT_DIR builds (dashboards target included) and pushes."""
+    with GrafanaStandin() as g:
+        def cli(*argv):
+            args = parser().parse_args([*argv, "--grafana-url", g.url])
+            out, err = io.StringIO(), io.StringIO()
+            g.reset_log()
+            return run(args, apply=argv[0] == "apply", stdout=out, stderr=err,
+                       environ={"GRAFANA_TOKEN": g.token}), out.getvalue()
+        rc, out = cli("apply", str(root), "--no-verify", "--out", str(tmp_path / "build"))
+        assert rc == 0, out
+        local = read_output(tmp_path / "build", environ={})
+        assert len(local.dashboards) > 0
+        assert set(g.dashboards) == {d.uid for d in local.dashboards}
+        assert {u: d["folderUid"] for u, d in g.dashboards.items()} == {d.uid: d.folder_uid for d in local.dashboards}
+        rc, out = cli("apply", "--from", str(tmp_path / "build"))
+        assert rc == 0 and g.writes() == [], out
+        rc, out = cli("diff", "--from", str(tmp_path / "build"))
+        assert rc == 0, out
+        assert g.violations == []
