@@ -73,29 +73,29 @@ class Dashboard(Definition):
 
     def __post_init__(self):
         kind = source_kind(self.source)
-        title = ""
-        if kind == "dict":
-            title = self.source.get("title", "")
-        elif kind:
-            title = getattr(self.source, "title", "") or ""
-        p = Problems(f"dashboard {title or '(untitled)'!r}", locate(self))
         set_attr(self, "kind", kind)
         set_attr(self, "document", "{}")
+        failure = ""
         if not kind:
-            p.add("bad-dashboard", f"source must be a grafanalib Dashboard, a grafana-foundation-sdk dashboard "
-                                   f"builder or a dict, got {type(self.source).__name__}")
+            failure = (f"source must be a grafanalib Dashboard, a grafana-foundation-sdk dashboard builder "
+                       f"or a dict, got {type(self.source).__name__}")
         else:
             try:
                 set_attr(self, "document", _to_json_text(self.source, kind))
             except (TypeError, ValueError, AttributeError) as exc:
-                p.add("bad-dashboard", f"cannot serialise the {kind} dashboard to JSON: {exc}")
+                failure = f"cannot serialise the {kind} dashboard to JSON: {exc}"
+        title = json.loads(self.document).get("title")
+        p = Problems(f"dashboard {title if isinstance(title, str) and title else '(untitled)'!r}", locate(self))
+        if failure:
+            p.add("bad-dashboard", failure)
         doc = json.loads(self.document)
         if "elements" in doc and "layout" in doc:
             p.add("bad-dashboard", "this is a v2 dashboard (elements/layout); obskit emits the classic "
                                    "dashboard model Grafana 11 and 12 both load: use the dashboard builder, "
                                    "not dashboardv2")
             doc = {"title": doc.get("title", "")}
-        if kind and not isinstance(doc.get("title"), str) or kind and not doc.get("title", "").strip():
+        title = doc.get("title")
+        if kind and not (isinstance(title, str) and title.strip()):
             p.add("no-title", "the dashboard needs a non-empty title")
         if not isinstance(self.folder, str) or not self.folder.strip():
             p.add("bad-folder", f"folder must be a non-empty folder title, got {self.folder!r}")
