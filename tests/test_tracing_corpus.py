@@ -91,7 +91,8 @@ def test_broken_definition_exits_2_located_and_keeps_output(tmp_path, capsys, ca
     assert any("loki" in str(p) for p in before)
     capsys.readouterr()
 
-    (proj / "telemetry" / "zz_bad.py")  # loaded after good.py: duplicates are reported on it.write_text(IMPORTS + body + "\n")
+    # loaded after good.py, so a duplicate is reported on the broken definition
+    (proj / "telemetry" / "zz_bad.py").write_text(IMPORTS + body + "\n")
     assert main(["build", str(proj), "--out", str(out), "--no-verify"]) == 2
     err = capsys.readouterr().err
     assert f"[{code}]" in err, err
