@@ -387,3 +387,16 @@ def test_builds_the_repository_and_applies_it_idempotently(root, tmp_path):
         rc, out = cli("diff", "--from", str(tmp_path / "build"))
         assert rc == 0, out
         assert g.violations == []
+
+
+def test_prune_deletes_a_folder_whose_dashboards_moved_elsewhere(env):
+    env.cli("apply")
+    # the build renames folder "slo" to "slos": its dashboard moves, the old folder is left empty
+    d = dashboards()
+    env.write(folders={"slos": "SLOs", "svc": "Services"}, dash={"slos": d["slo"], "svc": d["svc"]})
+    rc, out, _ = env.cli("apply", "--prune")
+    assert rc == 0, out
+    assert env.g.dashboards["slo-overview"]["folderUid"] == "slos"
+    assert set(env.g.folders) == {"slos", "svc"}
+    # the move is an update of an owned, untouched dashboard: not drift
+    assert "1 created, 1 updated, 1 deleted" in out

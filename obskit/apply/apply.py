@@ -166,16 +166,18 @@ def execute(client: GrafanaClient, plan: Plan, *, concurrency: int = 4, dry_run:
                 tick()
         else:
             dashboards.append(c)
-    run(dashboards)
+    moved = run(dashboards)
 
     dash_deleted = run([c for c in deletes if c.kind == DASHBOARD])
     failed_dash_folders = {o.change.folder_uid for o in dash_deleted if o.outcome == "failed"}
+    failed_dash_folders |= {(o.change.before or {}).get("folderUid") for o in moved if o.outcome == "failed"}
     folder_deletes = []
     for c in deletes:
         if c.kind != FOLDER:
             continue
         if c.uid in failed_dash_folders:
-            result.outcomes.append(Outcome(c, "skipped", "not deleted: a dashboard in it could not be deleted"))
+            result.outcomes.append(Outcome(c, "skipped", "not deleted: a dashboard in it could not be deleted "
+                                           "or moved out"))
             if tick:
                 tick()
         else:

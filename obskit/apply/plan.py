@@ -335,9 +335,16 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
             deletes.append(c)
     plan.changes.extend(deletes)
 
-    # folders: only those emptied by this prune (every dashboard in them is an owned one being deleted)
+    # folders: only those this run empties (every dashboard in them is an owned one being deleted, or one
+    # of the build's dashboards being moved out of it)
     deleting = {c.uid for c in deletes if c.action == "delete"}
-    candidates = sorted({c.folder_uid for c in deletes if c.folder_uid and c.folder_uid not in local_folder_uids})
+    moving_out: Dict[str, set] = {}
+    for c in plan.of(DASHBOARD, "update"):
+        old = (c.before or {}).get("folderUid") or ""
+        if old and old != c.folder_uid:
+            moving_out.setdefault(old, set()).add(c.uid)
+    candidates = sorted({c.folder_uid for c in deletes if c.folder_uid} | set(moving_out))
+    candidates = [f for f in candidates if f not in local_folder_uids]
     for fuid in candidates:
         try:
             contents = client.search(folder_uids=[fuid])
@@ -349,7 +356,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         if folder is None:
             continue
         title = folder.get("title", "")
-        left = [h for h in contents if h.get("uid") not in deleting]
+        left = [h for h in contents if h.get("uid") not in deleting | moving_out.get(fuid, set())]
         before = {"uid": fuid, "title": title}
         if left or children:
             what = f"{len(left)} other dashboard(s)" if left else f"{len(children)} subfolder(s)"
