@@ -169,6 +169,21 @@ def test_config_document_check_catches(mutate, message):
     assert any(message in p for p in problems), problems
 
 
+def test_replication_needs_a_shared_ring():
+    with pytest.raises(DefinitionError) as e:
+        LokiConfig(name="r", replication_factor=3)
+    assert codes(e) == ["bad-replication"]
+    plan, _, doc = rendered(LokiConfig(name="r", replication_factor=3, memberlist_join=["loki-gossip:7946"]))
+    assert doc["common"]["ring"]["kvstore"]["store"] == "memberlist"
+    assert doc["memberlist"] == {"join_members": ["loki-gossip:7946"]}
+    assert cl.check_config_document(doc, plan.version) == []
+    doc["common"]["ring"]["kvstore"]["store"] = "inmemory"
+    assert any("quorum" in p for p in cl.check_config_document(doc, plan.version))
+    del doc["memberlist"]
+    doc["common"]["ring"]["kvstore"]["store"] = "memberlist"
+    assert any("join_members" in p for p in cl.check_config_document(doc, plan.version))
+
+
 def test_2x_document_needs_shared_store():
     plan, _, doc = rendered(LokiConfig(name="a", version="2.9"))
     del doc["storage_config"]["boltdb_shipper"]["shared_store"]

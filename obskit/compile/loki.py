@@ -173,7 +173,7 @@ def logql_problems(rule_sets) -> List[Diagnostic]:
 
 
 # ------------------------------------------------------------------- checks of a rendered config file
-_TOP_KEYS = {"auth_enabled", "server", "common", "ingester", "schema_config", "storage_config", "compactor",
+_TOP_KEYS = {"auth_enabled", "server", "common", "memberlist", "ingester", "schema_config", "storage_config", "compactor",
              "limits_config", "ruler", "querier", "query_range", "frontend", "distributor", "analytics"}
 
 
@@ -228,6 +228,12 @@ def check_config_document(doc: object, version: Tuple[int, int]) -> List[str]:
             out.append(f"retention_period {period!r} must be a multiple of the 24h index period")
         if v3 and not compactor.get("delete_request_store"):
             out.append("Loki 3 needs compactor.delete_request_store when retention is enabled")
+    common = doc.get("common") or {}
+    store = ((common.get("ring") or {}).get("kvstore") or {}).get("store")
+    if store == "inmemory" and int(common.get("replication_factor", 1) or 1) > 1:
+        out.append("replication_factor above 1 with an inmemory ring (a single instance) never reaches a quorum")
+    if store == "memberlist" and not (doc.get("memberlist") or {}).get("join_members"):
+        out.append("ring kvstore memberlist without memberlist.join_members")
     if v3 and "enforce_metric_name" in limits:
         out.append("limits_config.enforce_metric_name was removed in Loki 3.0")
     return out

@@ -150,6 +150,7 @@ class LokiConfig(Definition):
     schema: Optional[str] = None
     index_prefix: str = "index_"
     replication_factor: int = 1
+    memberlist_join: Sequence[str] = ()   # e.g. ["loki-memberlist:7946"]; empty: single instance, inmemory ring
     retention: Optional[str] = None
     retention_delete_delay: str = "2h"
     compaction_interval: str = "10m"
@@ -194,6 +195,16 @@ class LokiConfig(Definition):
         if isinstance(self.replication_factor, bool) or not isinstance(self.replication_factor, int) \
                 or self.replication_factor < 1:
             p.add("bad-replication", f"replication_factor must be a positive integer, got {self.replication_factor!r}")
+        members = tuple(self.memberlist_join) if isinstance(self.memberlist_join, (list, tuple)) else None
+        if members is None or not all(isinstance(m, str) and m for m in members):
+            p.add("bad-ring", f"memberlist_join must be a list of host[:port] strings, got {self.memberlist_join!r}")
+        else:
+            set_attr(self, "memberlist_join", members)
+            if not members and isinstance(self.replication_factor, int) and self.replication_factor > 1:
+                p.add("bad-replication", f"replication_factor {self.replication_factor} needs several Loki instances "
+                                         "sharing a ring, but without memberlist_join the ring is in memory "
+                                         "(one instance): writes could never reach a quorum",
+                      hint="set memberlist_join=['loki-memberlist:7946'] or replication_factor=1")
         if self.retention is not None:
             r = p.duration(self.retention, "retention")
             if r is not None:

@@ -86,9 +86,11 @@ def config_dict(plan: LokiPlan) -> Dict[str, object]:
         "common": {
             "path_prefix": c.path_prefix,
             "replication_factor": c.replication_factor,
-            "ring": {"kvstore": {"store": "inmemory"}},
+            "ring": {"kvstore": {"store": "memberlist" if c.memberlist_join else "inmemory"}},
         },
     }
+    if c.memberlist_join:
+        doc["memberlist"] = {"join_members": list(c.memberlist_join)}
     ingester: Dict[str, object] = {}
     if c.chunk_idle_period is not None:
         ingester["chunk_idle_period"] = str(c.chunk_idle_period)
