@@ -400,3 +400,17 @@ def test_prune_deletes_a_folder_whose_dashboards_moved_elsewhere(env):
     assert set(env.g.folders) == {"slos", "svc"}
     # the move is an update of an owned, untouched dashboard: not drift
     assert "1 created, 1 updated, 1 deleted" in out
+
+
+def test_diff_stat_lists_one_line_per_resource(env):
+    rc, out, _ = env.cli("diff", "--stat")
+    assert rc == EXIT_CHANGES
+    lines = out.strip().splitlines()
+    assert lines[:7] == ["+ datasource loki ('Loki'): create - not on the server",
+                         "+ datasource prom ('Prometheus'): create - not on the server",
+                         "+ folder slo ('SLOs'): create - not on the server",
+                         "+ folder svc ('Services'): create - not on the server",
+                         "+ dashboard slo-overview ('SLO overview'): create - not on the server",
+                         "+ dashboard svc-a ('Service A'): create - not on the server",
+                         "+ dashboard svc-b ('Service B'): create - not on the server"]
+    assert lines[7].startswith("obskit diff against http://127.0.0.1:") and "7 create, 0 update, 0 unchanged" in lines[7]

@@ -140,7 +140,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     progress.close()
 
     if not apply:
-        text = render_diff(plan)
+        text = render_diff(plan, stat=getattr(args, "stat", False))
         if text:
             print(text, file=out)
         print(f"obskit diff against {target}: {plan_counts(plan)} "

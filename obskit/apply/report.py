@@ -27,18 +27,20 @@ def change_diff(c: Change) -> str:
     return "".join(lines)
 
 
-def render_diff(plan: Plan) -> str:
+def render_diff(plan: Plan, stat: bool = False) -> str:
+    """A header per resource that differs (``+`` create, ``~`` update, ``-`` delete, ``!`` drift,
+    ``x`` conflict, ``=`` provisioned, ``?`` error), each followed by a unified diff unless ``stat``."""
     out: List[str] = []
     for c in sorted(plan.changes, key=lambda c: (ORDER.get(c.kind, 9), c.uid)):
         if c.action == "unchanged":
             continue
         forced = " (--force)" if c.forced else ""
         out.append(f"{SYMBOL.get(c.action, '?')} {c.label}: {c.action}{forced}" + (f" - {c.reason}" if c.reason else ""))
-        if c.action != "error":
+        if c.action != "error" and not stat:
             text = change_diff(c)
             if text:
                 out.append(text.rstrip("\n"))
-        out.append("")
+            out.append("")
     return "\n".join(out)
 
 

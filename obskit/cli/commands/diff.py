@@ -11,6 +11,7 @@ def register(sub) -> None:
                     "Writes nothing. Exit codes: 0 the server matches the build, 3 differences (changes, "
                     "drift or conflicts), 1 failure, 2 definition errors.")
     add_arguments(p)
+    p.add_argument("--stat", action="store_true", help="one line per resource that differs, no diff bodies")
     p.set_defaults(func=run)
 
 
