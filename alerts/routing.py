@@ -9,8 +9,12 @@ configuration for the repository, routed by service:
 - llm-marketplace.md, section 6 "Alerting": critical → PagerDuty, warnings → Slack
   (#llm-marketplace-ops).
 
-Threshold alerts carry ``service="<platform>"``; SLO alerts carry ``obskit_service``. Alertmanager
-cannot OR two labels in one route, so each platform has one route per label, with the same children.
+Which platform an alert belongs to: every platform's Prometheus sets a ``cluster`` external label
+(telemetry/: ``llm-simulator``, ``llm-gateway-prod`` as in the gateway write-up, ``llm-marketplace``);
+alerts evaluated elsewhere (a central ruler) are recognised by their rule labels (the simulator's
+``service``, the marketplace's ``product``) or, for SLO alerts, ``obskit_service``. Alertmanager cannot
+OR labels in one route, so each platform has one route per selector, with the same children; the first
+that matches takes the alert.
 Secrets are references to the Kubernetes Secret ``alertmanager-receivers``, never literals.
 """
 from obskit.model.alertmanager import (
@@ -18,12 +22,19 @@ from obskit.model.alertmanager import (
 )
 
 SECRET = "alertmanager-receivers"
-SERVICE_LABELS = ("service", "obskit_service")
+
+#: how each platform's alerts are recognised: (label, value) selectors, tried in order
+PLATFORMS = {
+    "llm-simulator": (("cluster", "llm-simulator"), ("service", "llm-simulator"), ("obskit_service", "llm-simulator")),
+    "llm-gateway": (("cluster", "llm-gateway-prod"), ("service", "llm-gateway"), ("obskit_service", "llm-gateway")),
+    "llm-marketplace": (("cluster", "llm-marketplace"), ("product", "llm-marketplace"),
+                        ("obskit_service", "llm-marketplace")),
+}
 
 
-def per_service(service: str, **route) -> tuple:
-    """The same subtree for threshold alerts (``service``) and SLO alerts (``obskit_service``)."""
-    return tuple(Route(matchers={label: service}, **route) for label in SERVICE_LABELS)
+def per_platform(platform: str, **route) -> tuple:
+    """The same subtree under each of the platform's selectors."""
+    return tuple(Route(matchers={label: value}, **route) for label, value in PLATFORMS[platform])
 
 
 templates = Template(name="obskit", text='''\
@@ -65,7 +76,7 @@ receivers = [
         text='{{ template "obskit.description" . }}')]),
 ]
 
-simulator = per_service(
+simulator = per_platform(
     "llm-simulator", receiver="llm-simulator-slack",
     routes=[
         Route(receiver="llm-simulator-pagerduty", matchers=['severity="critical"'], continue_=True),
@@ -75,7 +86,7 @@ simulator = per_service(
     ],
 )
 
-gateway = per_service(
+gateway = per_platform(
     "llm-gateway", receiver="llm-gateway-default",
     group_by=["alertname", "cluster", "service"], group_wait="10s", group_interval="10s", repeat_interval="12h",
     routes=[
@@ -84,7 +95,7 @@ gateway = per_service(
     ],
 )
 
-marketplace = per_service(
+marketplace = per_platform(
     "llm-marketplace", receiver="llm-marketplace-slack",
     routes=[
         Route(receiver="llm-marketplace-pagerduty", matchers=['severity="critical"']),
@@ -114,13 +125,15 @@ SIM_ALL = ("llm-simulator-email", "llm-simulator-webhook", "llm-simulator-slack"
 route_tests = [
     # llm-simulator: PagerDuty for critical only; email, webhook and Slack for every alert
     RouteTest(name="simulator critical: PagerDuty, email, webhook, Slack",
-              labels={"alertname": "LLMSimulatorHighErrorRate", "service": "llm-simulator", "severity": "critical"},
+              labels={"alertname": "LLMSimulatorErrorRateCritical", "cluster": "llm-simulator",
+                      "service": "llm-simulator", "severity": "critical"},
               receivers=("llm-simulator-pagerduty",) + SIM_ALL),
     RouteTest(name="simulator warning: email, webhook, Slack (no PagerDuty)",
-              labels={"alertname": "LLMSimulatorHighCPU", "service": "llm-simulator", "severity": "warning"},
+              labels={"alertname": "LLMSimulatorHighCPU", "cluster": "llm-simulator", "service": "llm-simulator",
+                      "severity": "warning"},
               receivers=SIM_ALL),
-    RouteTest(name="simulator info: email, webhook, Slack",
-              labels={"alertname": "LLMSimulatorInfo", "service": "llm-simulator", "severity": "info"},
+    RouteTest(name="simulator alert from a central ruler (no cluster label)",
+              labels={"alertname": "LLMSimulatorQueueDepthHigh", "service": "llm-simulator", "severity": "warning"},
               receivers=SIM_ALL),
     RouteTest(name="simulator SLO page: PagerDuty, email, webhook, Slack",
               labels={"alertname": "LlmSimulatorAvailabilityBudgetBurn", "obskit_service": "llm-simulator",
@@ -128,31 +141,37 @@ route_tests = [
               receivers=("llm-simulator-pagerduty",) + SIM_ALL),
     # llm-inference-gateway: critical → PagerDuty (continue), warning → Slack, else the default
     RouteTest(name="gateway critical: PagerDuty",
-              labels={"alertname": "HighErrorRate", "service": "llm-gateway", "severity": "critical",
-                      "cluster": "llm-gateway-prod"},
+              labels={"alertname": "HighErrorRate", "cluster": "llm-gateway-prod", "environment": "production",
+                      "severity": "critical"},
               receivers=("llm-gateway-pagerduty",)),
     RouteTest(name="gateway warning: Slack",
-              labels={"alertname": "HighLatency", "service": "llm-gateway", "severity": "warning",
-                      "cluster": "llm-gateway-prod"},
+              labels={"alertname": "HighLatency", "cluster": "llm-gateway-prod", "severity": "warning"},
               receivers=("llm-gateway-slack",)),
     RouteTest(name="gateway without severity: default receiver",
-              labels={"alertname": "Watchdog", "service": "llm-gateway"}, receivers=("llm-gateway-default",)),
-    RouteTest(name="gateway SLO ticket: Slack",
+              labels={"alertname": "Watchdog", "cluster": "llm-gateway-prod"}, receivers=("llm-gateway-default",)),
+    RouteTest(name="gateway SLO ticket from a central ruler: Slack",
               labels={"alertname": "LlmGatewayErrorsBudgetBurn", "obskit_service": "llm-gateway",
                       "obskit_slo": "errors", "obskit_tier": "ticket", "severity": "warning"},
               receivers=("llm-gateway-slack",)),
     # llm-marketplace: critical → PagerDuty, warning → Slack
     RouteTest(name="marketplace critical: PagerDuty",
-              labels={"alertname": "MarketplaceServiceDown", "service": "llm-marketplace", "severity": "critical"},
+              labels={"alertname": "MarketplaceServiceDown", "cluster": "llm-marketplace", "job": "orders",
+                      "product": "llm-marketplace", "severity": "critical"},
               receivers=("llm-marketplace-pagerduty",)),
     RouteTest(name="marketplace warning: Slack",
-              labels={"alertname": "MarketplaceDiskUsageHigh", "service": "llm-marketplace", "severity": "warning"},
+              labels={"alertname": "MarketplaceDiskUsageHigh", "cluster": "llm-marketplace",
+                      "product": "llm-marketplace", "severity": "warning"},
               receivers=("llm-marketplace-slack",)),
+    RouteTest(name="marketplace alert from a central ruler (product label only)",
+              labels={"alertname": "MarketplaceErrorRateCritical", "product": "llm-marketplace", "service": "orders",
+                      "severity": "critical"},
+              receivers=("llm-marketplace-pagerduty",)),
     RouteTest(name="marketplace SLO page: PagerDuty",
-              labels={"alertname": "LlmMarketplaceAvailabilityBudgetBurn", "obskit_service": "llm-marketplace",
+              labels={"alertname": "LlmMarketplaceApiAvailabilityBudgetBurn", "obskit_service": "llm-marketplace",
                       "obskit_tier": "page", "severity": "critical"},
               receivers=("llm-marketplace-pagerduty",)),
     # anything else
-    RouteTest(name="unknown service: default receiver",
-              labels={"alertname": "Something", "service": "other", "severity": "critical"}, receivers=("default",)),
+    RouteTest(name="unknown platform: default receiver",
+              labels={"alertname": "ValidationApiLatencyCritical", "cluster": "high-production",
+                      "service": "validation-api", "severity": "critical"}, receivers=("default",)),
 ]

@@ -26,7 +26,7 @@ def reference():
 
 def test_reference_route_tests_pass(reference, amtool):
     checks = assert_routes(reference)
-    assert len(checks) >= 12 and all(c.ok for c in checks)
+    assert len(checks) >= 13 and all(c.ok for c in checks)
     # every route of the tree is exercised by some test
     am = reference.of(Alertmanager)[0]
     used = {r for c in checks for r in c.got}
@@ -37,7 +37,7 @@ def test_assert_routes_accepts_pairs_and_reports_a_diff(reference, amtool):
     with pytest.raises(AssertionError) as exc:
         assert_routes(reference, [
             ({"service": "llm-gateway", "severity": "critical"}, ["llm-gateway-pagerduty", "llm-gateway-slack"]),
-            ({"service": "llm-gateway", "severity": "warning"}, "llm-gateway-slack"),
+            ({"cluster": "llm-gateway-prod", "severity": "warning"}, "llm-gateway-slack"),
         ])
     text = str(exc.value)
     assert "1 of 2 routing case(s) failed" in text
@@ -79,10 +79,12 @@ def test_obskit_test_runs_the_routing_tests(tmp_path, amtool):
     from obskit.verify.project_tests import run_project_tests
     report = run_project_tests(tmp_path)
     assert report.ok, report.text()
-    assert "alertmanager routes: ok: 12 test(s) in 12 run(s)" in report.text()
+    assert "alertmanager routes: ok: 13 test(s) in 13 run(s)" in report.text()
 
 
 LABELS = st.fixed_dictionaries({}, optional={
+    "cluster": st.sampled_from(["llm-simulator", "llm-gateway-prod", "llm-marketplace", "other"]),
+    "product": st.sampled_from(["llm-marketplace", "other"]),
     "service": st.sampled_from(["llm-simulator", "llm-gateway", "llm-marketplace", "other"]),
     "obskit_service": st.sampled_from(["llm-simulator", "llm-gateway", "llm-marketplace"]),
     "severity": st.sampled_from(["critical", "warning", "info"]),
@@ -143,3 +145,34 @@ def test_reference_template_renders_with_amtool(reference, tmp_path, amtool):
                                  '--template.text={{ template "obskit.slack.title" . }} {{ template "obskit.description" . }}'])
     assert res.ok, res.output
     assert res.stdout.strip() == "[FIRING:1] HighErrorRate Error rate is 7%"
+
+
+# the platforms' real alert rules (alerts/*.py, built by the alert-rules target) → their receivers
+CLUSTER = {"llm_gateway": "llm-gateway-prod", "llm_marketplace": "llm-marketplace", "llm_simulator": "llm-simulator"}
+
+
+def _threshold_alerts(project):
+    from obskit.targets.alert_rules import AlertRules
+    for path, data in sorted(AlertRules().render(project).items()):
+        if not path.startswith("prometheus/rules/"):
+            continue
+        module = Path(path).stem.removesuffix("-alerts")
+        for group in yaml.safe_load(data)["groups"]:
+            for rule in group["rules"]:
+                if "alert" in rule:
+                    yield module, dict(rule.get("labels", {}), alertname=rule["alert"])
+
+
+def test_every_platform_alert_reaches_its_platform(reference, tmp_path, amtool):
+    """Each threshold alert the repository defines, with its Prometheus' cluster label, reaches its
+    own platform's receivers; critical ones page, the others do not."""
+    from concurrent.futures import ThreadPoolExecutor
+    config = write_config(compile_alertmanager(reference), tmp_path)
+    cases = [(m, dict(labels, cluster=CLUSTER[m])) for m, labels in _threshold_alerts(reference) if m in CLUSTER]
+    assert len(cases) >= 40
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(lambda c: am_tool.routes_test(config, c[1]).got, cases))
+    for (module, labels), got in zip(cases, results):
+        platform = CLUSTER[module].removesuffix("-prod")
+        assert got and all(r.startswith(platform + "-") for r in got), (labels, got)
+        assert (f"{platform}-pagerduty" in got) == (labels.get("severity") == "critical"), (labels, got)
