@@ -173,7 +173,7 @@ def _expected(e: Firing, alerts: Sequence[AlertingRule]) -> ExpectedAlert:
     return ExpectedAlert(tuple(sorted(labels.items())), e.annotations or ())
 
 
-def test_files(tests: Sequence[AlertTest], project=None) -> List[PromtoolTestFile]:
+def promtool_files(tests: Sequence[AlertTest], project=None) -> List[PromtoolTestFile]:
     """One promtool file per rule group under test (tests of one group share its rule file; each
     stays a named test in it, so a failure names the test)."""
     merged: Dict[Tuple, PromtoolTestFile] = {}
@@ -194,7 +194,7 @@ def alert_tests(project, workers, keep):
     tests = project.of(AlertTest)
     if not tests:
         return [], []
-    return run_files(test_files(tests, project), workers=workers, keep=keep), []
+    return run_files(promtool_files(tests, project), workers=workers, keep=keep), []
 
 
 def firing_and_silent(rule: AlertRule, *, firing: Sequence[Series], silent: Sequence[Series], at: str,
