@@ -6,14 +6,18 @@
   (``retention="90d"``). The collector (OTLP gRPC 4317 / HTTP 4318) is scraped through its pods.
 * llm-marketplace.md §6: Prometheus, 2 pods for HA, 30-day retention, service discovery,
   "exporters for all databases" (PostgreSQL, Redis, the message queue and Jaeger's Elasticsearch).
-  Both HA replicas scrape everything; ``replica`` tells their series apart.
+  Both HA replicas scrape everything; ``replica`` tells their series apart. The alerts also read
+  kube-state-metrics, cAdvisor and kubelet volume statistics.
 * high-production-deployment.md: "Prometheus scrapes metrics (API latency, CPU/GPU utilization)"
-  of the FastAPI service on EKS with GPU nodes: the API pods, NVIDIA's DCGM exporter, node-exporter.
+  of the FastAPI service on EKS with GPU nodes: the API pods (job ``validation-api``, the name the
+  alerts and dashboards select), NVIDIA's DCGM exporter, cAdvisor and kube-state-metrics for CPU,
+  node-exporter.
 """
 from obskit.model.scrape import (
     PrometheusConfig, Relabel, ScrapeConfig, StaticConfig, kubernetes_nodes, kubernetes_pods,
     kubernetes_service_endpoints,
 )
+from telemetry.scrape_cluster import CADVISOR, KUBE_STATE_METRICS, KUBELET
 
 # --- LLM Observatory ----------------------------------------------------------------------------
 observatory_pods = kubernetes_pods(
@@ -42,15 +46,21 @@ marketplace_exporters = ScrapeConfig(
         Relabel(source_labels=["__address__"], regex="([^:]+):\\d+", target_label="instance"),
     ],
 )
+marketplace_ksm = ScrapeConfig(**KUBE_STATE_METRICS)
+marketplace_cadvisor = ScrapeConfig(**CADVISOR)
+marketplace_kubelet = ScrapeConfig(**KUBELET)
 marketplace = PrometheusConfig(
     name="llm-marketplace", scrape_interval="15s", evaluation_interval="15s",
     external_labels={"cluster": "llm-marketplace", "replica": "prometheus-0"},
     alertmanagers=["alertmanager:9093"], retention="30d",
-    scrape_configs=[marketplace_services, marketplace_exporters],
+    scrape_configs=[marketplace_services, marketplace_exporters, marketplace_ksm, marketplace_cadvisor,
+                    marketplace_kubelet],
 )
 
 # --- High Production Deployment -----------------------------------------------------------------
-api_pods = kubernetes_pods("fastapi", namespaces=["production"], match_labels={"app": "fastapi"})
+api_pods = kubernetes_pods("validation-api", namespaces=["production"], match_labels={"app": "validation-api"})
+high_production_ksm = ScrapeConfig(**KUBE_STATE_METRICS)
+high_production_cadvisor = ScrapeConfig(**CADVISOR)
 dcgm_exporter = kubernetes_pods(
     "dcgm-exporter", match_labels={"app": "nvidia-dcgm-exporter"},
     annotation_scrape=False, annotation_port=False, annotation_path=False,
@@ -61,5 +71,6 @@ dcgm_exporter = kubernetes_pods(
 high_production = PrometheusConfig(
     name="high-production", scrape_interval="15s", evaluation_interval="15s",
     external_labels={"cluster": "high-production"},
-    scrape_configs=[api_pods, dcgm_exporter, kubernetes_nodes("gpu-node-exporter")],
+    scrape_configs=[api_pods, dcgm_exporter, high_production_ksm, high_production_cadvisor,
+                    kubernetes_nodes("gpu-node-exporter")],
 )

@@ -8,29 +8,16 @@ themselves. Pods live in the ``llm-devops`` namespace (its quick-start commands)
 the ``prometheus.io/*`` annotations. ``region`` is an external label so Thanos can tell the regional
 Prometheus servers apart.
 """
-from obskit.model.scrape import (
-    KubernetesSD, PrometheusConfig, Relabel, ScrapeConfig, TLSConfig, kubernetes_nodes, kubernetes_pods,
-    map_labels,
-)
-
-SA = "/var/run/secrets/kubernetes.io/serviceaccount"
+from obskit.model.scrape import PrometheusConfig, Relabel, ScrapeConfig, kubernetes_nodes, kubernetes_pods
+from telemetry.scrape_cluster import CADVISOR, KUBE_STATE_METRICS
 
 simulator = kubernetes_pods(
     "llm-simulator", namespaces=["llm-devops"], match_labels={"app.kubernetes.io/name": "llm-simulator"},
     description="simulator pods of the Deployment, StatefulSet and DaemonSet variants",
     metric_relabel_configs=[Relabel(action="drop", source_labels=["__name__"], regex="go_gc_.*")],
 )
-kube_state_metrics = ScrapeConfig(
-    job_name="kube-state-metrics", targets=["kube-state-metrics.kube-system.svc:8080"],
-    honor_labels=True,  # its series describe other objects: keep their namespace/pod labels
-)
-cadvisor = ScrapeConfig(
-    job_name="kubernetes-cadvisor", kubernetes=[KubernetesSD(role="node")],
-    scheme="https", metrics_path="/metrics/cadvisor",
-    tls_config=TLSConfig(ca_file=f"{SA}/ca.crt"), bearer_token_file=f"{SA}/token",
-    relabel_configs=[map_labels("node")],
-    metric_relabel_configs=[Relabel(action="labeldrop", regex="id|name")],  # per-cgroup noise
-)
+kube_state_metrics = ScrapeConfig(**KUBE_STATE_METRICS)
+cadvisor = ScrapeConfig(**CADVISOR)
 node_exporter = kubernetes_nodes("node-exporter", port=9100)
 prometheus_self = ScrapeConfig(job_name="prometheus", targets=["localhost:9090"])
 alertmanager = ScrapeConfig(job_name="alertmanager", targets=["alertmanager:9093"])

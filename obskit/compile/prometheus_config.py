@@ -13,6 +13,7 @@ from obskit.compile import conventions as conv
 from obskit.duration import Duration
 from obskit.errors import Diagnostic
 from obskit.location import Location
+from obskit.model.base import is_valid
 from obskit.model.prometheus_config import versions
 from obskit.model.prometheus_config.discovery import KubernetesSD
 from obskit.model.prometheus_config.job import ScrapeConfig
@@ -81,7 +82,7 @@ def _servers(project: Project) -> Tuple[PrometheusConfig, ...]:
 
 def _jobs_of(server: PrometheusConfig, project: Project) -> Tuple[ScrapeConfig, ...]:
     if server.scrape_configs is not None:
-        return server.scrape_configs
+        return tuple(j for j in server.scrape_configs if is_valid(j))
     return project.of(ScrapeConfig)
 
 
@@ -146,7 +147,7 @@ def check_project(project: Project) -> List[Diagnostic]:
     for job in sorted(all_jobs.values(), key=lambda j: j.location):
         obj = f"scrape config {job.job_name!r}"
         if id(job) not in claimed:
-            where = "no PrometheusConfig is defined" if not servers else \
+            where = "there is no (valid) PrometheusConfig" if not servers else \
                 "no PrometheusConfig lists it in scrape_configs"
             diags.append(_diag("unused-scrape-config", f"this scrape job is written nowhere: {where}", obj,
                                job.location, hint="add PrometheusConfig() to telemetry/ (it takes every "
