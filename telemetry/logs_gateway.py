@@ -22,6 +22,8 @@ loki = LokiConfig(
         ingestion_burst_size_mb=20,
     ),
     alertmanager_url="http://alertmanager.llm-gateway-monitoring:9093",
+    # recording-rule samples go to Prometheus (started with --web.enable-remote-write-receiver)
+    ruler_remote_write_url="http://prometheus.llm-gateway-monitoring:9090/api/v1/write",
 )
 
 rules = LokiRules(

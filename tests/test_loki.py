@@ -256,6 +256,22 @@ def test_logql_errors_are_located_definition_errors(tmp_path, node):
     assert "is a log query" in msgs[1]
 
 
+def test_recording_rules_need_remote_write(tmp_path):
+    _project(tmp_path, '''
+        a = LokiConfig(name="main")
+        r = LokiRules(name="r", groups=[LogRuleGroup(name="g", rules=[
+            LogRecord(record="r:x", expr='sum(rate({app="x"}[5m]))')])])
+    ''')
+    with pytest.raises(DefinitionError) as e:
+        load_project(tmp_path)
+    assert codes(e) == ["no-remote-write"]
+    _, _, doc = rendered(LokiConfig(name="m", ruler_remote_write_url="http://prom:9090/api/v1/write"))
+    assert doc["ruler"]["remote_write"] == {"enabled": True,
+                                            "clients": {"default": {"url": "http://prom:9090/api/v1/write"}}}
+    _, _, doc = rendered(LokiConfig(name="m", version="2.6", ruler_remote_write_url="http://p/api/v1/write"))
+    assert doc["ruler"]["remote_write"]["client"] == {"url": "http://p/api/v1/write"}
+
+
 def test_project_checks_tenants_duplicates_and_versions(tmp_path):
     _project(tmp_path, '''
         a = LokiConfig(name="main", limits=LokiLimits(enforce_metric_name=False))
@@ -265,7 +281,7 @@ def test_project_checks_tenants_duplicates_and_versions(tmp_path):
     ''', toml='[project]\nloki_version = "3.2"\n')
     with pytest.raises(DefinitionError) as e:
         load_project(tmp_path)
-    assert codes(e) == ["bad-tenant", "duplicate-loki", "version"]
+    assert codes(e) == ["bad-tenant", "duplicate-loki", "no-remote-write", "version"]
 
 
 # ---------------------------------------------------------------------------- rule-file structure

@@ -13,7 +13,7 @@ IMPORTS = ("from obskit.model.loki import *\nfrom obskit.model.tracing import *\
 N_IMPORT_LINES = IMPORTS.count("\n")
 
 GOOD = '''
-loki = LokiConfig(name="l", retention="7d")
+loki = LokiConfig(name="l", retention="7d", ruler_remote_write_url="http://prometheus:9090/api/v1/write")
 sampling = JaegerSampling(name="s", default=probabilistic(0.5))
 collector = OtelCollector(name="c", receivers={"otlp": OtlpReceiver()}, exporters={"debug": DebugExporter()},
                           pipelines=[Pipeline(signal="traces", receivers=["otlp"], exporters=["debug"])])

@@ -145,6 +145,15 @@ def check_loki(project) -> List[Diagnostic]:
             diags.append(_diag("bad-tenant", f"tenant {r.tenant!r} never runs: every Loki config has "
                                              "auth_enabled=False, and single-tenant Loki uses tenant 'fake'",
                                obj, r.location, hint="use tenant='fake' or set auth_enabled=True"))
+    if configs and not any(c.ruler_remote_write_url for c in configs):
+        for r in rule_sets:
+            records = [rule_name(rule) for _, rule, _, alert in r.exprs() if not alert]
+            if records:
+                diags.append(_diag("no-remote-write", f"recording rules {records} would be evaluated and their samples "
+                                                      "dropped: no Loki config sets ruler_remote_write_url",
+                                   f"Loki rules {r.name!r}", r.location,
+                                   hint="set ruler_remote_write_url on the LokiConfig (e.g. Prometheus' "
+                                        "/api/v1/write), or use alerts only"))
     diags.extend(logql_problems(rule_sets))
     return diags
 

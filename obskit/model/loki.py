@@ -160,6 +160,7 @@ class LokiConfig(Definition):
     limits: LokiLimits = field(default_factory=LokiLimits)
     ruler_directory: str = "/etc/loki/rules"
     alertmanager_url: Optional[str] = None
+    ruler_remote_write_url: Optional[str] = None   # where recording-rule samples go (Prometheus remote write)
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -225,8 +226,10 @@ class LokiConfig(Definition):
         for attr in ("path_prefix", "ruler_directory"):
             if not str(getattr(self, attr)).startswith("/"):
                 p.add("bad-path", f"{attr} {getattr(self, attr)!r} must be an absolute path")
-        if self.alertmanager_url is not None and not str(self.alertmanager_url).startswith(("http://", "https://")):
-            p.add("bad-url", f"alertmanager_url {self.alertmanager_url!r} must be an http(s) URL")
+        for attr in ("alertmanager_url", "ruler_remote_write_url"):
+            value = getattr(self, attr)
+            if value is not None and not str(value).startswith(("http://", "https://")):
+                p.add("bad-url", f"{attr} {value!r} must be an http(s) URL")
         p.done()
 
 

@@ -129,6 +129,11 @@ def config_dict(plan: LokiPlan) -> Dict[str, object]:
     }
     if c.alertmanager_url:
         ruler["alertmanager_url"] = c.alertmanager_url
+    if c.ruler_remote_write_url:
+        target = {"url": c.ruler_remote_write_url}
+        # `clients` (a map) arrived in Loki 2.7 and deprecated the single `client`
+        ruler["remote_write"] = {"enabled": True, **({"clients": {"default": target}} if plan.version >= (2, 7)
+                                                      else {"client": target})}
     doc["ruler"] = ruler
     return doc
 

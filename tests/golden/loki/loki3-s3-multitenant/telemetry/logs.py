@@ -10,6 +10,7 @@ loki = LokiConfig(
     retention="30d",
     retention_delete_delay="1h",
     replication_factor=3,
+    ruler_remote_write_url="https://mimir.example.org/api/v1/push",
     memberlist_join=["loki-memberlist.logging.svc:7946"],
     limits=LokiLimits(ingestion_rate_mb=16, ingestion_burst_size_mb=32, max_line_size="256KB",
                       per_stream_rate_limit="5MB", max_query_parallelism=32),
