@@ -1,0 +1,87 @@
+"""The report files: ``report.md`` (one table per SLO), PNG plots, ``index.html`` linking them all."""
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence
+
+from obskit.duration import Duration
+from obskit.report.attributes import Measurement
+
+COLUMNS = ("tier", "incident", "detection (measured)", "Workbook: long × factor / burn",
+           "budget spent at detection", "reset after recovery", "plot")
+
+
+def human(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "never"
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds}s"
+    return str(Duration(seconds // 60 * 60)) + (f"{seconds % 60}s" if seconds % 60 else "")
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def plot_name(m: Measurement) -> str:
+    sc = m.scenario
+    return f"plots/{sc.slo_id}-{sc.tier}-{slug(sc.label)}.png"
+
+
+def row(m: Measurement) -> List[str]:
+    sc = m.scenario
+    reset = m.reset
+    reset_text = "—" if reset is None else (f"still firing after {human(sc.recovery)}" if reset < 0 else human(reset))
+    budget = "—" if m.budget_at_detection is None else f"{m.budget_at_detection:.2%}"
+    return [sc.tier, sc.label, human(m.detection), human(m.expected_detection), budget, reset_text,
+            f"[png]({plot_name(m)})"]
+
+
+@dataclass(frozen=True)
+class Section:
+    slo_id: str
+    title: str
+    measurements: Sequence[Measurement]
+
+
+def markdown(sections: Sequence[Section], skipped: Sequence[str]) -> str:
+    out = ["# obskit report: alert behaviour per SLO", "",
+           "Measured with promtool on synthetic traffic: clean history longer than the tier's longest window, "
+           "then the incident (steady for one longest window), then recovery. Detection is the first "
+           "evaluation step at which the tier's alert fires; the Workbook column is "
+           "min over the tier's windows of long window × factor / burn (never when the burn is below "
+           "every factor). Measured and formula agree within one evaluation interval.", ""]
+    for s in sections:
+        out += [f"## {s.title}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+        out += ["| " + " | ".join(row(m)) + " |" for m in s.measurements]
+        out.append("")
+    if skipped:
+        out += ["## Not measured", ""] + [f"- {s}" for s in skipped] + [""]
+    return "\n".join(out)
+
+
+def index_html(sections: Sequence[Section], skipped: Sequence[str]) -> str:
+    e = html.escape
+    parts = ["<!doctype html>", "<html><head><meta charset='utf-8'><title>obskit report</title>",
+             "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
+             "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}img{max-width:48%;margin:4px}</style>",
+             "</head><body>", "<h1>obskit report: alert behaviour per SLO</h1>",
+             "<p>Detection and reset measured with promtool on synthetic incidents; "
+             "see <a href='report.md'>report.md</a>.</p>"]
+    for s in sections:
+        parts.append(f"<h2 id='{e(slug(s.slo_id))}'>{e(s.title)}</h2><table><tr>"
+                     + "".join(f"<th>{e(c)}</th>" for c in COLUMNS) + "</tr>")
+        for m in s.measurements:
+            cells = row(m)[:-1] + [f"<a href='{e(plot_name(m))}'>plot</a>"]
+            parts.append("<tr>" + "".join(f"<td>{c if c.startswith('<a') else e(c)}</td>" for c in cells) + "</tr>")
+        parts.append("</table><div>" + "".join(
+            f"<a href='{e(plot_name(m))}'><img src='{e(plot_name(m))}' alt='{e(m.scenario.name)}'></a>"
+            for m in s.measurements) + "</div>")
+    if skipped:
+        parts.append("<h2>Not measured</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in skipped) + "</ul>")
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
