@@ -159,3 +159,18 @@ def test_bad_definitions_exit_2_with_all_problems_and_keep_previous_output(tmp_p
     assert "alerts/mod.py:4: error [bad-promql]" in res.stderr
     assert "nothing was written" in res.stderr
     assert (proj / "build" / "prometheus" / "rules" / "mod-alerts.yml").read_bytes() == before
+
+
+def test_keep_firing_for_is_refused_below_prometheus_242(tmp_path):
+    proj = _project(tmp_path, """\
+        from obskit.model.rules import AlertRule, RuleGroup
+        g = RuleGroup(name="g", rules=(
+            AlertRule(name="A", expr="x > 1", keep_firing_for="5m", severity="info", summary="s", description="d"),
+        ))
+    """, '[project]\nprometheus_version = "2.41"\n')
+    res = run_cli("check", str(proj))
+    assert res.returncode == 2
+    assert "alerts/mod.py:3: error [prometheus-version] alert 'A' (group 'g'): keep_firing_for needs " \
+           "Prometheus 2.42" in res.stderr
+    (proj / "obskit.toml").write_text('[project]\nprometheus_version = "2.42"\n')
+    assert run_cli("check", str(proj)).returncode == 0

@@ -9,7 +9,7 @@ from obskit.compile.ir import AlertingRule
 from obskit.duration import Duration
 from obskit.lint.base import ERROR, WARNING, finding
 from obskit.lint.subjects import Subjects
-from obskit.model.rules import GROUP_FIELD_VERSIONS, parse_version, version_text
+from obskit.model.rules import ALERT_FIELD_VERSIONS, GROUP_FIELD_VERSIONS, parse_version, version_text
 from obskit.project import Settings
 
 MAX_INTERVAL = Duration(300)
@@ -93,15 +93,19 @@ def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
 
 
 def target_version(subjects: Subjects, settings: Settings) -> Iterator:
-    """prometheus-version: group fields newer than the project's target Prometheus."""
+    """prometheus-version: group and alert fields newer than the project's target Prometheus."""
     target = parse_version(settings.prometheus_version)
+    by_rule = {id(s.rule): s for s in subjects.rules}
     for g in subjects.groups:
         if g.source is None:
             continue
-        for name in g.source.newer_fields():
-            needed = GROUP_FIELD_VERSIONS[name]
+        items = [(g, name, GROUP_FIELD_VERSIONS[name]) for name in g.source.newer_fields()]
+        for rule, ir in zip([r for r in g.source.rules if hasattr(r, "lint_disable")], g.group.rules):
+            if hasattr(rule, "newer_fields") and id(ir) in by_rule:
+                items += [(by_rule[id(ir)], name, ALERT_FIELD_VERSIONS[name]) for name in rule.newer_fields()]
+        for subject, name, needed in items:
             if target < needed:
-                yield finding(g, "prometheus-version",
+                yield finding(subject, "prometheus-version",
                               f"{name} needs Prometheus {version_text(needed)} or newer; the project targets "
                               f"{settings.prometheus_version} (prometheus_version in obskit.toml), which "
                               "refuses to load the file",

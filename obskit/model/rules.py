@@ -32,6 +32,8 @@ RESERVED_ANNOTATIONS = ("summary", "description", "runbook_url")
 
 #: Rule-group fields newer than the oldest supported Prometheus: field → version that added it.
 GROUP_FIELD_VERSIONS = {"query_offset": (2, 53), "labels": (3, 0)}
+#: Alert fields and the Prometheus version that added them (for targets older than 2.42).
+ALERT_FIELD_VERSIONS = {"keep_firing_for": (2, 42)}
 
 
 def _expr(p: Problems, expr) -> str:
@@ -98,6 +100,9 @@ class AlertRule:
                                                     reserved=RESERVED_ANNOTATIONS))
         set_attr(self, "lint_disable", _disable(p, self.lint_disable))
         p.done()
+
+    def newer_fields(self) -> Tuple[str, ...]:
+        return tuple(f for f in ALERT_FIELD_VERSIONS if getattr(self, f) is not None)
 
     @property
     def all_labels(self) -> Tuple[Tuple[str, str], ...]:
