@@ -214,7 +214,8 @@ def test_build_emits_phase_spans(tmp_path, spans):
                           pipelines=[Pipeline(signal="traces", receivers=["otlp"], exporters=["debug"])])
     ''')
     spans.clear()
-    build(tmp_path / "p", tmp_path / "out", verify=True)
+    result = build(tmp_path / "p", tmp_path / "out", verify=True)
+    assert {"jaeger/s/sampling_strategies.json", "otel/c/collector.yaml"} <= set(result.files)
     got = spans.get_finished_spans()
     names = [s.name for s in got]
     root = next(s for s in got if s.name == "obskit.build")
@@ -225,7 +226,7 @@ def test_build_emits_phase_spans(tmp_path, spans):
     assert [s.attributes["obskit.target"] for s in got if s.name == "obskit.render"] == target_names
     assert [s.attributes["obskit.target"] for s in got if s.name == "obskit.verify"] == target_names
     write = next(s for s in got if s.name == "obskit.write")
-    assert write.attributes["obskit.files"] == 2
+    assert write.attributes["obskit.files"] == len(result.files)
     order = [n for n in names if n != "obskit.build"]
     assert order.index("obskit.load") < order.index("obskit.render") < order.index("obskit.write") \
         < order.index("obskit.verify")
