@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# Install everything obskit needs on Debian (run as root): promtool/amtool from Debian's packages,
-# and obskit itself with its test dependencies.
+# Install everything obskit needs on a Debian machine (run as root):
+# - promtool, prometheus (package prometheus) and amtool, alertmanager (prometheus-alertmanager);
+# - Python's venv and Node.js where missing;
+# - obskit with its test dependencies in .venv (Debian's Python refuses system-wide pip installs);
+# - the LogQL grammar (npm package @grafana/lezer-logql) used to check LogQL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then
+need=()
+command -v promtool >/dev/null || need+=(prometheus)
+command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+command -v python3 >/dev/null || need+=(python3)
+python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
+command -v npm >/dev/null || need+=(nodejs npm)
+if [ "${#need[@]}" -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null
+    apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
-python3 -m pip install -q -e '.[test]'
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q --disable-pip-version-check -e '.[test]'
 npm ci --prefix obskit/verify/logql --no-audit --no-fund --loglevel=error  # LogQL grammar (docs/logs-and-traces.md)

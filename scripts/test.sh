@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The whole test suite. pytest exit code 5 (no tests collected) is a failure, not a pass.
+# The whole test suite, in the environment scripts/setup.sh made.
+# pytest's exit code 5 (no tests collected) is a failure, not a pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-python3 -m pytest "$@"
+export PATH="$PWD/.venv/bin:$PATH"
+python -m pytest "$@"
 rc=$?
 if [ "$rc" -eq 5 ]; then
     echo "pytest collected no tests: failing" >&2
