@@ -228,3 +228,14 @@ def test_backoff_is_bounded(attempt, retry_after):
     assert 0 <= d <= (120 if retry_after is not None else 30)
     if retry_after is None:
         assert d >= min(30, 0.5 * 2 ** (attempt - 1)) / 2
+
+
+def test_malformed_answer_is_reported_per_resource(g, tmp_path, monkeypatch):
+    c, _ = client_for(g)
+    local = local_state(tmp_path, n=2)
+    real = c.get_dashboard
+    monkeypatch.setattr(c, "get_dashboard", lambda uid: "not a dict" if uid == "f1-d0" else real(uid))
+    result = apply(c, local)
+    [bad] = [o for o in result.outcomes if o.outcome == "failed"]
+    assert bad.change.uid == "f1-d0" and "unexpected answer from Grafana" in bad.message
+    assert "f1-d1" in g.dashboards and "f1-d0" not in g.dashboards

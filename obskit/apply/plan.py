@@ -78,12 +78,15 @@ class Plan:
 
 def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
              tick: Optional[Callable[[], None]] = None) -> List[Tuple[T, Optional[R], Optional[Exception]]]:
-    """``fn`` over ``items`` with at most ``concurrency`` in flight; results in input order."""
+    """``fn`` over ``items`` with at most ``concurrency`` in flight; results in input order. A request
+    that failed for good, or an answer that is not shaped as documented, becomes that item's error."""
     def run(item: T):
         try:
             return item, fn(item), None
         except GrafanaError as exc:
             return item, None, exc
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:  # a malformed answer
+            return item, None, RuntimeError(f"unexpected answer from Grafana: {type(exc).__name__}: {exc}")
         finally:
             if tick:
                 tick()
@@ -278,42 +281,41 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
                      and N.owner_of(d.get("jsonData") or {}) == owner]
     local_datasources = [] if list_failed is not None else list(local.datasources)
 
-    def read_ds(uid: str):
-        return client.get_datasource(uid)
-
-    for ds, remote, exc in parallel(lambda d: read_ds(d.uid) if d.uid in by_uid else None,
-                                    local_datasources, concurrency, tick):
-        if exc is not None:
-            plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
-            continue
+    def datasource(ds: LocalDatasource) -> Change:
+        remote = client.get_datasource(ds.uid) if ds.uid in by_uid else None
         holder = by_name.get(ds.name)
         if holder is not None and holder.get("uid") == ds.uid:
             holder = None
-        plan.changes.append(decide_datasource(ds, remote, holder, force, owner))
+        return decide_datasource(ds, remote, holder, force, owner)
+
+    for ds, change, exc in parallel(datasource, local_datasources, concurrency, tick):
+        if exc is not None:
+            plan.changes.append(Change(DATASOURCE, ds.uid, ds.name, "error", reason=str(exc)))
+            continue
+        plan.changes.append(change)
 
     # folders
-    folder_reads = parallel(lambda f: client.get_folder(f.uid), list(local.folders), concurrency, tick)
-    for f, remote, exc in folder_reads:
-        if exc is not None:
-            plan.changes.append(Change(FOLDER, f.uid, f.title, "error", reason=str(exc)))
-            continue
+    def folder(f: LocalFolder) -> Change:
+        remote = client.get_folder(f.uid)
         owned: Optional[bool] = None
         if remote is not None and remote.get("title") != f.title:
-            try:
-                hits = client.search(folder_uids=[f.uid])
-            except GrafanaError as exc2:
-                plan.changes.append(Change(FOLDER, f.uid, f.title, "error", reason=str(exc2)))
-                continue
+            hits = client.search(folder_uids=[f.uid])
             owned = bool(hits) and all(N.MANAGED_TAG in (h.get("tags") or []) for h in hits)
-        plan.changes.append(decide_folder(f, remote, owned, force))
+        return decide_folder(f, remote, owned, force)
+
+    for f, change, exc in parallel(folder, list(local.folders), concurrency, tick):
+        plan.changes.append(change if exc is None else Change(FOLDER, f.uid, f.title, "error", reason=str(exc)))
 
     # dashboards
-    for d, remote, exc in parallel(lambda d: client.get_dashboard(d.uid), list(local.dashboards), concurrency, tick):
+    def dash(d: LocalDashboard) -> Change:
+        return decide_dashboard(d, client.get_dashboard(d.uid), force, owner)
+
+    for d, change, exc in parallel(dash, list(local.dashboards), concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DASHBOARD, d.uid, d.title, "error", reason=str(exc),
                                        folder_uid=d.folder_uid))
             continue
-        plan.changes.append(decide_dashboard(d, remote, force, owner))
+        plan.changes.append(change)
 
     if not prune:
         return plan
@@ -326,12 +328,11 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         hits = []
     orphans = sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in local_dash_uids})
     deletes: List[Change] = []
-    for uid, remote, exc in parallel(client.get_dashboard, orphans, concurrency, tick):
+    for uid, c, exc in parallel(lambda u: decide_delete_dashboard(u, client.get_dashboard(u), force, owner),
+                                orphans, concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DASHBOARD, uid, "", "error", reason=str(exc)))
-            continue
-        c = decide_delete_dashboard(uid, remote, force, owner)
-        if c is not None:
+        elif c is not None:
             deletes.append(c)
     plan.changes.extend(deletes)
 
@@ -368,10 +369,16 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
 
     if list_failed is not None and not local.datasources:
         plan.changes.append(Change(DATASOURCE, "*", "", "error", reason=f"cannot list datasources: {list_failed}"))
-    for d, remote, exc in parallel(lambda d: client.get_datasource(d["uid"]), owned_orphans, concurrency, tick):
+    def orphan_ds(d: Dict[str, Any]) -> Optional[Change]:
+        remote = client.get_datasource(d["uid"])
+        if remote is None or not N.is_owned_datasource(remote, owner):
+            return None
+        return decide_delete_datasource(remote, force)
+
+    for d, c, exc in parallel(orphan_ds, owned_orphans, concurrency, tick):
         if exc is not None:
             plan.changes.append(Change(DATASOURCE, d.get("uid", ""), d.get("name", ""), "error", reason=str(exc)))
-        elif remote is not None and N.is_owned_datasource(remote, owner):
-            plan.changes.append(decide_delete_datasource(remote, force))
+        elif c is not None:
+            plan.changes.append(c)
     return plan
 
