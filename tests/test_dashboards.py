@@ -275,3 +275,14 @@ def test_cli_build_exit_code_2_and_nothing_written(tmp_path):
     assert res.returncode == 2, res.stderr
     assert "d.py:2" in res.stderr + res.stdout and "table-old" in res.stderr + res.stdout
     assert not (tmp_path / "build").exists()
+
+
+def test_bare_grafanalib_dashboard_is_reported_not_silently_dropped(tmp_path):
+    text = _errors(tmp_path, (
+        "from grafanalib import core as g\n"
+        "raw = g.Dashboard(title='Raw', panels=[])\n"
+        "wrapped = Dashboard(raw.auto_panel_ids(), folder='F')\n"
+        "lost = g.Dashboard(title='Lost', panels=[])\n"
+        "_private = g.Dashboard(title='Private', panels=[])\n"))
+    assert "dashboards/d.py:5: error [bare-dashboard] dashboard 'Lost': module variable 'lost'" in text
+    assert "'raw'" not in text and "Private" not in text

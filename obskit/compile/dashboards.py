@@ -6,7 +6,10 @@ dashboard's definition (``check_dashboards`` reports them at load time, exit cod
 from __future__ import annotations
 
 import json
+import re
+import sys
 from itertools import groupby
+from pathlib import Path
 from typing import Dict, List, Tuple
 
 from obskit.compile import conventions as conv
@@ -16,7 +19,8 @@ from obskit.compile.dashboards_slo import detail, overview
 from obskit.compile.dashboards_uid import uid_from_name
 from obskit.compile.dashboards_upgrade import upgrade
 from obskit.errors import Diagnostic
-from obskit.model.dashboards import Dashboard
+from obskit.location import Location
+from obskit.model.dashboards import Dashboard, _to_json_text, source_kind
 from obskit.project import Project
 
 #: Grafana major version → dashboard schemaVersion it writes
@@ -108,5 +112,59 @@ def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagn
 
 
 def check_dashboards(project: Project) -> List[Diagnostic]:
-    """Loader check: conversion problems, duplicate uids, folder clashes."""
-    return compile_dashboards(project)[1]
+    """Loader check: conversion problems, duplicate uids, folder clashes, bare dashboards."""
+    return compile_dashboards(project)[1] + check_bare_dashboards(project)
+
+
+def _is_bare_dashboard(value: object) -> bool:
+    kind = source_kind(value)
+    return kind in ("grafanalib", "foundation-sdk") and type(value).__name__ == "Dashboard"
+
+
+def check_bare_dashboards(project: Project) -> List[Diagnostic]:
+    """A grafanalib or foundation-sdk dashboard left bare at module level in ``dashboards/`` is not
+    collected (it has no folder): report it instead of silently leaving it out. Names starting with
+    ``_`` are private and skipped. Reads the modules the loader imported for this project (the most
+    recent import of each file)."""
+    base = project.root / "dashboards"
+    latest: Dict[Path, Tuple[int, object]] = {}
+    for name, module in list(sys.modules.items()):
+        file = getattr(module, "__file__", None)
+        match = re.match(r"_obskit_defs_(\d+)\.", name)
+        if not match or not file or base not in Path(file).resolve().parents:
+            continue
+        path, n = Path(file).resolve(), int(match.group(1))
+        if path not in latest or latest[path][0] < n:
+            latest[path] = (n, module)
+    titles = {d.title for d in project.of(Dashboard)}
+    diags = []
+    for path, (_, module) in sorted(latest.items()):
+        for var, value in vars(module).items():
+            if var.startswith("_") or not _is_bare_dashboard(value):
+                continue
+            title = getattr(value, "title", None) if source_kind(value) == "grafanalib" else None
+            if title is None:
+                try:
+                    title = json.loads(_to_json_text(value, source_kind(value))).get("title")
+                except (TypeError, ValueError, AttributeError):
+                    title = None
+            if title in titles:
+                continue                 # wrapped (perhaps after .auto_panel_ids()) by a Dashboard
+            diags.append(Diagnostic(
+                "bare-dashboard", f"module variable {var!r} is a {source_kind(value)} dashboard that obskit does not "
+                f"collect", f"dashboard {title!r}", Location(str(path), _assignment_line(path, var)),
+                hint=f"wrap it: {var} = Dashboard({var}, folder=\"...\") (from obskit.model.dashboards), "
+                     "or name it with a leading underscore"))
+    return diags
+
+
+def _assignment_line(path: Path, var: str) -> int:
+    """The line of the last top-level assignment to ``var`` (0 when not found)."""
+    line = 0
+    try:
+        for n, text in enumerate(path.read_text().splitlines(), 1):
+            if re.match(rf"{re.escape(var)}\s*(:[^=]*)?=(?!=)", text):
+                line = n
+    except OSError:
+        pass
+    return line
