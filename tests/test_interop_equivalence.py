@@ -73,7 +73,6 @@ PAGE = ("1m", [
 ])
 TICKET = ("5m", [
     ("4x for 1d6h", [healthy("3d5m"), burn(4, "1d6h"), healthy("8h")]),
-    ("1.5x for 2d12h", [healthy("3d5m"), burn(1.5, "2d12h"), healthy("8h")]),
 ])
 
 

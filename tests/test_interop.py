@@ -1,0 +1,139 @@
+"""Sloth and OpenSLO import, OpenSLO export: what converts, what is reported, and round trips."""
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import yaml
+
+from conftest import run_cli
+from obskit.compile.slo import compile_slo
+from obskit.interop import openslo, sloth
+from obskit.interop.queries import plain_rate
+from obskit.model.sli import RatioSLI, RawSLI
+from obskit.render import prometheus_rules
+from obskit.compile.ir import RuleFile
+
+FIX = Path(__file__).parent / "fixtures"
+
+
+def load_module(path: Path):
+    spec = importlib.util.spec_from_file_location(f"m_{path.stem}_{id(path)}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def rules_text(slo) -> bytes:
+    return prometheus_rules.render(RuleFile("x", compile_slo(slo).groups()))
+
+
+def test_plain_rate_queries_become_selectors():
+    p = plain_rate('sum(rate(http_requests_total{job="a",code=~"5.."}[{{.window}}]))')
+    assert str(p.selector) == 'http_requests_total{job="a",code=~"5.."}' and p.by == ()
+    assert plain_rate("sum by (route) (rate(x[{{.window}}]))").by == ("route",)
+    assert plain_rate("sum(rate(x[{{.window}}])) / 2") is None
+    assert plain_rate("sum(rate(x[5m]))") is None
+
+
+def test_sloth_getting_started_converts_with_findings(tmp_path):
+    r = run_cli("import", "sloth", str(FIX / "sloth" / "getting-started.yml"), "--out", str(tmp_path))
+    assert r.returncode == 1                       # partial: per-tier labels and the summary are lost
+    assert not list(tmp_path.iterdir())           # and nothing was written
+    assert "routing_key='myteam'" in r.stderr and "slack_channel" in r.stderr and "summary" in r.stderr
+    r = run_cli("import", "sloth", str(FIX / "sloth" / "getting-started.yml"), "--out", str(tmp_path),
+                "--allow-partial", "--output", "json")
+    assert r.returncode == 0, r.stderr
+    result = json.loads(r.stdout)
+    assert result["slos"] == ["myservice/requests-availability"] and result["partial"]
+    text = (tmp_path / "myservice.py").read_text()
+    assert "# lost: page alert label routing_key='myteam'" in text     # findings kept as comments
+    compile(text, "myservice.py", "exec")
+    slo = load_module(tmp_path / "myservice.py").requests_availability
+    assert isinstance(slo.sli, RatioSLI)
+    assert str(slo.sli.errors) == 'http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}'
+    assert slo.alert_name == "MyServiceHighErrorRate" and slo.objective == 99.9
+    assert dict(slo.labels) == {"category": "availability", "owner": "myteam", "repo": "myorg/myservice", "tier": "2"}
+    factors = [(str(w.long), w.factor_for(slo.period)) for t in slo.alerting.tiers for w in t.windows]
+    assert factors == [("1h", 14.4), ("6h", 6.0), ("1d", 3.0), ("3d", 1.0)]   # Sloth's windows
+
+
+def test_kubernetes_form_and_raw_sli_and_disabled_tier(tmp_path):
+    spec = tmp_path / "k8s.yml"
+    spec.write_text("""
+apiVersion: sloth.slok.dev/v1
+kind: PrometheusServiceLevel
+metadata: {name: wifi, namespace: monitoring}
+spec:
+  service: home-wifi
+  slos:
+    - name: satisfaction
+      objective: 95
+      sli:
+        raw:
+          errorRatioQuery: 1 - (sum(sum_over_time(sat[{{.window}}])) / sum(count_over_time(sat[{{.window}}])))
+      alerting:
+        name: WifiSatisfaction
+        pageAlert: {disable: true}
+        ticketAlert: {labels: {severity: warning}}
+    - name: plugged
+      objective: 99
+      sli:
+        plugin: {id: sloth-common/kubernetes/apiserver/availability}
+      alerting: {name: Plugged}
+""")
+    (mod,) = sloth.convert(spec)
+    (item,) = mod.slos
+    assert isinstance(item.slo.sli, RawSLI) and "[$window]" in item.slo.sli.error_ratio
+    assert item.slo.alerting.page is None and item.slo.alerting.ticket.severity == "warning"
+    assert [u.subject for u in mod.unconverted] == ["SLO home-wifi/plugged"]
+    assert any("plugin" in f.message and f.kind == "lost" for f in mod.findings)
+    assert any("namespace" in f.message for f in mod.findings)
+
+
+def test_not_a_sloth_file_is_exit_2(tmp_path):
+    f = tmp_path / "x.yml"
+    f.write_text("apiVersion: v1\nkind: ConfigMap\n")
+    r = run_cli("import", "sloth", str(f), "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "not a Sloth spec" in r.stderr
+
+
+def test_openslo_documents_with_references(tmp_path):
+    (mods,) = [openslo.convert([FIX / "openslo" / "checkout.yaml"])]
+    (mod,) = mods
+    by_name = {i.slo.name: i.slo for i in mod.slos}
+    ratio = by_name["checkout-availability"]
+    assert isinstance(ratio.sli, RatioSLI) and str(ratio.sli.good) == 'http_requests_total{service="checkout",code!~"5.."}'
+    assert ratio.objective == 99.5 and str(ratio.period) == "28d"
+    page = ratio.alerting.page
+    assert page.severity == "critical" and page.windows[0].factor == 13.44 and str(page.windows[0].short) == "5m"
+    assert ratio.alerting.ticket is None
+    threshold = by_name["checkout-latency"]
+    assert isinstance(threshold.sli, RawSLI) and "<= bool 0.3" in threshold.sli.error_ratio
+    messages = " ".join(f.message for f in mod.findings)
+    assert "alertAfter 5m" in messages and "notification targets" in messages
+    compile_slo(threshold)
+
+
+def test_export_then_import_gives_the_same_rules(tmp_path):
+    slos = [i.slo for m in sloth.convert(FIX / "sloth" / "getting-started.yml") for i in m.slos]
+    text, findings = openslo.export(slos, "test")
+    assert findings == []
+    docs = [d for d in yaml.safe_load_all(text) if d]
+    assert [d["kind"] for d in docs] == ["Service", "SLO"]
+    assert docs[1]["spec"]["objectives"] == [{"displayName": "requests-availability", "target": 0.999}]
+    (tmp_path / "o.yaml").write_text(text)
+    (mod,) = openslo.convert([tmp_path / "o.yaml"])
+    assert mod.findings == ()
+    assert rules_text(mod.slos[0].slo) == rules_text(slos[0])
+
+
+def test_export_cli_on_the_repository(root, tmp_path):
+    out = tmp_path / "openslo.yaml"
+    r = run_cli("export", "openslo", str(root), "--out", str(out), "--allow-partial", "--output", "json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout)
+    docs = [d for d in yaml.safe_load_all(out.read_text()) if d]
+    assert sum(d["kind"] == "SLO" for d in docs) == summary["slos"] > 0
+    assert all(d["apiVersion"] == "openslo/v1" for d in docs)
