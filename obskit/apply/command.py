@@ -132,7 +132,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
     try:
         plan = make_plan(client, local, force=args.force, prune=args.prune, concurrency=args.concurrency,
-                         tick=progress.tick, owner=owner)
+                         tick=progress.tick, owner=owner, grow=progress.grow)
     except GrafanaError as exc:  # pragma: no cover - make_plan reports per resource
         progress.close()
         print(f"obskit: {exc}", file=err)

@@ -257,7 +257,8 @@ def decide_delete_datasource(remote: Dict[str, Any], force: bool) -> Change:
 # -- the whole plan ----------------------------------------------------------------------------
 def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, prune: bool = False,
               concurrency: int = 4, tick: Optional[Callable[[], None]] = None,
-              owner: str = N.DEFAULT_OWNER) -> Plan:
+              owner: str = N.DEFAULT_OWNER, grow: Optional[Callable[[int], None]] = None) -> Plan:
+    """``tick`` is called once per resource read; ``grow(n)`` when prune finds n more to read."""
     plan = Plan(prune=prune, force=force)
     local_folder_uids = {f.uid for f in local.folders}
     local_dash_uids = {d.uid for d in local.dashboards}
@@ -327,6 +328,8 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         plan.changes.append(Change(DASHBOARD, "*", "", "error", reason=f"cannot list owned dashboards: {exc}"))
         hits = []
     orphans = sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in local_dash_uids})
+    if grow:
+        grow(len(orphans) + len(owned_orphans))
     deletes: List[Change] = []
     for uid, c, exc in parallel(lambda u: decide_delete_dashboard(u, client.get_dashboard(u), force, owner),
                                 orphans, concurrency, tick):

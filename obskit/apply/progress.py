@@ -27,6 +27,11 @@ class Progress:
             self.label, self.total, self.done = label, total, 0
             self._draw(force=True)
 
+    def grow(self, n: int) -> None:
+        """More work found in the current phase (e.g. prune candidates)."""
+        with self._lock:
+            self.total += n
+
     def tick(self) -> None:
         with self._lock:
             self.done += 1
