@@ -352,3 +352,24 @@ def test_build_verify_runs_loki_checks(tmp_path, node):
     result = build(proj, tmp_path / "out", verify=True)
     assert "loki/rules/fake/r.yaml" in result.files
     assert "loki/ok/config.yaml" in result.files
+
+
+@given(version=st.sampled_from(["2.6", "2.8", "2.9", "3.0", "3.4"]),
+       index=st.sampled_from([None, "boltdb-shipper", "tsdb"]),
+       schema=st.sampled_from([None, "v11", "v12", "v13"]),
+       s3=st.booleans(), retention=st.sampled_from([None, "1d", "30d"]),
+       asm=st.sampled_from([None, False, True]), emn=st.sampled_from([None, False]))
+@settings(max_examples=120, deadline=None)
+def test_accepted_configs_render_loadable_documents(version, index, schema, s3, retention, asm, emn):
+    """Whatever the load-time checks accept for a Loki version renders to a document that the
+    version's config rules accept: the two layers agree."""
+    try:
+        c = LokiConfig(name="p", version=version, index=index, schema=schema, retention=retention,
+                       allow_structured_metadata=asm, limits=LokiLimits(enforce_metric_name=emn),
+                       storage=S3Storage(bucket="bkt", region="r") if s3 else FilesystemStorage())
+    except DefinitionError:
+        return
+    if cl.version_problems(c, "3.0"):
+        return
+    plan, _, doc = rendered(c)
+    assert cl.check_config_document(doc, plan.version) == []
