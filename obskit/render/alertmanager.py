@@ -7,8 +7,10 @@ The ``AlertmanagerConfig`` (monitoring.coreos.com/v1alpha1) form differs from ``
   label are routed or inhibited by it. obskit writes the route tree as defined and leaves that matcher
   to the operator; :func:`operator_view` reproduces the operator's result as an ``alertmanager.yml``
   so that routing tests can prove it (tests/test_alertmanager_operator.py).
-- secrets are ``SecretKeySelector`` ``{name, key}`` of the object's namespace; notification templates
-  and ``global`` settings cannot be expressed there (they belong to the Alertmanager object).
+- secrets are ``SecretKeySelector`` ``{name, key}`` of the object's namespace. There is no ``global``
+  section: the global defaults an integration relies on (Slack API URL, SMTP host/from/auth,
+  Opsgenie key) are written into the integration. Notification templates belong to the Alertmanager
+  object (``spec.configSecret``/``alertmanagerConfiguration``), not to this resource.
 - v1alpha1 time intervals have no ``location``: they are evaluated in UTC.
 """
 from __future__ import annotations
@@ -205,13 +207,33 @@ def _crd_period(p: AMPeriod) -> Dict[str, object]:
     return out
 
 
+#: global settings an integration falls back to: kind → ((integration field, global field), ...)
+_GLOBAL_DEFAULTS = {
+    "slack_configs": (("api_url", "slack_api_url"),),
+    "email_configs": (("smarthost", "smtp_smarthost"), ("from", "smtp_from"), ("auth_username", "smtp_auth_username"),
+                      ("auth_password", "smtp_auth_password"), ("require_tls", "smtp_require_tls")),
+    "opsgenie_configs": (("api_key", "opsgenie_api_key"),),
+    "pagerduty_configs": (("url", "pagerduty_url"),),
+}
+
+
+def with_globals(i: AMIntegration, global_fields) -> AMIntegration:
+    """The integration with the global defaults it relies on written in: an AlertmanagerConfig has
+    no ``global`` section, and the Alertmanager object's may not have these values."""
+    g = dict(global_fields)
+    have = {name for name, _ in i.fields}
+    extra = tuple((f, g[gf]) for f, gf in _GLOBAL_DEFAULTS.get(i.kind, ()) if f not in have and gf in g)
+    return AMIntegration(i.kind, extra + i.fields) if extra else i
+
+
 def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None) -> Dict[str, object]:
     metadata: Dict[str, object] = {"name": conv.ALERTMANAGER_CONFIG_NAME}
     if namespace:
         metadata["namespace"] = namespace
     metadata["labels"] = {"app.kubernetes.io/managed-by": "obskit"}
     spec: Dict[str, object] = {"route": crd_route(ir.route)}
-    spec["receivers"] = [{"name": r.name, **{_CRD_KIND[k]: [_crd_integration(i) for i in r.integrations if i.kind == k]
+    spec["receivers"] = [{"name": r.name, **{_CRD_KIND[k]: [_crd_integration(with_globals(i, ir.global_fields))
+                                                            for i in r.integrations if i.kind == k]
                                               for k in dict.fromkeys(i.kind for i in r.integrations)}}
                          for r in ir.receivers]
     if ir.inhibit_rules:
