@@ -8,7 +8,9 @@ Modules, in the order data flows through them:
 - :mod:`obskit.apply.plan`      reads the server, compares, decides (create / update / unchanged /
   drift / conflict / provisioned / delete) without writing anything;
 - :mod:`obskit.apply.apply`     executes a plan with bounded concurrency and summarises it;
-- :mod:`obskit.apply.progress`  the progress line on stderr (quiet when not a terminal).
+- :mod:`obskit.apply.progress`  the progress line on stderr (quiet when not a terminal);
+- :mod:`obskit.apply.report`    unified diffs and the summary;
+- :mod:`obskit.apply.command`   what the ``diff`` and ``apply`` CLI commands share (arguments, exit codes).
 
 See ``docs/apply.md`` for the ownership marker, drift rules and exit codes.
 """
