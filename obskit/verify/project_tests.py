@@ -18,6 +18,7 @@ from obskit.tracing import span
 class TestReport:
     results: Tuple[Outcome, ...]
     skipped: Tuple[str, ...]
+    tools: Tuple[str, ...] = ()      # e.g. "promtool 2.42.0"
 
     @property
     def ok(self) -> bool:
@@ -27,7 +28,7 @@ class TestReport:
         by_subject = defaultdict(list)
         for r in self.results:
             by_subject[r.subject].append(r)
-        lines = ["obskit test"]
+        lines = [f"obskit test ({', '.join(self.tools)})" if self.tools else "obskit test"]
         for subject in sorted(by_subject):
             rs = by_subject[subject]
             tests = sum(len(r.test_names) for r in rs)
@@ -84,4 +85,6 @@ def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional
             r, s = provider(project, workers, keep)
         results.extend(r)
         skipped.extend(s)
-    return TestReport(tuple(results), tuple(skipped))
+    from obskit.verify.tools import tool_available, version
+    tools = tuple(f"{t} {version(t)}" for t in ("promtool", "amtool") if tool_available(t))
+    return TestReport(tuple(results), tuple(skipped), tools)
