@@ -1,8 +1,9 @@
 """High production deployment (../shared/reference-deployments/high-production-deployment.md,
 "Monitoring & Logging"): "Prometheus scrapes metrics (API latency, CPU/GPU utilization)", dashboards
 in Grafana; the HPA scales on CPU/GPU load and request latency. Written with grafanalib's current
-panel types (TimeSeries, Stat); metrics: the FastAPI service's prometheus-client histogram
-(``job="validation-api"``), cAdvisor, and NVIDIA DCGM exporter for the Ollama GPU nodes.
+panel types (TimeSeries, Stat); metrics: prometheus-fastapi-instrumentator's histograms
+(``job="validation-api"``; percentiles from ``http_request_duration_highr_seconds``, as the alerts in
+alerts/high_production.py read them), cAdvisor, and NVIDIA DCGM exporter for the Ollama GPU nodes.
 """
 from grafanalib import core as g
 
@@ -22,7 +23,7 @@ latency = Dashboard(
         tags=["high-production"],
         panels=[
             _ts("API latency P50 / P95 / P99", "s",
-                *[(f"histogram_quantile({q}, sum by (le) (rate(http_request_duration_seconds_bucket{{{API}}}[5m])))",
+                *[(f"histogram_quantile({q}, sum by (le) (rate(http_request_duration_highr_seconds_bucket{{{API}}}[5m])))",
                    f"P{int(q * 100)}") for q in (0.5, 0.95, 0.99)]),
             _ts("API requests per second", "reqps",
                 (f"sum by (handler) (rate(http_request_duration_seconds_count{{{API}}}[5m]))", "{{handler}}")),

@@ -6,7 +6,8 @@ are written with grafana-foundation-sdk builders; 3. Database, 4. Cache, 5. Mess
 6. Business Metrics as plain dicts. Metrics: the services' ``http_request_duration_seconds``
 histogram (namespace ``llm-marketplace``, as in slos/llm_marketplace.py), ingress-nginx,
 node_exporter, postgres_exporter, redis_exporter, kafka_exporter, and the application's
-``marketplace_*`` business counters. Thresholds are the write-up's alert thresholds (errors 0.5 % /
+``marketplace_*`` business counters; the per-service error ratio and the connection pools
+(``db_client_connections_*``) are read as alerts/llm_marketplace.py reads them. Thresholds are the write-up's alert thresholds (errors 0.5 % /
 1 %, P95 500 ms / 1 s, disk 80 %, memory 85 %) and targets (P95 < 200 ms, cache hit rate > 90 %,
 500 database connections).
 """
@@ -82,7 +83,11 @@ service_overview = Dashboard(
                     thresholds=((None, "green"), (0.2, "yellow"), (0.5, "orange"), (1, "red"))))
     .with_panel(_ts("API error rate (ingress 5xx)", "percentunit",
                     (f"sum(rate({_ingress_5xx}[5m])) / sum(rate({_ingress}[5m]))", "5xx"),
-                    thresholds=((None, "green"), (0.005, "orange"), (0.01, "red")), span=24)),
+                    thresholds=((None, "green"), (0.005, "orange"), (0.01, "red"))))
+    .with_panel(_ts("Error rate by service", "percentunit",
+                    (f'sum by (service) (rate(http_requests_total{{{NS},status=~"5.."}}[5m]))\n'
+                     f"/ sum by (service) (rate(http_requests_total{{{NS}}}[5m]))", "{{service}}"),
+                    thresholds=((None, "green"), (0.005, "orange"), (0.01, "red")))),
     folder=FOLDER,
 )
 
@@ -137,6 +142,10 @@ database = Dashboard(_dict_dashboard("LLM Marketplace - Database Performance", [
            steps=((None, "green"), (1, "orange"), (5, "red"))),
     _panel("timeseries", "Replication lag", "s", ("max by (instance) (pg_replication_lag)", "{{instance}}"),
            steps=((None, "green"), (10, "orange"), (60, "red"))),
+    _panel("timeseries", "Connection pool use (1 = exhausted)", "percentunit",
+           (f'sum by (service, pool_name) (db_client_connections_usage{{{NS},state="used"}})\n'
+            f"/ sum by (service, pool_name) (db_client_connections_max{{{NS}}})", "{{service}} {{pool_name}}"),
+           steps=((None, "green"), (0.8, "orange"), (1, "red"))),
     _panel("timeseries", "Transactions per second", "ops",
            ('sum(rate(pg_stat_database_xact_commit{datname="marketplace"}[5m]))', "commits"),
            ('sum(rate(pg_stat_database_xact_rollback{datname="marketplace"}[5m]))', "rollbacks")),
