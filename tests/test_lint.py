@@ -7,12 +7,24 @@ from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
+from conftest import run_cli as run_cli_process
 from obskit.lint import lint
 from obskit.model.rules import AlertRule, RecordingRule, RuleGroup
 from obskit.project import Project, Settings
 
 HERE = str(Path(__file__).resolve())
+
+
+def run_cli(*args):
+    """The CLI in-process (fast); the exit code and output are those of ``obskit ARGS``."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+    from obskit.cli.main import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def alert(expr="x > 1", name="A", **kw):
@@ -210,13 +222,13 @@ g = RuleGroup(name="g", interval="10m", rules=(
 
 def test_check_exit_codes_and_located_output(tmp_path):
     ok = _project(tmp_path / "ok", WARN_ONLY)
-    res = run_cli("check", str(ok))
+    res = run_cli_process("check", str(ok))   # once through a real process: exit code and streams
     assert res.returncode == 0, res.stderr
     assert "alerts/mod.py:2: warning [group-interval-long] rule group 'g'" in res.stderr
     assert "0 error(s), 1 warning(s)" in res.stdout
 
     bad = _project(tmp_path / "bad", WITH_ERRORS)
-    res = run_cli("check", str(bad))
+    res = run_cli_process("check", str(bad))
     assert res.returncode == 2
     for code in ("alert-always-fires", "rate-range-too-short", "template-label-missing"):
         assert f"alerts/mod.py:3: error [{code}] alert 'A' (group 'g')" in res.stderr

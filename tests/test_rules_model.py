@@ -5,7 +5,6 @@ import textwrap
 
 import pytest
 
-from conftest import run_cli
 from obskit.compile.ir import AlertingRule, RecordingRule as IRRecording
 from obskit.compile.rules import compile_group
 from obskit.duration import Duration
@@ -13,6 +12,18 @@ from obskit.errors import DefinitionError
 from obskit.model.rules import AlertRule, RecordingRule, RuleGroup
 
 OK = dict(severity="warning", summary="s", description="d")
+
+
+def run_cli(*args):
+    """The CLI in-process (fast); the exit code and output are those of ``obskit ARGS``."""
+    import contextlib
+    import io
+    from types import SimpleNamespace
+    from obskit.cli.main import main
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
 
 
 def _line() -> int:
