@@ -205,3 +205,14 @@ def test_upgrade_is_idempotent_and_valid(panels):
     twice, problems = _up(once)
     assert problems == [] and twice == once
     _valid(once)
+
+
+def test_row_datasource_and_cache_timeout_kept_current():
+    out, problems = _up({"title": "T", "panels": [
+        {"type": "row", "title": "r", "datasource": "Prometheus", "collapsed": True,
+         "panels": [{"type": "stat", "title": "s", "cacheTimeout": "60", "targets": [{"expr": "up"}]}]}]})
+    assert problems == []
+    row = out["panels"][0]
+    assert row["datasource"] == {"type": "prometheus", "uid": "obskit-prometheus"}
+    assert row["panels"][0]["cacheTimeout"] == "60"
+    _valid(out)

@@ -34,7 +34,7 @@ SPECIAL_DATASOURCES = {
 _TOP_DROP = ("__inputs", "__requires", "__elements", "id", "version", "hideControls", "sharedCrosshair",
              "style", "rows", "iteration", "folderId", "folderUid", "meta", "gnetId")
 _PANEL_DROP = ("editable", "error", "height", "isNew", "minSpan", "span", "renderer", "scopedVars",
-               "leftYAxisLabel", "rightYAxisLabel", "hideTimeOverride_", "cacheTimeout")
+               "leftYAxisLabel", "rightYAxisLabel")
 _TARGET_DROP = ("metric", "step", "target", "query")
 _VARIABLE_DROP = ("tagValuesQuery", "tags", "tagsQuery", "useTags", "datasourceUid", "error", "autoMin",
                   "autoCount")
@@ -176,7 +176,9 @@ class Upgrade:
         if kind == "row":
             p["collapsed"] = bool(p.get("collapsed", False))
             p["panels"] = self.panels(p.get("panels") or [], f"row {title!r} ")
-            p.pop("datasource", None) if p.get("datasource") is None else None
+            ds = self.ref(p.pop("datasource", None), name)
+            if ds is not None:
+                p["datasource"] = ds
             return {k: v for k, v in p.items()
                     if k in ("type", "title", "collapsed", "panels", "gridPos", "id", "repeat", "datasource")}
         if p.get("alert"):
@@ -503,9 +505,10 @@ class Upgrade:
             p["id"] = n
 
 
-def datasource_variable(default_uid: str = conv.GRAFANA_DATASOURCES["prometheus"][0]) -> dict:
-    return {"type": "datasource", "name": conv.DATASOURCE_VARIABLE, "label": "Data source", "query": "prometheus",
-            "current": {"text": conv.GRAFANA_DATASOURCES["prometheus"][1], "value": default_uid},
+def datasource_variable() -> dict:
+    uid, name, plugin = conv.GRAFANA_DATASOURCES["prometheus"]
+    return {"type": "datasource", "name": conv.DATASOURCE_VARIABLE, "label": "Data source", "query": plugin,
+            "current": {"text": name, "value": uid},
             "hide": 0, "includeAll": False, "multi": False, "refresh": 1, "regex": "", "options": []}
 
 

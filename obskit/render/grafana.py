@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import List
 
+from obskit.compile import conventions as conv
 from obskit.compile.dashboards_defaults import with_default_options
 from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, Panel, Query,
                                           Variable)
@@ -80,7 +81,8 @@ def _variable(v: Variable) -> dict:
     if v.datasource is not None:
         out["datasource"] = _ref(v.datasource)
     if v.default:
-        text = "Prometheus" if v.kind == "datasource" else v.default
+        names = {uid: name for uid, name, _ in conv.GRAFANA_DATASOURCES.values()}
+        text = names.get(v.default, v.default) if v.kind == "datasource" else v.default
         out["current"] = {"text": text, "value": v.default}
     return out
 
