@@ -176,7 +176,7 @@ def test_template_that_parses(text):
 
 # --- severity and annotations on generated rules (the model enforces them for hand-written ones) ---
 def test_ir_level_checks_on_generated_rules():
-    from obskit.compile.ir import AlertingRule, RuleGroup as IRGroup
+    from obskit.compile.ir import AlertingRule
     from obskit.lint.alerts import annotations, severity
     from obskit.lint.subjects import RuleSubject, Subjects
     from obskit.location import Location

@@ -5,7 +5,7 @@ import textwrap
 
 import pytest
 
-from obskit.compile.ir import AlertingRule, RecordingRule as IRRecording
+from obskit.compile.ir import AlertingRule
 from obskit.compile.rules import compile_group
 from obskit.duration import Duration
 from obskit.errors import DefinitionError

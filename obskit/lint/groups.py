@@ -2,8 +2,7 @@
 group fields the target Prometheus cannot load."""
 from __future__ import annotations
 
-from collections import defaultdict
-from typing import Dict, Iterator, List, Tuple
+from typing import Dict, Iterator, Tuple
 
 from obskit.compile.ir import AlertingRule
 from obskit.duration import Duration

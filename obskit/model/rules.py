@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
-from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
 from obskit.promql import PromQLError, check_syntax, is_valid_metric_name
@@ -197,4 +196,4 @@ def version_text(version: Tuple[int, ...]) -> str:
     return ".".join(str(v) for v in version)
 
 
-__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "SEVERITIES", "Duration"]
+__all__ = ["AlertRule", "RecordingRule", "RuleGroup", "SEVERITIES"]
