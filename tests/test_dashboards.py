@@ -249,12 +249,14 @@ def test_errors_name_the_definition_and_line(tmp_path):
         "   'xaxis': {'mode': 'series'}}]}, folder='F')\n"
         "b = Dashboard({'panels': []}, folder='')\n"
         "c = Dashboard({'title': 'C'}, folder='F', uid='bad uid!')\n"
-        "d = Dashboard({'title': 'a'}, folder='F')\n"))
+        "d = Dashboard({'title': 'a'}, folder='F')\n"
+        "e = Dashboard({'title': 'E'}, folder='General')\n"))
     assert "dashboards/d.py:2: error [dashboard-convert] dashboard 'A': panel 'G': datasource 'Graphite' is a " \
            "datasource name" in text
     assert "graph x-axis mode 'series' has no timeseries equivalent" in text
     assert "dashboards/d.py:4: error [no-title]" in text and "[bad-folder]" in text
     assert "dashboards/d.py:5: error [bad-uid]" in text
+    assert "dashboards/d.py:7: error [reserved-folder] dashboard 'E': folder 'General' would get uid 'general'" in text
     assert "dashboards/d.py:6: error [duplicate-uid] dashboard 'a': uid 'a' is also the uid of dashboard 'A'" in text
 
 

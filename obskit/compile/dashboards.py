@@ -101,6 +101,10 @@ def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagn
             seen[d.uid] = d
     titles: Dict[str, str] = {}
     for d in dashboards:
+        if d.folder.uid == "general":
+            diags.append(Diagnostic("reserved-folder", f"folder {d.folder.title!r} would get uid 'general', "
+                                    "which Grafana reserves for its root folder", f"dashboard {d.title!r}",
+                                    d.sources[0] if d.sources else None, hint="choose another folder title"))
         known = titles.setdefault(d.folder.uid, d.folder.title)
         if known != d.folder.title:
             diags.append(Diagnostic("folder-clash", f"folder {d.folder.title!r} gets uid {d.folder.uid!r}, "
