@@ -275,3 +275,20 @@ def test_old_target_version_is_refused(tmp_path):
     with pytest.raises(DefinitionError) as exc:
         load_project(_project(tmp_path, body, "0.24"))
     assert codes(exc) == ["unsupported-version"]
+
+
+def test_warnings_for_what_loads_but_is_probably_wrong(tmp_path):
+    body = """
+        am = Alertmanager(route=Route(receiver="r", routes=[Route(receiver="r", active_time_intervals=["bh"])]),
+            receivers=[Receiver(name="r"), Receiver(name="spare", integrations=[
+                Jira(project="OPS", api_url="https://jira.example.com")])],
+            time_intervals=[business_hours(name="bh", location="Europe/Berlin")])
+    """
+    project = load_project(_project(tmp_path, body, "0.28"))
+    got = sorted((w.code, str(w.location)) for w in project.warnings)
+    assert got == [("not-in-alertmanagerconfig", "alerts/am.py:6"),     # Jira: no v1alpha1 field
+                   ("not-in-alertmanagerconfig", "alerts/am.py:7"),     # time zone dropped there
+                   ("unused-receiver", "alerts/am.py:5")]
+    from obskit.targets.alertmanager import Alertmanager as Target
+    crd = Target().render(project)["kubernetes/alertmanager-config.yaml"].decode()
+    assert "jira" not in crd.lower()

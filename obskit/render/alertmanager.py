@@ -133,8 +133,8 @@ def render_templates(ir: AlertmanagerIR) -> Dict[str, bytes]:
 _CRD_KIND = {"slack_configs": "slackConfigs", "pagerduty_configs": "pagerdutyConfigs",
              "email_configs": "emailConfigs", "webhook_configs": "webhookConfigs",
              "opsgenie_configs": "opsgenieConfigs", "msteams_configs": "msteamsConfigs",
-             "msteamsv2_configs": "msteamsv2Configs", "rocketchat_configs": "rocketchatConfigs",
-             "jira_configs": "jiraConfigs"}
+             "msteamsv2_configs": "msteamsv2Configs", "rocketchat_configs": "rocketchatConfigs"}
+# (jira_configs has no AlertmanagerConfig v1alpha1 field: left out there, with a warning at load time)
 _CRD_FIELD = {"api_url": "apiURL", "client_url": "clientURL", "icon_url": "iconURL", "require_tls": "requireTLS",
               "webhook_url": "webhookUrl", "token_id": "tokenID"}
 #: secret fields whose AlertmanagerConfig name differs from the camel-cased Alertmanager one
@@ -234,7 +234,7 @@ def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None) -> Dict[str, o
     spec: Dict[str, object] = {"route": crd_route(ir.route)}
     spec["receivers"] = [{"name": r.name, **{_CRD_KIND[k]: [_crd_integration(with_globals(i, ir.global_fields))
                                                             for i in r.integrations if i.kind == k]
-                                              for k in dict.fromkeys(i.kind for i in r.integrations)}}
+                                              for k in dict.fromkeys(i.kind for i in r.integrations) if k in _CRD_KIND}}
                          for r in ir.receivers]
     if ir.inhibit_rules:
         spec["inhibitRules"] = [{"sourceMatch": _crd_matchers(r.source), "targetMatch": _crd_matchers(r.target),

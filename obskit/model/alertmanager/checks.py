@@ -61,6 +61,7 @@ def check_alertmanager(project) -> List[Diagnostic]:
                 diags.append(Diagnostic("too-new", f"label name {name!r} is a UTF-8 name, which needs Alertmanager "
                                         f"{_v(UTF8_SINCE)}; the target is {_v(target)}", "inhibit rule",
                                         rule.location, hint=hint))
+    diags += _warnings(am)
     names = set(am.receiver_names)
     seen = {}
     for t in tests:
@@ -73,3 +74,25 @@ def check_alertmanager(project) -> List[Diagnostic]:
                                     f"route test {t.name!r}", t.location))
         seen.setdefault(t.name, t)
     return diags
+
+
+def _warnings(am: Alertmanager) -> List[Diagnostic]:
+    """What loads but probably is not what was meant, or cannot be carried to the AlertmanagerConfig."""
+    out: List[Diagnostic] = []
+    used = {r.receiver_name for r in am.route.walk()}
+    for r in am.receivers:
+        if r.name not in used:
+            out.append(Diagnostic("unused-receiver", "no route sends alerts to this receiver", f"receiver {r.name!r}",
+                                  r.location, severity="warning"))
+        for i in r.integrations:
+            if i.KIND in ("jira_configs",):
+                out.append(Diagnostic("not-in-alertmanagerconfig", f"the Prometheus Operator's AlertmanagerConfig "
+                                      f"(v1alpha1) has no {i.KIND}: kubernetes/alertmanager-config.yaml will not carry it",
+                                      f"receiver {r.name!r}", i.location, severity="warning"))
+    for t in am.time_intervals:
+        for period in t.periods:
+            if period.location not in (None, "UTC"):
+                out.append(Diagnostic("not-in-alertmanagerconfig", f"the AlertmanagerConfig (v1alpha1) has no time zone: "
+                                      f"there, {t.name!r} is evaluated in UTC, not {period.location}",
+                                      f"time interval {t.name!r}", period.loc, severity="warning"))
+    return out
