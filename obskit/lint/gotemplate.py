@@ -105,24 +105,18 @@ def _lex_action(body: str, pos_desc: str) -> List[_Tok]:
             m = _IDENT.match(body, i)
             toks.append(_Tok("ident", m.group(0)))
             i = m.end()
-            f = _FIELDS.match(body, i)   # e.g. (x).Field is not this; ident.Field is a chain
+            f = _FIELDS.match(body, i)   # Go rejects a field chain on a function name
             if f:
                 raise TemplateError(f"unexpected {f.group(0)!r} after {m.group(0)!r} {pos_desc}")
-        elif c == "(":
-            toks.append(_Tok("lparen", c)); i += 1
-        elif c == ")":
-            toks.append(_Tok("rparen", c)); i += 1
-            f = _FIELDS.match(body, i)
-            if f:
-                toks.append(_Tok("chain", f.group(0))); i = f.end()
-        elif c == "|":
-            toks.append(_Tok("pipe", c)); i += 1
-        elif body.startswith(":=", i):
-            toks.append(_Tok("decl", ":=")); i += 2
-        elif c == "=":
-            toks.append(_Tok("assign", "=")); i += 1
-        elif c == ",":
-            toks.append(_Tok("comma", ",")); i += 1
+        elif c in "()|,=" or body.startswith(":=", i):
+            kind, width = {"(": ("lparen", 1), ")": ("rparen", 1), "|": ("pipe", 1), ",": ("comma", 1),
+                           "=": ("assign", 1), ":": ("decl", 2)}[c]
+            toks.append(_Tok(kind, body[i:i + width]))
+            i += width
+            f = _FIELDS.match(body, i) if c == ")" else None
+            if f:   # (pipeline).Field
+                toks.append(_Tok("chain", f.group(0)))
+                i = f.end()
         else:
             raise TemplateError(f"unexpected bad character {c!r} in command {pos_desc}")
     return toks
