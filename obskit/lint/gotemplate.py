@@ -297,7 +297,7 @@ def check(text: str) -> TemplateInfo:
     scopes: List[Set[str]] = [set(PREDECLARED)]
     stack: List[str] = []
     labels: Set[str] = set()
-    for n, (body, offset) in enumerate(_actions(text), 1):
+    for n, (body, _offset) in enumerate(_actions(text), 1):
         where = f"in action {n} ({{{{{body.strip()[:40]}}}}})"
         toks = _lex_action(body, where)
         if not toks:
@@ -313,7 +313,7 @@ def check(text: str) -> TemplateInfo:
         elif word == "else":
             if not stack or stack[-1] not in ("if", "with", "range"):
                 raise TemplateError(f"unexpected {{{{else}}}} {where}")
-            scopes[-1] = _Barrier() if isinstance(scopes[-1], _Barrier) else set()
+            scopes[-1] = set()   # variables of the if/with/range branch end with it
             p.pos = 1
             if len(toks) > 1:
                 # "else with" needs Go 1.23, newer than the Go of Prometheus 2.42
@@ -344,7 +344,6 @@ def check(text: str) -> TemplateInfo:
                 raise TemplateError(f"template needs a quoted template name {where}")
             p.pos = 2
             if len(toks) > 2:
-                p.pos = 2
                 p.pipeline()
         elif word in ("break", "continue"):
             if "range" not in stack:
