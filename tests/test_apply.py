@@ -345,7 +345,7 @@ def test_build_without_grafana_output_is_in_sync(tmp_path):
 def test_owners_stay_in_their_lane(env):
     """Two projects applying to one Grafana: each owns its own resources; --prune never crosses over."""
     assert env.cli("apply", "--owner", "team-a")[0] == 0
-    assert env.g.dashboards["svc-a"]["json"][N.OWNER_FIELD] == "team-a"
+    assert "obskit-owner:team-a" in env.g.dashboards["svc-a"]["json"]["tags"]
     assert env.g.datasources["prom"]["jsonData"][N.OWNER_FIELD] == "team-a"
     # team-b's build has one dashboard of its own and one uid that team-a already owns
     write_output(env.out, {"b": "Team B"}, {"b": [dashboard("b-board", "B board"), dashboard("svc-a", "Hijack")]}, [])
@@ -414,3 +414,15 @@ def test_diff_stat_lists_one_line_per_resource(env):
                          "+ dashboard svc-a ('Service A'): create - not on the server",
                          "+ dashboard svc-b ('Service B'): create - not on the server"]
     assert lines[7].startswith("obskit diff against http://127.0.0.1:") and "7 create, 0 update, 0 unchanged" in lines[7]
+
+
+def test_a_ui_save_that_drops_unknown_fields_keeps_the_owner(env):
+    """The UI keeps tags but drops fields it does not know: the owner (a tag) survives, the lost hash
+    makes an edited dashboard drift (never a conflict, never silently overwritten)."""
+    assert env.cli("apply", "--owner", "team-a")[0] == 0
+    env.g.edit_dashboard("svc-a", title="edited in the UI")
+    with env.g.lock:
+        env.g.dashboards["svc-a"]["json"].pop(N.HASH_FIELD)
+    rc, out, _ = env.cli("apply", "--owner", "team-a")
+    assert rc == EXIT_CHANGES and env.g.writes() == []
+    assert "dashboard svc-a ('Service A'): drift: owned" in out

@@ -89,7 +89,10 @@ def test_desired_dashboard_is_idempotent_and_tagged(model, tags):
     once = N.desired_dashboard(model)
     assert N.desired_dashboard(once) == once
     assert once["tags"].count(N.MANAGED_TAG) == max(1, tags.count(N.MANAGED_TAG))
-    assert N.is_owned_dashboard(once)
+    assert N.is_owned_dashboard(once) and not N.is_owned_dashboard(once, "team-x")
+    team = N.desired_dashboard(once, "team-x")
+    assert N.is_owned_dashboard(team, "team-x") and not N.is_owned_dashboard(team)
+    assert [t for t in team["tags"] if t.startswith("obskit-owner:")] == ["obskit-owner:team-x"]
 
 
 class _Tty:

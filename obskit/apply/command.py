@@ -85,8 +85,8 @@ def resolve_owner(args, environ=None) -> str:
     from obskit.apply.normalise import DEFAULT_OWNER
     env = os.environ if environ is None else environ
     owner = args.owner or env.get("OBSKIT_OWNER") or DEFAULT_OWNER
-    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,62}", owner):
-        raise UsageError(f"--owner {owner!r}: use 1-63 characters of [a-z0-9._-]")
+    if not re.fullmatch(r"[a-z0-9][a-z0-9._-]{0,29}", owner):   # the tag obskit-owner:<owner> stays <= 43
+        raise UsageError(f"--owner {owner!r}: use 1-30 characters of [a-z0-9._-]")
     return owner
 
 

@@ -6,12 +6,13 @@ datasource the API fields obskit sets (plus the *names* of its secure fields, ne
 ``content_hash(state)`` is a SHA-256 of the canonical JSON of that state.
 
 Ownership (see docs/apply.md):
-- dashboards carry the tag :data:`MANAGED_TAG`, the top-level field :data:`OWNER_FIELD` (the ``--owner``
-  of the project that applied it; missing means :data:`DEFAULT_OWNER`) and the top-level field
-  :data:`HASH_FIELD` holding the hash of the state obskit last wrote;
+- dashboards carry the tag :data:`MANAGED_TAG`, the tag ``obskit-owner:<owner>`` (the ``--owner`` of the
+  project that applied it; no owner tag means :data:`DEFAULT_OWNER`) and the top-level field
+  :data:`HASH_FIELD` holding the hash of the state obskit last wrote (tags survive saves in the UI,
+  unknown fields do not: a lost hash is treated as drift, see docs/apply.md);
 - datasources carry ``jsonData[HASH_FIELD]`` (its presence is the ownership marker) and
   ``jsonData[OWNER_FIELD]``.
-The owner field is part of the compared content, the hash field is not.
+The owner marker is part of the compared content, the hash is not.
 """
 from __future__ import annotations
 
@@ -21,12 +22,18 @@ import json
 from typing import Any, Dict, Mapping, Optional
 
 from obskit.compile.conventions import (GRAFANA_APPLIED_HASH_FIELD, GRAFANA_APPLY_MESSAGE,
-                                        GRAFANA_DEFAULT_OWNER, GRAFANA_MANAGED_TAG, GRAFANA_OWNER_FIELD)
+                                        GRAFANA_DEFAULT_OWNER, GRAFANA_MANAGED_TAG, GRAFANA_OWNER_FIELD,
+                                        GRAFANA_OWNER_TAG)
 
 MANAGED_TAG = GRAFANA_MANAGED_TAG
 HASH_FIELD = GRAFANA_APPLIED_HASH_FIELD
 OWNER_FIELD = GRAFANA_OWNER_FIELD
 DEFAULT_OWNER = GRAFANA_DEFAULT_OWNER
+OWNER_TAG_PREFIX = GRAFANA_OWNER_TAG.format(owner="")
+
+
+def owner_tag(owner: str) -> str:
+    return GRAFANA_OWNER_TAG.format(owner=owner)
 SERVER_DASHBOARD_FIELDS = ("id", "version")
 
 # datasource fields compared, with the value Grafana reports when a field is not set
@@ -69,11 +76,11 @@ def desired_dashboard(model: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> D
     d = _numbers(copy.deepcopy(dict(model)))
     for key in SERVER_DASHBOARD_FIELDS + (HASH_FIELD,):
         d.pop(key, None)
-    tags = list(d.get("tags") or [])
+    tags = [t for t in (d.get("tags") or []) if not (isinstance(t, str) and t.startswith(OWNER_TAG_PREFIX))]
     if MANAGED_TAG not in tags:
         tags.append(MANAGED_TAG)
+    tags.append(owner_tag(owner))
     d["tags"] = tags
-    d[OWNER_FIELD] = owner
     return d
 
 
@@ -91,13 +98,21 @@ def is_managed_dashboard(model: Mapping[str, Any]) -> bool:
 
 
 def owner_of(obj: Mapping[str, Any]) -> str:
+    """A datasource's jsonData owner key."""
     value = obj.get(OWNER_FIELD)
     return value if isinstance(value, str) and value else DEFAULT_OWNER
 
 
+def dashboard_owner(model: Mapping[str, Any]) -> str:
+    for tag in model.get("tags") or []:
+        if isinstance(tag, str) and tag.startswith(OWNER_TAG_PREFIX) and len(tag) > len(OWNER_TAG_PREFIX):
+            return tag[len(OWNER_TAG_PREFIX):]
+    return DEFAULT_OWNER
+
+
 def is_owned_dashboard(model: Mapping[str, Any], owner: str = DEFAULT_OWNER) -> bool:
     """Managed by obskit for this owner."""
-    return is_managed_dashboard(model) and owner_of(model) == owner
+    return is_managed_dashboard(model) and dashboard_owner(model) == owner
 
 
 def applied_hash(model: Mapping[str, Any]) -> Optional[str]:

@@ -120,9 +120,9 @@ def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], fo
         c.reason = (f"a dashboard obskit does not manage (no {N.MANAGED_TAG!r} tag) has this uid; left "
                     f"untouched (tag it {N.MANAGED_TAG!r} in Grafana to hand it to obskit)")
         return c
-    if N.owner_of(model) != owner:
+    if N.dashboard_owner(model) != owner:
         c.action = "conflict"
-        c.reason = f"managed by obskit owner {N.owner_of(model)!r}, not {owner!r}; left untouched"
+        c.reason = f"managed by obskit owner {N.dashboard_owner(model)!r}, not {owner!r}; left untouched"
         return c
     if current == digest and recorded == digest:
         c.action, c.reason = "unchanged", ""
