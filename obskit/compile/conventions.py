@@ -167,6 +167,6 @@ OPENSLO_POLICY_NAME = "{slo_id}-{tier}-{window}"
 
 
 # --- Grafana apply: owner scoping (several projects can apply to one Grafana; --prune stays in its lane)
-GRAFANA_OWNER_FIELD = "obskitOwner"   # dashboard top-level field / datasource jsonData key
+GRAFANA_OWNER_FIELD = "obskitOwner"   # datasource jsonData key (dashboards use GRAFANA_OWNER_TAG)
 GRAFANA_DEFAULT_OWNER = "default"
 GRAFANA_OWNER_TAG = "obskit-owner:{owner}"   # dashboards: the owner as a tag (survives saves in the UI)
