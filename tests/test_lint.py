@@ -268,3 +268,16 @@ def test_alert_file_clashing_with_an_slo_file_is_an_error(tmp_path):
     res = run_cli("check", str(proj))
     assert res.returncode == 2
     assert "error [output-clash] rule group 'g'" in res.stderr and "api-alerts.yml" in res.stderr
+
+
+def test_the_gateway_write_up_bug_is_caught():
+    """llm-inference-gateway.md's HighErrorRate, as written: its description reads
+    $labels.instance after sum() removed it (alerts/llm_gateway.py names the job instead)."""
+    as_written = AlertRule(
+        name="HighErrorRate",
+        expr='(sum(rate(http_requests_total{job="llm-gateway",status=~"5.."}[5m]))'
+             ' / sum(rate(http_requests_total{job="llm-gateway"}[5m]))) > 0.05',
+        for_="5m", severity="critical", summary="High error rate detected",
+        description="Error rate is {{ $value | humanizePercentage }} for {{ $labels.instance }}")
+    [d] = findings(one_group(as_written))
+    assert d.code == "template-label-missing" and "$labels.instance" in d.message
