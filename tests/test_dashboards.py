@@ -99,11 +99,13 @@ def test_validation_catches_bad_dashboards():
     bad["panels"][2]["options"].pop("reduceOptions")
     bad["panels"][3]["targets"][0]["query"] = "up"
     bad["panels"][4]["type"] = ""
+    bad["panels"][5]["targets"][0]["expr"] = "sum(rate(x[$__rate_interval])) by (le"
     problems = "\n".join(validate_dashboard(bad, 42))
     assert "panels/1" in problems and "30 is greater than the maximum of 24" in problems
     assert "panels/2/options: 'reduceOptions' is a required property" in problems
     assert "panels/3/targets/0: Additional properties are not allowed ('query'" in problems
     assert "panels/4" in problems
+    assert "panels/5/targets/0/expr: PromQL syntax error" in problems and "unclosed left parenthesis" in problems
     assert "schemaVersion: 42 is not 41" in "\n".join(validate_dashboard(doc, 41))
 
 

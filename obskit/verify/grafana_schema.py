@@ -11,6 +11,9 @@ Two deliberate relaxations, where the export turned Grafana's CUE "any" (``_``) 
 own editor writes) and ``MatcherConfig.options`` (``{"id": "byName", "options": "P95"}``) accept any
 JSON value, as Grafana does.
 
+Prometheus queries are also parsed as PromQL (Grafana variables substituted), so a typo in a
+dashboard query fails the build rather than showing "parse error" in a panel.
+
 Panels are validated one by one against ``Panel`` or ``RowPanel`` (chosen by ``type``) so that an
 error names the panel and the field instead of "not valid under any of the given schemas".
 """
@@ -20,6 +23,7 @@ import copy
 import functools
 import json
 import os
+import re
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional
 
@@ -137,7 +141,28 @@ def validate_dashboard(doc: dict, schema_version: Optional[int] = None,
             if qtype in QUERY_SCHEMAS:
                 v = _validator(d, qtype, None)
                 problems += _errors(v, t, f"{where}/targets/{k}")
+            if qtype == "prometheus" and isinstance(t, dict) and isinstance(t.get("expr"), str):
+                problem = promql_problem(t["expr"])
+                if problem:
+                    problems.append(f"{where}/targets/{k}/expr: {problem}")
     return problems
+
+
+_RANGE_VAR = re.compile(r"\[\s*\$(\{[^}]*\}|\w+)\s*(:\s*\$?(\{[^}]*\}|\w+))?\s*\]")
+_VAR = re.compile(r"\$(\{[^}]*\}|\w+)|\[\[\w+(:\w+)?\]\]")
+
+
+def promql_problem(expr: str) -> Optional[str]:
+    """Why a Prometheus query does not parse (None when it does). Grafana variables are replaced first:
+    ``[$__rate_interval]`` and other range variables by ``[5m]``, any other ``$var`` by ``x``."""
+    from obskit.promql import PromQLError, check_syntax
+    text = _RANGE_VAR.sub("[5m]", expr)
+    text = _VAR.sub("x", text)
+    try:
+        check_syntax(text)
+    except PromQLError as exc:
+        return str(exc)
+    return None
 
 
 def validate_files(files: Dict[str, bytes], schema_version: Optional[int] = None) -> List[str]:
