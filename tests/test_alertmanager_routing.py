@@ -176,3 +176,40 @@ def test_every_platform_alert_reaches_its_platform(reference, tmp_path, amtool):
         platform = CLUSTER[module].removesuffix("-prod")
         assert got and all(r.startswith(platform + "-") for r in got), (labels, got)
         assert (f"{platform}-pagerduty" in got) == (labels.get("severity") == "critical"), (labels, got)
+
+
+# -- random trees: what obskit renders routes in amtool as obskit's model says -----------------------
+
+from obskit.model.alertmanager import Matcher, Receiver, Route  # noqa: E402
+from obskit.project import Project  # noqa: E402
+
+VALUES = st.sampled_from(["a", "b", "", 'q"uote', "back\\slash", "comma,space x", "ünï"])
+LABEL = st.sampled_from(["severity", "team", "env"])
+
+
+@st.composite
+def matchers(draw):
+    op = draw(st.sampled_from(["=", "!=", "=~", "!~"]))
+    value = draw(VALUES)
+    if op in ("=~", "!~"):
+        value = draw(st.sampled_from(["a|b", ".*", "b.*", "", "ü.*"]))
+    return Matcher(draw(LABEL), op, value)
+
+
+@st.composite
+def trees(draw, depth=0):
+    children = [] if depth >= 2 else draw(st.lists(trees(depth + 1), max_size=3))
+    return Route(receiver=draw(st.sampled_from(["r0", "r1", "r2", None])) if depth else "r0",
+                 matchers=() if depth == 0 else tuple(draw(st.lists(matchers(), max_size=2))),
+                 continue_=draw(st.booleans()) if depth else False, routes=children)
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=trees(), alerts=st.lists(st.dictionaries(LABEL, VALUES, max_size=3), min_size=1, max_size=3))
+def test_random_trees_route_in_amtool_as_in_the_model(tmp_path_factory, amtool, tree, alerts):
+    am = Alertmanager(route=tree, receivers=[Receiver(name=n) for n in ("r0", "r1", "r2")],
+                      generated_inhibitions=False)
+    directory = tmp_path_factory.mktemp("tree")
+    config = write_config(compile_alertmanager(Project(root=directory, definitions=(am,))), directory)
+    for labels in alerts:
+        assert am_tool.routes_test(config, labels).got == tree.match(labels), (labels, config.read_text())
