@@ -281,3 +281,12 @@ def test_the_gateway_write_up_bug_is_caught():
         description="Error rate is {{ $value | humanizePercentage }} for {{ $labels.instance }}")
     [d] = findings(one_group(as_written))
     assert d.code == "template-label-missing" and "$labels.instance" in d.message
+
+
+def test_module_names_must_make_valid_kubernetes_names(tmp_path):
+    proj = _project(tmp_path, WARN_ONLY.replace('interval="10m", ', ""))
+    (proj / "alerts" / "mod.py").rename(proj / "alerts" / "MyAlerts.py")
+    res = run_cli("check", str(proj))
+    assert res.returncode == 2 and "alerts/MyAlerts.py:2: error [output-name]" in res.stderr
+    (proj / "alerts" / "MyAlerts.py").rename(proj / "alerts" / "my_alerts.py")
+    assert run_cli("check", str(proj)).returncode == 0

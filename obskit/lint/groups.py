@@ -2,6 +2,7 @@
 group fields the target Prometheus cannot load."""
 from __future__ import annotations
 
+import re
 from typing import Dict, Iterator, Tuple
 
 from obskit.compile.ir import AlertingRule
@@ -91,6 +92,21 @@ def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
                           hint="rename the module or the service")
 
 
+_FILE_NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
+
+
+def output_name(subjects: Subjects, settings: Settings) -> Iterator:
+    """output-name: the module name becomes a file and a Kubernetes object name (lowercase only)."""
+    reported = set()
+    for g in subjects.groups:
+        if not g.generated and not _FILE_NAME.match(g.file) and g.file not in reported:
+            reported.add(g.file)
+            yield finding(g, "output-name",
+                          f"the module's rules are written to {g.file}.yml and a PrometheusRule named after it; "
+                          "Kubernetes names allow only lowercase letters, digits and '-'",
+                          hint="rename the module in lowercase (letters, digits, '_' or '-')")
+
+
 def target_version(subjects: Subjects, settings: Settings) -> Iterator:
     """prometheus-version: group and alert fields newer than the project's target Prometheus."""
     target = parse_version(settings.prometheus_version)
@@ -111,4 +127,4 @@ def target_version(subjects: Subjects, settings: Settings) -> Iterator:
                               hint=f"remove {name}, or raise prometheus_version to {version_text(needed)}")
 
 
-CHECKS = (group_interval, group_size, duplicate_groups, duplicate_rules, file_clash, target_version)
+CHECKS = (group_interval, group_size, duplicate_groups, duplicate_rules, file_clash, output_name, target_version)
