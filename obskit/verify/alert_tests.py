@@ -150,7 +150,7 @@ class AlertTest(Definition):
         for e in sorted(self.expect, key=lambda e: (e.at.seconds, e.alert)):
             bucket = by_key.setdefault((e.at.seconds, e.alert), [])
             if isinstance(e, Firing):
-                bucket.append(_expected(e, alerts))
+                bucket.append(_expected(e, alerts, group.labels))
         for (seconds, alert), expected in by_key.items():
             checks.append(AlertCheck(Duration(seconds) if seconds else Duration(0), alert,
                                      tuple(sorted(expected, key=lambda a: a.labels))))
@@ -162,12 +162,13 @@ class AlertTest(Definition):
                                 evaluation_interval=evaluation, tests=(test,))
 
 
-def _expected(e: Firing, alerts: Sequence[AlertingRule]) -> ExpectedAlert:
+def _expected(e: Firing, alerts: Sequence[AlertingRule], group_labels=()) -> ExpectedAlert:
     given = dict(e.labels)
     candidates = [r for r in alerts if r.alert == e.alert]
     if len(candidates) > 1 and "severity" in given:
         candidates = [r for r in candidates if dict(r.labels).get("severity") == given["severity"]] or candidates
     labels = dict(given)
+    labels.update(dict(group_labels))                # Prometheus 3: group labels, overridden by the rule's
     if candidates:
         labels.update(dict(candidates[0].labels))   # rule labels override the query's, as in Prometheus
     return ExpectedAlert(tuple(sorted(labels.items())), e.annotations or ())
