@@ -152,8 +152,7 @@ class AlertTest(Definition):
             if isinstance(e, Firing):
                 bucket.append(_expected(e, alerts, group.labels))
         for (seconds, alert), expected in by_key.items():
-            checks.append(AlertCheck(Duration(seconds) if seconds else Duration(0), alert,
-                                     tuple(sorted(expected, key=lambda a: a.labels))))
+            checks.append(AlertCheck(Duration(seconds), alert, tuple(sorted(expected, key=lambda a: a.labels))))
         evaluation = group.interval or Duration(project.settings.evaluation_interval if project else 60)
         test = PromtoolTest(name=self.name, interval=self.interval, series=self.series,
                             alert_checks=tuple(checks))
