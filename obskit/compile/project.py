@@ -18,7 +18,7 @@ class CompiledProject:
 
 
 def compile_project(project: Project) -> CompiledProject:
-    compiled = tuple(compile_slo(s) for s in project.slos)
+    compiled = tuple(compile_slo(s, project.settings) for s in project.slos)
     by_service = sorted(compiled, key=lambda c: (c.slo.service, c.slo.name))
     files = []
     for service, items in groupby(by_service, key=lambda c: c.slo.service):

@@ -4,7 +4,7 @@ One small class per SLI kind, chosen by a table (the sqlglot way) instead of a c
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Type
+from typing import Callable, Dict, Optional, Tuple, Type
 
 from obskit.model.sli import SLI, AvailabilitySLI, LatencySLI, RatioSLI, RawSLI
 from obskit.promql import Matcher, Selector, sum_by
@@ -31,6 +31,10 @@ class _Queries:
         """The selector whose absence means the SLI has no data."""
         return None
 
+    def rates(self, window: str) -> Optional[Tuple[str, str]]:
+        """(bad events, all events) per second over the window, for pre-aggregation (None: cannot)."""
+        return None
+
 
 class _Ratio(_Queries):
     sli: RatioSLI
@@ -50,6 +54,13 @@ class _Ratio(_Queries):
 
     def presence(self) -> Selector:
         return self.sli.total
+
+    def rates(self, w: str) -> Tuple[str, str]:
+        s, by = self.sli, self.sli.by
+        total = _rate(s.total, by, w)
+        if s.errors is not None:
+            return f"{_rate(s.errors, by, w)} or 0 * {total}", total
+        return f"{total} - ({_rate(s.good, by, w)} or 0 * {total})", total
 
 
 def le_matcher(threshold: float) -> Matcher:
@@ -80,6 +91,10 @@ class _Latency(_Queries):
     def events(self, w: str) -> str:
         return sum_by(self.sli.by, f"increase({self._count()}[{w}])")
 
+    def rates(self, w: str) -> Tuple[str, str]:
+        total = _rate(self._count(), self.sli.by, w)
+        return f"{total} - ({_rate(self._bucket(), self.sli.by, w)} or 0 * {total})", total
+
     def presence(self) -> Selector:
         return self._count()
 
@@ -94,6 +109,12 @@ class _Availability(_Queries):
 
     def events(self, w: str) -> str:
         return sum_by(self.sli.by, f"count_over_time({self.sli.gauge}[{w}])")
+
+    def rates(self, w: str) -> Tuple[str, str]:
+        # samples per window stand in for events: the ratio of sums is the same
+        g, by = self.sli.gauge, self.sli.by
+        count = sum_by(by, f"count_over_time({g}[{w}])")
+        return f"{count} - {sum_by(by, f'sum_over_time({g}[{w}])')}", count
 
     def presence(self) -> Selector:
         return self.sli.gauge

@@ -11,6 +11,7 @@ from obskit.compile.windows import window_rules
 from obskit.duration import Duration
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO
+from obskit.project import Settings
 from obskit.promql import by_clause, fmt_number
 
 
@@ -38,9 +39,12 @@ class CompiledSLO:
         return dict(self.tier_alerts)[tier]
 
     def windows_for(self, tier: str) -> Tuple[RecordingRule, ...]:
-        """The window rules a tier's alert reads."""
-        expr = self.alert_for(tier).expr
-        return tuple(r for r in self.window_rules if f"{r.record}{{" in expr)
+        """The window rules a tier's alert reads, with the rules those read, in evaluation order."""
+        needed = {r.record for r in self.window_rules if f"{r.record}{{" in self.alert_for(tier).expr}
+        for r in reversed(self.window_rules):
+            if r.record in needed:
+                needed |= {o.record for o in self.window_rules if f"{o.record}{{" in r.expr}
+        return tuple(r for r in self.window_rules if r.record in needed)
 
 
 def windows_needed(slo: SLO) -> Tuple[Duration, ...]:
@@ -128,12 +132,14 @@ def absent_alert(slo: SLO) -> Optional[AlertingRule]:
     )
 
 
-def compile_slo(slo: SLO) -> CompiledSLO:
+def compile_slo(slo: SLO, settings: Optional[Settings] = None) -> CompiledSLO:
+    settings = settings or Settings()
     labels = tuple(sorted(conv.slo_labels(slo.service, slo.name) + tuple(slo.labels)))
     return CompiledSLO(
         slo=slo,
         series_labels=labels,
-        window_rules=window_rules(slo, windows_needed(slo), labels),
+        window_rules=window_rules(slo, windows_needed(slo), labels, scrape_interval=settings.scrape_interval,
+                                  evaluation_interval=settings.evaluation_interval),
         metadata_rules=metadata_rules(slo, labels),
         tier_alerts=tuple((t.name, tier_alert(slo, t, labels)) for t in slo.alerting.tiers),
         absent_alert=absent_alert(slo),

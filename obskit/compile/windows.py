@@ -1,7 +1,24 @@
 """The shape of the per-window SLI rules, behind one function.
 
-Today every window is computed from the raw series (``rate(...[w])``), the shape Sloth uses. A
-pre-aggregated shape (windows derived from a recorded short-window aggregate) plugs in here.
+Two shapes produce the same series, ``slo:sli_error:ratio_rate<window>`` for every window:
+
+- ``preaggregated`` (default): per SLO, record the bad and all events per second over a short base
+  window ``b`` (``slo:sli_errors:rate<b>``, ``slo:sli_total:rate<b>``, aggregated to the SLO's own
+  labels), then derive every window ``w`` as a ratio of sums of those recorded rates:
+  ``sum_over_time(errors[L]) / sum_over_time(total[L])`` with ``L = w - b + e/2`` (``e`` the
+  evaluation interval). The samples in ``L`` are those at t, t-e, ..., t-(w-b), whose base windows
+  cover exactly ``(t-w, t]``; the half interval keeps range boundaries off the evaluation grid, so
+  Prometheus 2 (closed ranges) and 3 (left-open) select the same samples. A ratio of sums, not an
+  average of ratios, so uneven traffic does not bias it. Long windows read a few thousand recorded
+  samples of one series instead of the raw series of every target.
+- ``raw``: every window from the raw series (``rate(...[w])``), the shape Sloth generates.
+
+Bounded difference: a step change (a burn that starts at T) enters the derived window over ``b``
+instead of at once, so a threshold crossing moves by at most ``b/2`` (1 minute with the default
+base of 2 scrape intervals at a 1m scrape) — the timing tests hold both shapes to one evaluation
+interval. Right after deployment the recorded base has no history: a long window then averages the
+history there is, like the raw shape over a new series; a burn is never diluted by missing samples
+(they count neither as good nor as bad), it may fire early, never late.
 """
 from __future__ import annotations
 
@@ -13,11 +30,38 @@ from obskit.compile.sli import queries
 from obskit.duration import Duration
 from obskit.model.slo import SLO
 
+SHAPES = ("preaggregated", "raw")
 
-def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels) -> Tuple[RecordingRule, ...]:
-    """One recording rule per window: the SLI's error ratio over that window."""
+
+def base_window(scrape_interval: int) -> Duration:
+    """Two scrape intervals: the shortest range a rate() can rely on."""
+    return Duration(2 * scrape_interval)
+
+
+def _range(seconds: int) -> str:
+    """A PromQL range, allowing seconds (``58m30s``)."""
+    return str(Duration(seconds))
+
+
+def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrape_interval: int = 60,
+                 evaluation_interval: int = 60) -> Tuple[RecordingRule, ...]:
+    """The rules recording ``slo:sli_error:ratio_rate<w>`` for each window, in evaluation order."""
     q = queries(slo.sli)
-    return tuple(
-        RecordingRule(record=conv.error_ratio_record(w), expr=q.error_ratio(str(w)), labels=labels)
-        for w in sorted(set(windows))
-    )
+    windows = sorted(set(windows))
+    base = base_window(scrape_interval)
+    rates = q.rates(str(base))
+    if slo.window_shape == "raw" or rates is None:
+        return tuple(RecordingRule(conv.error_ratio_record(w), q.error_ratio(str(w)), labels) for w in windows)
+    sel = "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+    errors, total = conv.errors_rate_record(base) + sel, conv.total_rate_record(base) + sel
+    rules = [RecordingRule(conv.errors_rate_record(base), rates[0], labels),
+             RecordingRule(conv.total_rate_record(base), rates[1], labels)]
+    for w in windows:
+        if w <= base:
+            rules.append(RecordingRule(conv.error_ratio_record(w), q.error_ratio(str(w)), labels))
+            continue
+        span = _range(w.seconds - base.seconds + evaluation_interval // 2)
+        num, den = f"sum_over_time({errors}[{span}])", f"sum_over_time({total}[{span}])"
+        rules.append(RecordingRule(conv.error_ratio_record(w), f"(\n{num}\n/\n({den} > 0)\n)\nor\n0 * {den}",
+                                   labels))
+    return tuple(rules)

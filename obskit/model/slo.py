@@ -34,6 +34,7 @@ class SLO(Definition):
     runbook_url: str = ""
     alerting: AlertingPolicy = field(default_factory=AlertingPolicy)
     alert_name: Optional[str] = None
+    window_shape: str = "preaggregated"   # or "raw": see obskit/compile/windows.py
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
@@ -61,6 +62,8 @@ class SLO(Definition):
             p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
         if self.alert_name is not None and not _ALERT_NAME.match(str(self.alert_name)):
             p.add("bad-name", f"alert_name {self.alert_name!r} must be CamelCase")
+        if self.window_shape not in ("preaggregated", "raw"):
+            p.add("bad-shape", f"window_shape must be 'preaggregated' or 'raw', got {self.window_shape!r}")
         if not isinstance(self.alerting, AlertingPolicy):
             p.add("bad-policy", f"alerting must be an AlertingPolicy, got {self.alerting!r}")
         elif isinstance(period, Duration) and isinstance(self.objective, float) and 0 < self.objective < 100:

@@ -30,6 +30,9 @@ from obskit.verify.timeline import gap, burn, healthy, outage, quiet, Phase
 from obskit.verify.scenario import _absent_labels
 
 _STEPS = (60, 120, 300, 600)
+#: synthetic samples every minute, like a 1m scrape: the pre-aggregated base window (2 scrape
+#: intervals) needs at least two samples; evaluation intervals are chosen per tier
+SERIES_INTERVAL = Duration(60)
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ class _Builder:
             if expect is None:
                 continue
             burn_len = _up(expect + 3 * step, step)
-            series, extra = self.series((healthy(history), burn(b, burn_len)), e)
+            series, extra = self.series((healthy(history), burn(b, burn_len)), SERIES_INTERVAL)
             checks = [AlertCheck(Duration(t), self.c.alert_for(tier.name).alert)
                       for t in range(step, history, max(step, 3600 // step * step))]
             checks += self.silent_every(tier.name, history, int(history + expect - step), step)
@@ -92,13 +95,13 @@ class _Builder:
             tests.append(PromtoolTest(
                 name=f"{tier.name}: a steady {b:g}x burn fires after {Duration(max(60, int(expect)))} "
                      f"(long window {w.long} x factor {factor:g} / burn), within one interval ({e})",
-                interval=e, series=series, alert_checks=tuple(checks)))
+                interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks)))
         slow = 0.9 * min(w.factor_for(period) for w in tier.windows)
         length = _up(longest + 2 * step, step)
-        series, _ = self.series((healthy(history), burn(slow, length)), e)
+        series, _ = self.series((healthy(history), burn(slow, length)), SERIES_INTERVAL)
         tests.append(PromtoolTest(
             name=f"{tier.name}: a steady {slow:g}x burn (0.9x the smallest factor) never fires",
-            interval=e, series=series,
+            interval=SERIES_INTERVAL, series=series,
             alert_checks=tuple(self.silent_every(tier.name, step, history + length, step))))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-timing", subject=self.slo.id,
                                 groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
@@ -119,7 +122,7 @@ class _Builder:
         tests = [PromtoolTest(
             name=f"{tier.name}: a 100% outage fires within {Duration(fire_by)} "
                  f"(max of two intervals and {detect:.0f}s + one interval)",
-            interval=e, series=series,
+            interval=SERIES_INTERVAL, series=series,
             alert_checks=(AlertCheck(Duration(history), name),
                           AlertCheck(Duration(history + fire_by), name, self.firing(tier.name, extra))))]
         down, after = fire_by + 5 * step, _up(shortest_recovery + 3 * step, step)
@@ -128,7 +131,7 @@ class _Builder:
         tests.append(PromtoolTest(
             name=f"{tier.name}: stops firing within {Duration(shortest_recovery)} (longest short window) "
                  f"+ one interval after recovery",
-            interval=e, series=series,
+            interval=SERIES_INTERVAL, series=series,
             alert_checks=(AlertCheck(Duration(recovered), name, self.firing(tier.name, extra)),
                           *self.silent_every(tier.name, recovered + shortest_recovery + step,
                                              recovered + after, step))))
@@ -139,7 +142,7 @@ class _Builder:
             tests.append(PromtoolTest(
                 name=f"{tier.name}: an outage with fewer than min_events={self.slo.alerting.min_events:g} "
                      f"events per long window does not fire",
-                interval=e, series=series,
+                interval=SERIES_INTERVAL, series=series,
                 alert_checks=tuple(self.silent_every(tier.name, history, history + fire_by + 5 * step, step))))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-outage", subject=self.slo.id,
                                 groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
@@ -162,14 +165,14 @@ class _Builder:
                                 ((tuple(sorted({**labels, "__name__": r.record}.items())), 0.0),))
                       for r in self.c.window_rules if r.record.endswith(("ratio_rate5m", "ratio_rate1h")))
         tests = [PromtoolTest(name="a quiet service (zero traffic) fires nothing and records 0, not NaN",
-                              interval=e, series=series, alert_checks=tuple(checks), expr_checks=exprs)]
+                              interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks), expr_checks=exprs)]
         rule = self.c.absent_alert
         if rule is not None:
             series, _ = self.series((healthy(1800), gap(rule.for_.seconds + 1800)), e)
             fire_at = 1800 + 300 + rule.for_.seconds + 2 * 60
             tests.append(PromtoolTest(
                 name=f"missing SLI data fires {rule.alert} after {rule.for_} (plus 5m staleness)",
-                interval=e, series=series,
+                interval=SERIES_INTERVAL, series=series,
                 alert_checks=(AlertCheck(Duration(1800), rule.alert),
                               AlertCheck(Duration(fire_at), rule.alert,
                                          (expected_alert(rule, (), _absent_labels(rule.expr)),)))))
