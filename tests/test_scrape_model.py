@@ -390,3 +390,27 @@ def test_reference_simulator_has_six_scrape_configs():
     ref = importlib.import_module("telemetry.scrape_simulator")
     assert len(ref.server.scrape_configs) == 6
     assert all(str(ref.server.scrape_interval) == "15s" for _ in [0])
+
+
+def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsys):
+    """The multi golden case's SLO reads probe_success{job="blackbox"}, which neither server scrapes."""
+    import shutil
+    from obskit.build import render_project
+    from obskit.targets.prometheus_config import PrometheusConfigTarget, unscraped_jobs
+    project = tmp_path / "p"
+    shutil.copytree(Path(__file__).parent / "golden" / "scrape" / "multi", project,
+                    ignore=shutil.ignore_patterns("expected"))
+    files = render_project(load_project(project))
+    configs = [p for p in files if p.startswith("prometheus/prometheus")]
+    assert unscraped_jobs(configs, files) == {"blackbox": ["prometheus/rules/homepage.yml"]}
+    out = tmp_path / "out"
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    PrometheusConfigTarget().verify(out, files)
+    assert 'select job="blackbox" but no generated Prometheus configuration scrapes' in capsys.readouterr().err
+    # scraping it (or setting job to it in a relabel step) silences the warning
+    doc = yaml.safe_load(files["prometheus/prometheus.yml"])
+    doc["scrape_configs"][0]["relabel_configs"] = [{"target_label": "job", "replacement": "blackbox"}]
+    files["prometheus/prometheus.yml"] = yaml.safe_dump(doc).encode()
+    assert unscraped_jobs(configs, files) == {}

@@ -57,6 +57,9 @@ class PrometheusConfigTarget:
                 print(f"obskit: {path}: promtool checked everything but the kubernetes_sd_configs of "
                       f"{', '.join(stripped)} (Debian's promtool has no Kubernetes discovery); obskit "
                       "validated those in Python", file=sys.stderr)
+        for job, where in unscraped_jobs(configs, files).items():
+            print(f"obskit: warning: {', '.join(where)} select job=\"{job}\" but no generated Prometheus "
+                  "configuration scrapes a job of that name", file=sys.stderr)
 
 
 def unresolved_rule_files(config_path: str, files: Dict[str, bytes]) -> List[str]:
@@ -72,6 +75,47 @@ def unresolved_rule_files(config_path: str, files: Dict[str, bytes]) -> List[str
             out.append(f"  {config_path}: rule_files entry {pattern!r} matches no built file "
                        f"(looked for {full}); set rule_files=() if the project builds no rules")
     return out
+
+
+def _selectors(node):
+    """Every vector selector of a parsed PromQL expression."""
+    if isinstance(node, list):
+        for item in node:
+            yield from _selectors(item)
+    elif type(node).__name__ == "VectorSelector":
+        yield node
+    elif node is not None:
+        for attr in ("expr", "lhs", "rhs", "param", "args", "vector_selector"):
+            if hasattr(node, attr):
+                yield from _selectors(getattr(node, attr))
+
+
+def unscraped_jobs(configs: List[str], files: Dict[str, bytes]) -> Dict[str, List[str]]:
+    """Jobs that built Prometheus rules select with ``job="…"`` but that no built configuration
+    scrapes (by job_name, or by a relabel step setting ``job`` to a constant)."""
+    import promql_parser
+
+    scraped = set()
+    for path in configs:
+        for job in (yaml.safe_load(files[path]) or {}).get("scrape_configs") or ():
+            scraped.add(job["job_name"])
+            for step in job.get("relabel_configs") or ():
+                if step.get("target_label") == "job" and "$" not in str(step.get("replacement", "$1")):
+                    scraped.add(step["replacement"])
+    wanted: Dict[str, List[str]] = {}
+    for path in sorted(p for p in files if p.startswith("prometheus/rules/") and p.endswith((".yml", ".yaml"))):
+        for group in (yaml.safe_load(files[path]) or {}).get("groups") or ():
+            for rule in group.get("rules") or ():
+                try:
+                    tree = promql_parser.parse(str(rule.get("expr", "")))
+                except ValueError:
+                    continue  # promtool check rules reports it
+                for sel in _selectors(tree):
+                    for m in sel.matchers.matchers:
+                        if m.name == "job" and str(m.op).endswith("Equal") and "Not" not in str(m.op) \
+                                and m.value not in scraped and path not in wanted.get(m.value, []):
+                            wanted.setdefault(m.value, []).append(path)
+    return dict(sorted(wanted.items()))
 
 
 def without_kubernetes_sd(text: str):
