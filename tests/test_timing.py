@@ -87,3 +87,16 @@ def test_each_sli_kind_passes_its_timing_tests(promtool, root, case):
     files = [f for c in compiled.slos[:1] for f in timing.plan(c).files]
     bad = [r.describe() for r in run_files(files) if not r.ok]
     assert not bad, "\n".join(bad)
+
+
+def test_shared_policy_is_timed_once_but_every_slo_keeps_its_own_checks():
+    a = compile_slo(slo())
+    b = compile_slo(SLO(service="web", name="availability", objective=99.9, sli=RatioSLI(**SLI)))
+    assert timing.policy_key(a.slo) == timing.policy_key(b.slo)
+    reduced = timing.plan(b, full=False)
+    names = [t.name for f in reduced.files for t in f.tests]
+    assert not any("fires after" in n for n in names)
+    for must in ("0.9x the smallest factor", "100% outage", "after recovery", "quiet service"):
+        assert any(must in n for n in names), must
+    other = SLO(service="web", name="availability", objective=99.5, sli=RatioSLI(**SLI))
+    assert timing.policy_key(other) != timing.policy_key(a.slo)

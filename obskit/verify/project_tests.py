@@ -53,9 +53,11 @@ class TestReport:
 def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
     """Generated timing tests for every SLO, and the project's SLOScenarios, through promtool."""
     compiled = compile_project(project)
-    files, skipped = [], []
+    files, skipped, proven = [], [], set()
     for c in compiled.slos:
-        p = timing.plan(c)
+        key = timing.policy_key(c.slo)
+        p = timing.plan(c, full=key not in proven)
+        proven.add(key)
         files.extend(p.files)
         skipped.extend(p.skipped)
     by_slo = {c.slo: c for c in compiled.slos}

@@ -72,14 +72,14 @@ class _Builder:
                 RuleGroup(f"{self.slo.id}-{tier}-alert", (self.c.alert_for(tier),)))
 
     # -- per tier ---------------------------------------------------------------------------------
-    def tier_file(self, tier: Tier) -> PromtoolTestFile:
+    def tier_file(self, tier: Tier, full: bool = True) -> PromtoolTestFile:
         e = tier_interval(tier)
         step = e.seconds
         longest = max(w.long.seconds for w in tier.windows)
         history = _up(longest + step, step)
         tests = []
         period = self.slo.period
-        for w in tier.windows:
+        for w in (tier.windows if full else ()):
             factor = w.factor_for(period)
             b = min(2 * factor, 1 / self.budget)
             expect = tier.detection_time(period, b)
@@ -180,12 +180,25 @@ class _Builder:
                                 evaluation_interval=e, tests=tuple(tests))
 
 
-def plan(compiled: CompiledSLO, expected: Optional[SLO] = None) -> Plan:
-    """The timing test files for one compiled SLO; expectations from ``expected`` (default: its own SLO)."""
+def policy_key(slo: SLO) -> tuple:
+    """What the burn-rate timing depends on: SLOs with equal keys get the same alert timing."""
+    tiers = tuple((t.name, tuple((w.long.seconds, w.short.seconds, w.factor_for(slo.period)) for w in t.windows))
+                  for t in slo.alerting.tiers)
+    return (type(slo.sli).__name__, slo.objective, slo.period.seconds, tiers, slo.alerting.min_events,
+            slo.window_shape)
+
+
+def plan(compiled: CompiledSLO, expected: Optional[SLO] = None, full: bool = True) -> Plan:
+    """The timing test files for one compiled SLO; expectations from ``expected`` (default: its own SLO).
+
+    ``full=False`` leaves out the per-window timing tests (kept: the 0.9x silence per tier, outage,
+    recovery, traffic guard, quiet service, absent data) for an SLO whose policy another SLO of the
+    run already proves in full (see :func:`policy_key`).
+    """
     expected = expected or compiled.slo
     b = _Builder(compiled, expected)
     try:
-        files = [b.tier_file(t) for t in expected.alerting.tiers]
+        files = [b.tier_file(t, full) for t in expected.alerting.tiers]
         if expected.alerting.tiers:
             files.append(b.outage_file(expected.alerting.tiers[0]))
         files.append(b.quiet_file())
