@@ -65,7 +65,7 @@ def test_every_file_has_the_generated_header():
 
 
 def test_monitors_are_valid_operator_objects():
-    """Structure of the operator objects (no CRD validator is installable here): kind, selector,
+    """Structure of the operator objects (the CRD schema check is tests/test_scrape_operator.py): kind, selector,
     endpoints list, the job label kept, relabelings in the operator's camelCase."""
     for p in sorted(GOLDEN.glob("*/expected/kubernetes/*monitor.yaml")):
         doc = yaml.safe_load(p.read_text())
