@@ -414,3 +414,12 @@ def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsy
     doc["scrape_configs"][0]["relabel_configs"] = [{"target_label": "job", "replacement": "blackbox"}]
     files["prometheus/prometheus.yml"] = yaml.safe_dump(doc).encode()
     assert unscraped_jobs(configs, files) == {}
+
+
+@pytest.mark.parametrize("pattern,needed", [
+    (r"([^:]+)(?::\d+)?;(\d+)", 1), ("x;y;z", 2), (r"a\;b", 1), ("[;]", 0), (r"[\;]", 0), ("(a;b)", 1),
+    ("(.*)(;.*)?", None), ("a;?b", None), ("a|b;c", None),
+])
+def test_semicolons_a_regex_needs(pattern, needed):
+    from obskit.model.prometheus_config.regex import literal_semicolons
+    assert literal_semicolons(pattern) == needed

@@ -57,13 +57,18 @@ def full_match(pattern: str, value: str) -> bool:
 
 
 def literal_semicolons(pattern: str) -> Optional[int]:
-    """How many ``;`` the regex needs literally, or None when it cannot tell (alternation)."""
-    count, i, in_class = 0, 0, False
+    """How many ``;`` every match of the regex contains, or None when it cannot tell (alternation,
+    or a ``;`` that is optional: quantified itself or inside a group that may be skipped)."""
+    count, i, in_class, depth = 0, 0, False, 0
+    optional_groups = any(q in pattern for q in (")?", ")*", "){0"))
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            i += 2
-            continue
+            if pattern[i + 1:i + 2] != ";" or in_class:
+                i += 2
+                continue
+            i += 1  # an escaped ';' is a literal ';' too
+            c = ";"
         if in_class:
             in_class = c != "]"
         elif c == "[":
@@ -72,7 +77,13 @@ def literal_semicolons(pattern: str) -> Optional[int]:
                 i += 1
         elif c == "|":
             return None
+        elif c == "(":
+            depth += 1
+        elif c == ")":
+            depth -= 1
         elif c == ";":
+            if pattern[i + 1:i + 2] in ("?", "*", "{") or (depth > 0 and optional_groups):
+                return None
             count += 1
         i += 1
     return count
