@@ -75,7 +75,7 @@ class FileSD:
             if not isinstance(f, str) or not f.endswith((".json", ".yml", ".yaml")):
                 p.add("bad-file-sd", f"file pattern {f!r} must end in .json, .yml or .yaml "
                                      "(Prometheus refuses other extensions)")
-            elif "*" in f.rsplit("/", 1)[0] if "/" in f else False:
+            elif "*" in f.rpartition("/")[0]:
                 p.add("bad-file-sd", f"file pattern {f!r}: only the last path element may be a glob")
         set_attr(self, "files", files)
         if self.refresh_interval is not None:

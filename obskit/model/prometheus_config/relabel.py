@@ -102,8 +102,6 @@ class Relabel:
             p.add("relabel-missing-field", f"{action} needs source_labels (the values it reads)")
         if action == "hashmod":
             self._check_modulus(p)
-        elif self.modulus is not None and "modulus" not in allowed:
-            pass  # reported above
         if action in ("labelmap", "labeldrop", "labelkeep") and self.regex is None:
             p.add("relabel-missing-field", f"{action} needs regex (it matches label names; "
                                            "the default (.*) would hit every label)")

@@ -124,9 +124,10 @@ class PrometheusConfig(Definition):
             if not isinstance(a, (str, Alertmanagers)):
                 p.add("bad-type", f"alertmanagers must be 'host:port' strings or Alertmanagers objects, got {a!r}")
         if strings:
+            before = len(p.items)
             for t in strings:
                 check_target(t, p, "alertmanagers")
-            if not p.items:
+            if len(p.items) == before:
                 sets.insert(0, Alertmanagers(targets=strings))
         set_attr(self, "alertmanagers", tuple(sets))
 
