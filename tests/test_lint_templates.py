@@ -31,7 +31,7 @@ ACCEPTED = [
     "{{ range $labels }}{{ break }}{{ end }}", "{{ range $i, $e := $labels }}{{ $i }}{{ end }}", "{{ 'a' }}",
     "{{ 1.5e3 }}", "{{ -1 }}", "{{ .Labels }}", "{{ $.Labels.job }}", "{{ .Labels.job | toUpper }}", "}} stray",
     '{{ "a}}b" }}', '{{ block "b" . }}x{{ end }}', "{{ call }}", '{{ slice "abc" 1 }}', '{{ urlquery "a b" }}',
-    '{{ js "a" }}', '{{ html "a" }}', "{{ not true }}",
+    '{{ js "a" }}', '{{ html "a" }}', "{{ not true }}", "{{ $value | }}", "{{ humanize | -}}",
 ]
 REJECTED = [
     "{{ $value", "{{ foo }}", "{{ humanizePercent $value }}", "{{ $undefined }}", "{{ end }}", "{{ if true }}x",
@@ -61,30 +61,61 @@ def test_rejected(text):
     assert not _ours(text)
 
 
-def test_corpus_agrees_with_promtool(promtool, tmp_path):
-    """One promtool run over one file per template; promtool reports each file separately."""
-    corpus = ACCEPTED + REJECTED
+def promtool_verdicts(texts, tmp_path) -> list:
+    """promtool 2.42's verdict on each template, from one run over one rule file per template."""
     paths = []
-    for i, text in enumerate(corpus):
+    for i, text in enumerate(texts):
         p = tmp_path / f"t{i}.yml"
         p.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
             {"alert": "A", "expr": "up == 0", "annotations": {"summary": text}}]}]}))
         paths.append(p)
     proc = subprocess.run([find_tool("promtool"), "check", "rules", *map(str, paths)], capture_output=True, text=True)
-    verdicts = {}
-    for block in (proc.stdout + proc.stderr).split("Checking ")[1:]:
-        path, _, rest = block.partition("\n")
-        verdicts[path.strip()] = "SUCCESS" in rest.split("Checking")[0]
-    # failures are also printed after all files as "path: group ..." lines
-    failed_paths = {line.split(":")[0] for line in (proc.stdout + proc.stderr).splitlines() if ": group " in line}
-    disagree = []
-    for text, p in zip(corpus, paths):
-        ok = verdicts.get(str(p), False) and str(p) not in failed_paths
-        if ok != _ours(text):
-            disagree.append((text, "promtool accepts" if ok else "promtool rejects"))
-    assert len(verdicts) == len(corpus)
+    out = proc.stdout + proc.stderr
+    checked = {block.partition("\n")[0].strip() for block in out.split("Checking ")[1:]}
+    assert checked == {str(p) for p in paths}
+    failed = {line.split(":")[0] for line in out.splitlines() if ": group " in line}
+    return [str(p) not in failed for p in paths]
+
+
+def test_corpus_agrees_with_promtool(promtool, tmp_path):
+    corpus = ACCEPTED + REJECTED
+    verdicts = promtool_verdicts(corpus, tmp_path)
+    disagree = [(t, "promtool accepts" if ok else "promtool rejects")
+                for t, ok in zip(corpus, verdicts) if ok != _ours(t)]
     assert disagree == []
-    assert all(_ours(t) for t in ACCEPTED) and not any(_ours(t) for t in REJECTED)
+    assert verdicts == [True] * len(ACCEPTED) + [False] * len(REJECTED)
+
+
+# --- random templates from template-ish tokens: the checker and promtool agree on every one ------
+TOKENS = ["$value", "$labels.job", "$labels", ".Labels.pod", ".", "|", "humanize", "humanizePercentage", "printf",
+          '"%.2f"', '"x"', "(", ")", "1", "0.5", "true", "nil", "$x", "$x :=", "$", "foo", "eq", "gt", "index",
+          "len", "toUpper", "query", "first", "value", "$externalLabels.c", "-1", "'a'", "`raw`", ",", "=", "and", "not"]
+KEYWORDS = ["if", "else", "end", "range", "with", "else if", 'define "d"', 'template "d"', "break"]
+
+
+def _random_template(r) -> str:
+    parts = []
+    for _ in range(r.randint(1, 4)):
+        if r.random() < 0.2:
+            parts.append(r.choice(["text ", "}}", "{", " "]))
+        elif r.random() < 0.2:
+            args = " ".join(r.choice(TOKENS) for _ in range(r.randint(0, 3))) if r.random() < 0.7 else ""
+            parts.append("{{ " + r.choice(KEYWORDS) + " " + args + " }}")
+        else:
+            words = " ".join(r.choice(TOKENS) for _ in range(r.randint(0, 5)))
+            parts.append("{{" + r.choice(["", "- ", " "]) + words + r.choice(["", " -", " "]) + "}}")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_random_templates_agree_with_promtool(promtool, tmp_path, seed):
+    import random
+    r = random.Random(seed)
+    texts = [_random_template(r) for _ in range(400)]
+    verdicts = promtool_verdicts(texts, tmp_path)
+    disagree = [(t, ok) for t, ok in zip(texts, verdicts) if ok != _ours(t)]
+    assert disagree == []
+    assert 40 < sum(verdicts) < 360   # both verdicts well represented
 
 
 def test_label_references():

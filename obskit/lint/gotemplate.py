@@ -220,6 +220,8 @@ class _Parser:
         self.command(stage)
         while self.peek() is not None and self.peek().kind == "pipe":
             self.pos += 1
+            if self.peek() is None or self.peek().kind == "rparen":
+                break   # Go accepts a trailing "|" before the end of the pipeline
             stage += 1
             self.command(stage)
 
