@@ -10,7 +10,7 @@ from obskit.errors import DefinitionError, ToolError
 from obskit.loader import load_project
 from obskit.model.scrape import (
     ACTIONS, Alertmanagers, FileSD, KubernetesSD, KubernetesSelector, PrometheusConfig, Relabel,
-    ScrapeConfig, StaticConfig, TLSConfig, address_from_annotation, keep_label, kubernetes_pods, meta_label,
+    ScrapeConfig, StaticConfig, TLSConfig, address_from_annotation, keep_label, meta_label,
 )
 from obskit.render.prometheus_config import relabel_dict
 from tests.conftest import run_cli
