@@ -91,7 +91,7 @@ def _accepted(kwargs_list):
     return steps
 
 
-@settings(max_examples=60, deadline=None, derandomize=True,
+@settings(max_examples=40, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(st.lists(relabel_kwargs(), min_size=1, max_size=12))
 @example([{"action": "hashmod", "source_labels": ["a"], "target_label": "b", "modulus": 3},
@@ -109,7 +109,7 @@ def test_whatever_obskit_accepts_promtool_accepts(kwargs_list):
 regex_alphabet = st.sampled_from(list("ab.()[]{}|*+?^$\\:;-,0129PLCZzdwsQE<>=!") + ["(?", "(?P<", "(?<", "\\p{", "[[:"])
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=50, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(regex_alphabet, min_size=1, max_size=8).map("".join))
 @example(r"\p{Greek}+")
 @example("(?U)a*")
