@@ -24,7 +24,7 @@ from obskit.model.policy import Tier
 from obskit.report.measure import Probe, firing, firing_times, probe_file
 from obskit.verify.synth import Unsupported, synthesize
 from obskit.verify.timeline import Phase, burn, healthy, outage
-from obskit.verify.timing import tier_interval
+from obskit.verify.timing import SERIES_INTERVAL, tier_interval
 
 BURNS = (("100% outage", None), ("14.4x burn", 14.4), ("6x burn", 6.0), ("2x burn", 2.0))
 #: Each burn runs 0.1 % above its nominal value: a burn exactly equal to a factor puts the window's
@@ -113,6 +113,7 @@ def scenarios(c: CompiledSLO, tier: Tier) -> List[Scenario]:
 
 
 def _groups(c: CompiledSLO, tier: str) -> Tuple[RuleGroup, ...]:
+    # windows_for gives the window rules the alert reads and the rules those read, in evaluation order
     return (RuleGroup(f"{c.slo.id}-{tier}-windows", c.windows_for(tier)),
             RuleGroup(f"{c.slo.id}-{tier}-alert", (c.alert_for(tier),)))
 
@@ -125,14 +126,16 @@ def measure(compiled: Sequence[CompiledSLO], workers: Optional[int] = None,
         for tier in c.slo.alerting.tiers:
             for sc in scenarios(c, tier):
                 try:
-                    series = tuple(synthesize(c.slo.sli, sc.phases, Duration(sc.step), c.slo.error_budget))
+                    # samples every minute (a pre-aggregated base rate needs two per base window);
+                    # rules evaluated at the tier's interval
+                    series = tuple(synthesize(c.slo.sli, sc.phases, SERIES_INTERVAL, c.slo.error_budget))
                 except Unsupported as exc:
                     skipped.append(f"{c.slo.id}: {exc}")
                     break
                 probe = Probe(sc.name, series, c.alert_for(tier.name).alert,
                               tuple(range(sc.start, sc.total + 1, sc.step)))
                 f = probe_file(f"report-{c.slo.id}-{tier.name}-{sc.label.split()[0].replace('%', 'pct')}",
-                               c.slo.id, _groups(c, tier.name), Duration(sc.step), (probe,))
+                               c.slo.id, _groups(c, tier.name), Duration(sc.step), (probe,), SERIES_INTERVAL)
                 jobs.append((c, tier, sc, f))
     results: List[Measurement] = []
     done = [0]

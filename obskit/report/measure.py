@@ -30,8 +30,9 @@ class Probe:
 
 
 def probe_file(name: str, subject: str, groups: Sequence[RuleGroup], interval: Duration,
-               probes: Sequence[Probe]) -> PromtoolTestFile:
-    tests = tuple(PromtoolTest(name=p.name, interval=interval, series=p.series,
+               probes: Sequence[Probe], series_interval: Optional[Duration] = None) -> PromtoolTestFile:
+    """Rules evaluated every ``interval``; input samples every ``series_interval`` (default: the same)."""
+    tests = tuple(PromtoolTest(name=p.name, interval=series_interval or interval, series=p.series,
                                alert_checks=tuple(AlertCheck(Duration(t), p.alertname) for t in p.times))
                   for p in probes)
     return PromtoolTestFile(name=name, subject=subject, groups=tuple(groups), evaluation_interval=interval,

@@ -40,7 +40,7 @@ def plot(m: Measurement, tier: Tier, error_budget: float, period_seconds: int, p
     ax[0].plot(hours, b * error_budget, color="tab:red", drawstyle="steps-post")
     ax[0].axhline(error_budget, color="grey", ls=":", lw=1, label=f"budget rate {error_budget:g}")
     ax[0].set_ylabel("error ratio")
-    ax[0].legend(loc="upper right", fontsize=8)
+    ax[0].legend(loc="upper left", fontsize=8)
     colors = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
     for i, w in enumerate(tier.windows):
         c = colors[i % len(colors)]
@@ -50,12 +50,14 @@ def plot(m: Measurement, tier: Tier, error_budget: float, period_seconds: int, p
         ax[1].axhline(factor, color=c, ls=":", lw=1.2, label=f"threshold {factor:g}x")
     ax[1].set_ylabel("burn rate (x budget)")
     ax[1].set_yscale("symlog", linthresh=1)
-    ax[1].legend(loc="upper right", fontsize=7, ncol=2)
+    ax[1].set_ylim(bottom=0)
+    ax[1].legend(loc="upper left", fontsize=7, ncol=2)
     fired = np.isin(t, np.array(m.firing, dtype=int))
     ax[2].fill_between(hours, 0, fired.astype(float), step="post", color="tab:red", alpha=0.6)
     ax[2].set_yticks([0, 1], ["ok", "firing"])
     ax[2].set_ylabel("alert")
     ax[3].plot(hours, 1 - spent / period_seconds, color="tab:green")
+    ax[3].axhline(0, color="grey", ls=":", lw=1)
     ax[3].set_ylabel("budget remaining")
     ax[3].set_xlabel("hours from the start of the incident")
     for a in ax:

@@ -32,7 +32,7 @@ def report(project_dir, out: Optional[Path] = None, *, only: Sequence[str] = (),
            workers: Optional[int] = None, progress: Optional[Callable[[str], None]] = None) -> Report:
     project = load_project(project_dir)
     slos = [s for s in project.slos if not only or s.id in only or f"{s.service}/{s.name}" in only]
-    compiled = [compile_slo(s) for s in slos]
+    compiled = [compile_slo(s, project.settings) for s in slos]
     measurements, skipped = measure(compiled, workers=workers, progress=progress)
     out = Path(out) if out is not None else project.root / "build" / "report"
     out.mkdir(parents=True, exist_ok=True)
