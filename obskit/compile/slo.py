@@ -7,7 +7,7 @@ from typing import Dict, Optional, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.ir import AlertingRule, Labels, RecordingRule, RuleGroup
 from obskit.compile.sli import queries
-from obskit.compile.windows import window_rules
+from obskit.compile.windows import events_in_window, window_rules
 from obskit.duration import Duration
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO
@@ -77,7 +77,8 @@ def _human(seconds: float) -> str:
     return str(Duration(max(60, int(seconds // 60) * 60)))
 
 
-def tier_alert(slo: SLO, tier: Tier, labels: Labels) -> AlertingRule:
+def tier_alert(slo: SLO, tier: Tier, labels: Labels, settings: Optional[Settings] = None) -> AlertingRule:
+    settings = settings or Settings()
     sel = _series_selector(labels)
     budget = fmt_number(slo.error_budget)
     q = queries(slo.sli)
@@ -88,7 +89,8 @@ def tier_alert(slo: SLO, tier: Tier, labels: Labels) -> AlertingRule:
         parts = [f"{conv.error_ratio_record(w.short)}{sel} > {threshold}",
                  f"{conv.error_ratio_record(w.long)}{sel} > {threshold}"]
         if slo.alerting.min_events is not None:
-            events = q.events(str(w.long))
+            events = events_in_window(slo, w.long, labels, scrape_interval=settings.scrape_interval,
+                                      evaluation_interval=settings.evaluation_interval)
             parts.append(f"on({', '.join(slo.sli.by)}) ({events} >= {fmt_number(slo.alerting.min_events)})"
                          if slo.sli.by else f"on() ({events} >= {fmt_number(slo.alerting.min_events)})")
         conditions.append("(\n  " + "\n  and\n  ".join(parts) + "\n)")
@@ -141,6 +143,6 @@ def compile_slo(slo: SLO, settings: Optional[Settings] = None) -> CompiledSLO:
         window_rules=window_rules(slo, windows_needed(slo), labels, scrape_interval=settings.scrape_interval,
                                   evaluation_interval=settings.evaluation_interval),
         metadata_rules=metadata_rules(slo, labels),
-        tier_alerts=tuple((t.name, tier_alert(slo, t, labels)) for t in slo.alerting.tiers),
+        tier_alerts=tuple((t.name, tier_alert(slo, t, labels, settings)) for t in slo.alerting.tiers),
         absent_alert=absent_alert(slo),
     )

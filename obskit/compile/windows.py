@@ -43,6 +43,25 @@ def _range(seconds: int) -> str:
     return str(Duration(seconds))
 
 
+def _preaggregated(slo: SLO, scrape_interval: int) -> bool:
+    return slo.window_shape != "raw" and queries(slo.sli).rates(str(base_window(scrape_interval))) is not None
+
+
+def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_interval: int = 60,
+                     evaluation_interval: int = 60) -> "str | None":
+    """Number of events in the window, for the minimum-traffic guard (None: the SLI has no events).
+
+    Pre-aggregated: the recorded total rate summed over the window times the evaluation interval
+    (each sample stands for one interval), so the guard reads no raw series either."""
+    q = queries(slo.sli)
+    base = base_window(scrape_interval)
+    if not _preaggregated(slo, scrape_interval) or window <= base:
+        return q.events(str(window))
+    sel = "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+    span = _range(window.seconds - base.seconds + evaluation_interval // 2)
+    return f"sum_over_time({conv.total_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
+
+
 def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrape_interval: int = 60,
                  evaluation_interval: int = 60) -> Tuple[RecordingRule, ...]:
     """The rules recording ``slo:sli_error:ratio_rate<w>`` for each window, in evaluation order."""
