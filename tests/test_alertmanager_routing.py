@@ -26,7 +26,7 @@ def reference():
 
 def test_reference_route_tests_pass(reference, amtool):
     checks = assert_routes(reference)
-    assert len(checks) >= 13 and all(c.ok for c in checks)
+    assert len(checks) >= 19 and all(c.ok for c in checks)
     # every route of the tree is exercised by some test
     am = reference.of(Alertmanager)[0]
     used = {r for c in checks for r in c.got}
@@ -44,6 +44,19 @@ def test_assert_routes_accepts_pairs_and_reports_a_diff(reference, amtool):
     assert 'labels:   {service="llm-gateway", severity="critical"}' in text
     assert "expected: llm-gateway-pagerduty, llm-gateway-slack" in text
     assert "got:      llm-gateway-pagerduty" in text and "missing:  llm-gateway-slack" in text
+
+
+def test_every_route_of_the_reference_is_tested(reference, tmp_path):
+    from obskit.verify.routing import untested_routes
+    assert untested_routes(reference) == []
+    (tmp_path / "alerts").mkdir()
+    text = (ROOT / "alerts" / "routing.py").read_text()
+    start = text.index('    RouteTest(name="gateway warning: Slack"')
+    end = text.index("    RouteTest(", start + 10)
+    (tmp_path / "alerts" / "routing.py").write_text(text[:start] + text[end:])
+    notes = untested_routes(load_project(tmp_path))
+    assert notes == ["alertmanager routes: no RouteTest ends on the route to 'llm-gateway-slack' defined at "
+                     'alerts/routing.py:94 under cluster="llm-gateway-prod" / severity="warning"']
 
 
 def test_order_only_difference_is_explained():
@@ -66,7 +79,8 @@ def broken_project(tmp_path):
 def test_breaking_a_route_fails_obskit_test(broken_project, amtool):
     outcomes, skipped = routing_tests(load_project(broken_project), None, None)
     failed = {o.name: o for o in outcomes if not o.ok}
-    assert set(failed) == {"gateway critical: PagerDuty"}
+    assert set(failed) == {"gateway critical: PagerDuty", "gateway critical by service label",
+                           "gateway SLO page from a central ruler: PagerDuty"}
     assert "expected: llm-gateway-pagerduty\n  got:      llm-gateway-default" in failed["gateway critical: PagerDuty"].output
     cli = run_cli("test", str(broken_project))
     assert cli.returncode == 1
@@ -79,7 +93,7 @@ def test_obskit_test_runs_the_routing_tests(tmp_path, amtool):
     from obskit.verify.project_tests import run_project_tests
     report = run_project_tests(tmp_path)
     assert report.ok, report.text()
-    assert "alertmanager routes: ok: 13 test(s) in 13 run(s)" in report.text()
+    assert "alertmanager routes: ok: 19 test(s) in 19 run(s)" in report.text()
 
 
 LABELS = st.fixed_dictionaries({}, optional={

@@ -143,8 +143,31 @@ def routing_tests(project: Project, workers: Optional[int], keep: Optional[Path]
     finally:
         if not keep:
             shutil.rmtree(directory, ignore_errors=True)
-    return [Outcome(SUBJECT, c.name, (c.name,), c.ok, "" if c.ok else c.diff(), c.seconds,
-                    frozenset() if c.ok else frozenset({c.name})) for c in checks], []
+    outcomes = [Outcome(SUBJECT, c.name, (c.name,), c.ok, "" if c.ok else c.diff(), c.seconds,
+                        frozenset() if c.ok else frozenset({c.name})) for c in checks]
+    return outcomes, untested_routes(project)
 
 
-__all__ = ["assert_routes", "check_routes", "routing_tests", "RouteCheck"]
+def untested_routes(project: Project) -> List[str]:
+    """Notes for the leaf routes where no RouteTest's alert ends (by obskit's tree walk, which a
+    property test holds to amtool's)."""
+    from obskit.model.alertmanager import Alertmanager
+    am = project.of(Alertmanager)[0]
+    reached = {p for t in project.of(RouteTest) for p in am.route.matching(dict(t.labels))}
+    root = str(project.root)
+    notes = []
+    for path, r in am.route.paths():
+        if r.routes or path in reached:
+            continue
+        selectors = [", ".join(map(str, node.matchers)) for _, node in _ancestry(am.route, path)]
+        notes.append(f"{SUBJECT}: no RouteTest ends on the route to {r.receiver_name or '(inherited)'!r} "
+                     f"defined at {r.location.relative_to(root)} under {' / '.join(s for s in selectors if s) or 'the root'}")
+    return notes
+
+
+def _ancestry(root, path):
+    node = root
+    yield (), node
+    for depth, i in enumerate(path):
+        node = node.routes[i]
+        yield path[:depth + 1], node

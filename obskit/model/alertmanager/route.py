@@ -97,6 +97,24 @@ class Route:
         for r in self.routes:
             yield from r.walk()
 
+    def matching(self, labels: dict, path: Tuple[int, ...] = ()) -> Tuple[Tuple[int, ...], ...]:
+        """Paths (child indexes from this route) of the routes an alert ends on, in order."""
+        if not all(m.matches(labels) for m in self.matchers):
+            return ()
+        found = []
+        for i, child in enumerate(self.routes):
+            got = child.matching(labels, path + (i,))
+            found.extend(got)
+            if got and not child.continue_:
+                break
+        return tuple(found) or (path,)
+
+    def paths(self, path: Tuple[int, ...] = ()) -> Iterator[Tuple[Tuple[int, ...], "Route"]]:
+        """Every (path, route), depth first; a route shared by two parents appears under each."""
+        yield path, self
+        for i, child in enumerate(self.routes):
+            yield from child.paths(path + (i,))
+
     def match(self, labels: dict, parent_receiver: Optional[str] = None) -> Tuple[str, ...]:
         """Receivers an alert with ``labels`` reaches (Alertmanager's tree walk; no inhibition or
         time intervals). Used for quick checks; amtool has the last word."""
