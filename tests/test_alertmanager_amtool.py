@@ -188,3 +188,14 @@ def test_cli_build_refuses_bad_definitions_and_keeps_previous_output(tmp_path, a
                      "alerts/am.py:5: error [duplicate-receiver]"):
         assert expected in text, text
     assert (out / "alertmanager" / "alertmanager.yml").read_bytes() == before
+
+
+def test_build_verify_raises_tool_error_with_amtool_reason(tmp_path, amtool):
+    from obskit.errors import ToolError
+    from obskit.targets.alertmanager import Alertmanager as Target
+    bad = replace(ir_of(valid()), route=replace(ir_of(valid()).route, receiver="nope"))
+    (tmp_path / "alertmanager").mkdir()
+    (tmp_path / "alertmanager" / "alertmanager.yml").write_bytes(render.render(bad))
+    with pytest.raises(ToolError, match='amtool check-config failed on alertmanager/alertmanager.yml: undefined receiver "nope"'):
+        Target().verify(tmp_path, {"alertmanager/alertmanager.yml": b""})
+    Target().verify(tmp_path, {})     # nothing to check when the project has no Alertmanager
