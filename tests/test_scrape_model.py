@@ -423,3 +423,15 @@ def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsy
 def test_semicolons_a_regex_needs(pattern, needed):
     from obskit.model.prometheus_config.regex import literal_semicolons
     assert literal_semicolons(pattern) == needed
+
+
+def test_jobs_scraped_slower_than_the_assumed_interval_are_warned(tmp_path):
+    root = _project(tmp_path, """\
+        from obskit.model.scrape import PrometheusConfig, ScrapeConfig
+        server = PrometheusConfig(rule_files=(), scrape_interval="15s")
+        fast = ScrapeConfig(job_name="fast", targets=["a:1"])
+        slow = ScrapeConfig(job_name="slow", targets=["b:1"], scrape_interval="2m")
+        """, '[project]\nscrape_interval = 30\n')
+    project = load_project(root)  # a warning, not an error
+    found = [(str(d.location), d.code, d.severity) for d in project.warnings if d.code.startswith("scrape-")]
+    assert found == [("telemetry/scrape.py:4", "scrape-slower-than-assumed", "warning")]

@@ -138,7 +138,7 @@ def check_project(project: Project) -> List[Diagnostic]:
     monitor_names: Dict[str, ScrapeConfig] = {}
     for server in servers:
         jobs = _jobs_of(server, project)
-        diags += _check_server(server, jobs, str(project.root))
+        diags += _check_server(server, jobs, str(project.root), _assumed_interval(project))
         claimed.update(id(j) for j in jobs)
     all_jobs = {id(j): j for j in project.of(ScrapeConfig)}
     for server in servers:
@@ -165,7 +165,8 @@ def check_project(project: Project) -> List[Diagnostic]:
     return diags
 
 
-def _check_server(server: PrometheusConfig, jobs: Tuple[ScrapeConfig, ...], root: str) -> List[Diagnostic]:
+def _check_server(server: PrometheusConfig, jobs: Tuple[ScrapeConfig, ...], root: str,
+                  assumed: int = 0) -> List[Diagnostic]:
     diags: List[Diagnostic] = []
     first: Dict[str, ScrapeConfig] = {}
     interval = server.scrape_interval if isinstance(server.scrape_interval, Duration) else DEFAULT_SCRAPE_INTERVAL
@@ -177,6 +178,14 @@ def _check_server(server: PrometheusConfig, jobs: Tuple[ScrapeConfig, ...], root
                                                 f"{server.name!r}", obj, job.location))
         first.setdefault(job.job_name, job)
         job_interval = job.scrape_interval if isinstance(job.scrape_interval, Duration) else interval
+        if assumed and job_interval.seconds > assumed:
+            diags.append(Diagnostic(
+                "scrape-slower-than-assumed",
+                f"scraped every {job_interval} by Prometheus config {server.name!r}, but obskit.toml's "
+                f"scrape_interval is {assumed}s: the rate() windows obskit derives from it (SLO base "
+                f"windows are 2 × scrape_interval) may hold fewer than two samples of this job",
+                obj, job.location, hint=f"set scrape_interval = {job_interval.seconds} in obskit.toml's "
+                                        "[project] (or scrape this job faster)", severity="warning"))
         if isinstance(job.scrape_timeout, Duration) and job.scrape_timeout > job_interval:
             diags.append(_diag("bad-duration", f"scrape_timeout {job.scrape_timeout} is longer than the "
                                                f"scrape interval {job_interval} it gets from Prometheus config "
@@ -187,6 +196,11 @@ def _check_server(server: PrometheusConfig, jobs: Tuple[ScrapeConfig, ...], root
                                            f"scrape_interval {DEFAULT_SCRAPE_INTERVAL}",
                            f"Prometheus config {server.name!r}", server.location))
     return diags
+
+
+def _assumed_interval(project: Project) -> int:
+    value = getattr(project.settings, "scrape_interval", 0)
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _check_versions(job: ScrapeConfig, target: versions.Version) -> List[Diagnostic]:
