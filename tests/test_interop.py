@@ -137,3 +137,28 @@ def test_export_cli_on_the_repository(root, tmp_path):
     docs = [d for d in yaml.safe_load_all(out.read_text()) if d]
     assert sum(d["kind"] == "SLO" for d in docs) == summary["slos"] > 0
     assert all(d["apiVersion"] == "openslo/v1" for d in docs)
+
+
+GOLDEN = Path(__file__).parent / "golden" / "interop"
+
+
+def _golden(name: str, text: str) -> None:
+    import os
+    path = GOLDEN / name
+    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+    assert text == path.read_text(), f"{name} changed; regenerate with OBSKIT_UPDATE_GOLDEN=1 and read the diff"
+
+
+def test_golden_sloth_module_and_openslo_export(root, monkeypatch):
+    """The module a human keeps and the OpenSLO document, byte for byte (deterministic)."""
+    from obskit.interop.pycode import module_code
+    monkeypatch.chdir(root)
+    (mod,) = sloth.convert(Path("tests/fixtures/sloth/getting-started.yml"))
+    text = module_code(mod, sloth.ABSENT_NOTE)
+    _golden("myservice.py", text)
+    exported, _ = openslo.export([i.slo for i in mod.slos], "tests/fixtures/sloth/getting-started.yml")
+    _golden("getting-started.openslo.yaml", exported)
+    (again,) = sloth.convert(Path("tests/fixtures/sloth/getting-started.yml"))
+    assert module_code(again, sloth.ABSENT_NOTE) == text
