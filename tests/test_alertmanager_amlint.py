@@ -23,7 +23,7 @@ except ImportError:  # pragma: no cover - the test extra installs it
     pytest.skip("amlint is not installed (pip install -e '.[test]')", allow_module_level=True)
 
 
-def amlint(*args) -> subprocess.CompletedProcess:
+def run_amlint(*args) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", "import sys; from amlint.cli import main; sys.exit(main())", *args],
                           capture_output=True, text=True, timeout=60)
 
@@ -49,7 +49,7 @@ def simulate(path):
 
 def test_no_findings_above_info(built):
     _, config, crd = built
-    res = amlint("check", "--format", "json", "--strict", str(config), str(crd))
+    res = run_amlint("check", "--format", "json", "--strict", str(config), str(crd))
     findings = json.loads(res.stdout or "[]")
     assert [f for f in findings if f["level"] != "info"] == [], findings
     assert res.returncode == 0

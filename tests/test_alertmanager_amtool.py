@@ -12,7 +12,7 @@ from obskit.compile.alertmanager import AMIntegration, AMReceiver, AMTemplate, c
 from obskit.errors import DefinitionError
 from obskit.model.alertmanager import (
     Alertmanager, Email, GlobalConfig, Matcher, MSTeams, PagerDuty, Receiver, Route, Secret, Slack, Template,
-    TimeInterval, Webhook, business_hours,
+    Webhook, business_hours,
 )
 from obskit.model.alertmanager.checks import check_alertmanager
 from obskit.project import Project, Settings
@@ -192,7 +192,7 @@ def test_cli_build_refuses_bad_definitions_and_keeps_previous_output(tmp_path, a
 
 def test_build_verify_raises_tool_error_with_amtool_reason(tmp_path, amtool):
     from obskit.errors import ToolError
-    from obskit.targets.alertmanager import Alertmanager as Target
+    from obskit.targets.alertmanager import AlertmanagerTarget as Target
     bad = replace(ir_of(valid()), route=replace(ir_of(valid()).route, receiver="nope"))
     (tmp_path / "alertmanager").mkdir()
     (tmp_path / "alertmanager" / "alertmanager.yml").write_bytes(render.render(bad))

@@ -7,7 +7,6 @@ same alert and service (while an unrelated warning and another SLO's ticket stil
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import threading

@@ -12,7 +12,7 @@ import pytest
 
 from obskit.compile import conventions as conv
 from obskit.loader import load_project
-from obskit.targets.alertmanager import Alertmanager as Target
+from obskit.targets.alertmanager import AlertmanagerTarget as Target
 from obskit.verify import amtool as am_tool
 
 GOLDEN = Path(__file__).parent / "golden" / "alertmanager"

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from obskit.errors import DefinitionError
 from obskit.loader import load_project
 from obskit.model.alertmanager import (
-    Alertmanager, Email, GlobalConfig, Inhibit, Jira, Matcher, MSTeams, MSTeamsV2, Opsgenie, PagerDuty, Period,
-    Receiver, RocketChat, Route, RouteTest, Secret, Slack, Template, TimeInterval, Webhook, business_hours,
+    Alertmanager, Email, GlobalConfig, Inhibit, Matcher, Opsgenie, PagerDuty, Period, Receiver, Route, Secret, Slack,
+    Template, TimeInterval, Webhook, business_hours,
 )
 
 S = Secret(name="am", key="k")
@@ -289,6 +289,6 @@ def test_warnings_for_what_loads_but_is_probably_wrong(tmp_path):
     assert got == [("not-in-alertmanagerconfig", "alerts/am.py:6"),     # Jira: no v1alpha1 field
                    ("not-in-alertmanagerconfig", "alerts/am.py:7"),     # time zone dropped there
                    ("unused-receiver", "alerts/am.py:5")]
-    from obskit.targets.alertmanager import Alertmanager as Target
+    from obskit.targets.alertmanager import AlertmanagerTarget as Target
     crd = Target().render(project)["kubernetes/alertmanager-config.yaml"].decode()
     assert "jira" not in crd.lower()

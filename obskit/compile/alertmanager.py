@@ -8,12 +8,7 @@ from obskit.compile import conventions as conv
 from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.alertmanager import Alertmanager, Inhibit, Matcher, Route, RouteTest
-from obskit.model.alertmanager.secrets import Secret
 from obskit.project import Project
-
-#: a value in an integration or the global section: plain data or a Secret reference
-Value = "str | bool | int | dict | Secret"
-
 
 @dataclass(frozen=True)
 class AMRoute:

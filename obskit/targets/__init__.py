@@ -23,7 +23,7 @@ def targets() -> tuple:
     from obskit.targets.alert_rules import AlertRules
     from obskit.targets.loki import LokiTarget
     from obskit.targets.tracing import TracingTarget
-    from obskit.targets.alertmanager import Alertmanager
+    from obskit.targets.alertmanager import AlertmanagerTarget
     from obskit.targets.prometheus_config import PrometheusConfigTarget
     from obskit.targets.grafana import Grafana
-    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), Alertmanager(), PrometheusConfigTarget(), Grafana(),)
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), AlertmanagerTarget(), PrometheusConfigTarget(), Grafana(),)

@@ -11,7 +11,7 @@ from obskit.project import Project
 from obskit.render import alertmanager as render
 
 
-class Alertmanager:
+class AlertmanagerTarget:
     name = "alertmanager"
 
     def render(self, project: Project) -> Dict[str, bytes]:
