@@ -116,7 +116,8 @@ def load_project(root: "str | Path") -> Project:
         project = Project(root=root, settings=settings, definitions=tuple(o for o in project.definitions if is_valid(o)))
     errors = [d for d in diags if d.severity == "error"]
     if errors:
-        raise DefinitionError(_relative(sorted(diags, key=_order), root))   # warnings shown with errors
+        warnings = [d for d in diags if d.severity != "error"]   # shown after the errors
+        raise DefinitionError(_relative(sorted(errors, key=_order) + sorted(warnings, key=_order), root))
     return replace(project, warnings=tuple(_relative(sorted(diags, key=_order), root)))
 
 
