@@ -199,3 +199,38 @@ def test_build_verify_raises_tool_error_with_amtool_reason(tmp_path, amtool):
     with pytest.raises(ToolError, match='amtool check-config failed on alertmanager/alertmanager.yml: undefined receiver "nope"'):
         Target().verify(tmp_path, {"alertmanager/alertmanager.yml": b""})
     Target().verify(tmp_path, {})     # nothing to check when the project has no Alertmanager
+
+
+# time-interval values: obskit accepts exactly what amtool accepts, except values that can never
+# match, which amtool 0.25 lets through and obskit refuses (marked stricter)
+TIME_VALUES = [
+    ("times", [("00:00", "24:00")], True), ("times", [("24:00", "24:00")], False),
+    ("times", [("17:00", "09:00")], False), ("times", [("9:00", "17:00")], False),
+    ("weekdays", ["Monday:friday"], True), ("weekdays", ["friday:monday"], False), ("weekdays", ["funday"], False),
+    ("days_of_month", ["-3:-1"], True), ("days_of_month", ["1:-1"], True), ("days_of_month", ["-1:5"], False),
+    ("days_of_month", ["5:1"], False), ("days_of_month", ["32"], False),
+    ("months", ["1:march"], True), ("months", ["december:january"], False),
+    ("months", ["13"], "stricter"), ("years", ["2026:2027"], True), ("years", ["2027:2026"], False),
+    ("years", ["10000"], "stricter"),
+]
+
+
+@pytest.mark.parametrize("field, value, expected", TIME_VALUES, ids=[f"{f}={v}" for f, v, _ in TIME_VALUES])
+def test_time_interval_values_agree_with_amtool(tmp_path, amtool, field, value, expected):
+    import yaml
+    from obskit.model.alertmanager import Period
+    try:
+        Period(**{field: value})
+        model = True
+    except DefinitionError:
+        model = False
+    entry = {"times": [{"start_time": a, "end_time": b} for a, b in value]} if field == "times" else {field: value}
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(yaml.safe_dump({"route": {"receiver": "r", "routes": [{"receiver": "r", "mute_time_intervals": ["t"]}]},
+                                    "receivers": [{"name": "r"}],
+                                    "time_intervals": [{"name": "t", "time_intervals": [entry]}]}))
+    tool = am_tool.check_config(path).ok
+    if expected == "stricter":
+        assert (model, tool) == (False, True)
+    else:
+        assert model is expected and tool is expected, am_tool.failure_reason(am_tool.check_config(path))

@@ -32,6 +32,8 @@ def _names_range(value: str, names: Tuple[str, ...]) -> bool:
 
 
 def _int_range(value: str, lo: int, hi: int, negative: bool = False) -> bool:
+    """``n`` or ``a:b`` with lo ≤ n ≤ hi (or -hi ≤ n ≤ -1 when ``negative``). As in Alertmanager, a
+    negative start needs a negative end, and a range of same-signed ends must not run backwards."""
     parts = str(value).split(":")
     if len(parts) > 2:
         return False
@@ -39,10 +41,27 @@ def _int_range(value: str, lo: int, hi: int, negative: bool = False) -> bool:
         nums = [int(x) for x in parts]
     except ValueError:
         return False
-    ok = all((lo <= n <= hi) or (negative and -hi <= n <= -1) for n in nums)
-    if ok and len(nums) == 2 and (nums[0] >= 0) == (nums[1] >= 0):
-        ok = nums[0] <= nums[1]
-    return ok
+    if not all((lo <= n <= hi) or (negative and -hi <= n <= -1) for n in nums):
+        return False
+    if len(nums) == 2:
+        start, end = nums
+        if start < 0 and end >= 0:
+            return False
+        if (start >= 0) == (end >= 0) and start > end:
+            return False
+    return True
+
+
+def _month(text: str) -> int:
+    return MONTHS.index(text) + 1 if text in MONTHS else int(text)
+
+
+def _month_range(value: str) -> bool:
+    """Month names or numbers, mixed as Alertmanager allows (``1:march``), not running backwards."""
+    parts = value.lower().split(":")
+    if len(parts) > 2 or not all(p in MONTHS or (p.isdigit() and 1 <= int(p) <= 12) for p in parts):
+        return False
+    return len(parts) == 1 or _month(parts[0]) <= _month(parts[1])
 
 
 def _strs(value) -> tuple:
@@ -97,7 +116,7 @@ class Period:
                 p.add("bad-time", f"day of month {d!r} must be 1..31 or -31..-1, or a range of them")
         set_attr(self, "months", tuple(m.lower() for m in _strs(self.months)))
         for m in self.months:
-            if not (_names_range(m, MONTHS) or _int_range(m, 1, 12)):
+            if not _month_range(m):
                 p.add("bad-time", f"month {m!r} must be a month name or 1..12, or a range of them")
         set_attr(self, "years", _strs(self.years))
         for y in self.years:
