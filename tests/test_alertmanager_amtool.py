@@ -234,3 +234,20 @@ def test_time_interval_values_agree_with_amtool(tmp_path, amtool, field, value, 
         assert (model, tool) == (False, True)
     else:
         assert model is expected and tool is expected, am_tool.failure_reason(am_tool.check_config(path))
+
+
+@pytest.mark.parametrize("pattern, ok", [(r"\p{L}+", True), ("api|web", True), ("(?P<n>a)", True),
+                                          ("(?=a)", False), (r"(a)\1", False), ("(", False)])
+def test_regex_matchers_follow_go_re2_like_amtool(tmp_path, amtool, pattern, ok):
+    """Alertmanager compiles regex matchers with Go's RE2; Python-only syntax is refused, RE2-only accepted."""
+    import yaml
+    text = 'team=~"' + pattern.replace("\\", "\\\\") + '"'      # the same matcher string for both
+    try:
+        Route(receiver="r", matchers=[text])
+        model = True
+    except DefinitionError:
+        model = False
+    path = tmp_path / "alertmanager.yml"
+    path.write_text(yaml.safe_dump({"route": {"receiver": "r", "routes": [{"receiver": "r", "matchers": [text]}]},
+                                    "receivers": [{"name": "r"}]}))
+    assert (model, am_tool.check_config(path).ok) == (ok, ok)

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable, List, Tuple
 
+from obskit.model.prometheus_config import regex
+
 OPS = ("=", "!=", "=~", "!~")
 CLASSIC_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 UTF8_SINCE = (0, 27)
@@ -55,10 +57,9 @@ class Matcher:
         if not isinstance(self.value, str):
             raise ValueError(f"matcher value for {self.name!r} must be a string, got {self.value!r}")
         if self.is_regex:
-            try:
-                re.compile(self.value)
-            except re.error as exc:
-                raise ValueError(f"matcher {self.name}{self.op}{quote(self.value)}: bad regular expression: {exc}") from None
+            why = regex.problem(self.value)     # Go's RE2 syntax, anchored, as Alertmanager compiles it
+            if why:
+                raise ValueError(f"matcher {self.name}{self.op}{quote(self.value)}: {why}")
 
     @classmethod
     def parse(cls, text: str) -> "Matcher":
@@ -86,7 +87,7 @@ class Matcher:
             return v == self.value
         if self.op == "!=":
             return v != self.value
-        hit = re.fullmatch(self.value, v) is not None
+        hit = regex.full_match(self.value, v)
         return hit if self.op == "=~" else not hit
 
     def __str__(self) -> str:
