@@ -7,8 +7,8 @@ import pytest
 
 from conftest import run_cli
 
-# A page tier of two windows kept short so that the test stays fast: 14.4x over 1h/5m and 6x over
-# 3h/15m (2 % and 2.5 % of a 30-day budget); once with windows over the raw series (Sloth's shape)
+# A page tier of two windows kept short so that the test stays fast: 14.4x over 30m/5m and 6x over
+# 90m/15m (1 % and 1.25 % of a 30-day budget); once with windows over the raw series (Sloth's shape)
 # and once pre-aggregated (obskit's default).
 SLO_FILE = '''
 from obskit import SLO, AlertingPolicy, BurnWindow, RatioSLI, Tier
@@ -17,8 +17,8 @@ def api(name, shape):
     return SLO(service="api", name=name, objective=99.9, window_shape=shape,
                sli=RatioSLI(total='http_requests_total{job="api"}', errors='http_requests_total{job="api",code=~"5.."}'),
                alerting=AlertingPolicy(ticket=None, page=Tier(name="page", severity="critical", windows=(
-                   BurnWindow(long="1h", short="5m", budget_share=0.02),
-                   BurnWindow(long="3h", short="15m", budget_share=0.025)))))
+                   BurnWindow(long="30m", short="5m", budget_share=0.01),
+                   BurnWindow(long="90m", short="15m", budget_share=0.0125)))))
 
 raw = api("raw", "raw")
 preaggregated = api("preaggregated", "preaggregated")
@@ -51,7 +51,7 @@ def test_detection_matches_the_workbook_within_one_interval(measured, slo):
     lag = 0 if slo == "api-raw" else base_window(60).seconds / 2
     assert [m["incident"] for m in rows] == ["100% outage", "14.4x burn", "6x burn", "2x burn"]
     period = 30 * 86400
-    windows = ((3600, 14.4), (3 * 3600, 6.0))      # (long window, factor) of the page tier
+    windows = ((1800, 14.4), (5400, 6.0))      # (long window, factor) of the page tier
     for m in rows:
         burn, step = m["burn"], m["evaluation_interval_seconds"]
         formula = min((long * f / burn for long, f in windows if burn >= f), default=None)
@@ -64,9 +64,9 @@ def test_detection_matches_the_workbook_within_one_interval(measured, slo):
         assert m["budget_at_detection"] == pytest.approx(burn * m["detection_seconds"] / period)
         # the short windows bound the reset time: the longest one (15m) plus one interval
         assert 0 <= m["reset_seconds"] <= 15 * 60 + step, m
-    # the 14.4x page fires when 2 % of the budget is spent, the 6x one at 2.5 % (share of each window)
-    assert rows[1]["budget_at_detection"] == pytest.approx(0.02, abs=0.0005)
-    assert rows[2]["budget_at_detection"] == pytest.approx(0.025, abs=0.0005)
+    # the 14.4x page fires when 1 % of the budget is spent, the 6x one at 1.25 % (share of each window)
+    assert rows[1]["budget_at_detection"] == pytest.approx(0.01, abs=0.0005)
+    assert rows[2]["budget_at_detection"] == pytest.approx(0.0125, abs=0.0005)
     assert rows[3]["detection_seconds"] is None        # 2x is below both factors
 
 
