@@ -137,6 +137,17 @@ def test_export_cli_on_the_repository(root, tmp_path):
     docs = [d for d in yaml.safe_load_all(out.read_text()) if d]
     assert sum(d["kind"] == "SLO" for d in docs) == summary["slos"] > 0
     assert all(d["apiVersion"] == "openslo/v1" for d in docs)
+    # and back: every SLO of the repository returns with its objective, period and alert factors
+    from obskit.loader import load_project
+    original = {s.id: s for s in load_project(root).slos}
+    back = {i.slo.id: i.slo for m in openslo.convert([out]) for i in m.slos}
+    assert back.keys() == original.keys()
+    for key, slo in back.items():
+        o = original[key]
+        assert (slo.objective, slo.period, slo.alerting.min_events) == (o.objective, o.period, o.alerting.min_events)
+        assert [w.factor_for(slo.period) for t in slo.alerting.tiers for w in t.windows] == \
+            [w.factor_for(o.period) for t in o.alerting.tiers for w in t.windows]
+        compile_slo(slo)
 
 
 GOLDEN = Path(__file__).parent / "golden" / "interop"

@@ -25,8 +25,12 @@ def identifier(name: str) -> str:
 
 
 def _s(value) -> str:
-    """A string literal; PromQL reads best single-quoted (its own quotes are double)."""
-    return repr(str(value))
+    """A string literal; PromQL reads best single-quoted (its own quotes are double), and raw when
+    it holds backslashes (``le=~"10|10\\.0"`` stays as written)."""
+    text = str(value)
+    if "\\" in text and "'" not in text and "\n" not in text and not text.endswith("\\"):
+        return f"r'{text}'"
+    return repr(text)
 
 
 def _num(value: float) -> str:

@@ -54,7 +54,9 @@ def markdown(sections: Sequence[Section], skipped: Sequence[str]) -> str:
            "then the incident (steady for one longest window), then recovery. Detection is the first "
            "evaluation step at which the tier's alert fires; the Workbook column is "
            "min over the tier's windows of long window × factor / burn (never when the burn is below "
-           "every factor). Measured and formula agree within one evaluation interval.", ""]
+           "every factor). They agree within one evaluation interval, plus at most half the base window "
+           "when the SLO's windows are pre-aggregated (obskit's default). Input samples every minute; "
+           "rules evaluated at the tier's interval (the measurement's resolution).", ""]
     for s in sections:
         out += [f"## {s.title}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
         out += ["| " + " | ".join(row(m)) + " |" for m in s.measurements]
