@@ -173,3 +173,54 @@ def test_golden_sloth_module_and_openslo_export(root, monkeypatch):
     _golden("getting-started.openslo.yaml", exported)
     (again,) = sloth.convert(Path("tests/fixtures/sloth/getting-started.yml"))
     assert module_code(again, sloth.ABSENT_NOTE) == text
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+from obskit.errors import DefinitionError  # noqa: E402
+from obskit.model import AlertingPolicy, BurnWindow, LatencySLI, SLO, Tier  # noqa: E402
+
+
+@st.composite
+def slos(draw):
+    sli = draw(st.sampled_from([
+        RatioSLI(total='http_requests_total{job="a"}', errors='http_requests_total{job="a",code=~"5.."}'),
+        RatioSLI(total='rpc_total{svc="b"}', good='rpc_total{svc="b",ok="true"}', by=("region",)),
+        RawSLI(error_ratio='1 - avg_over_time(probe_success{job="c"}[$window])'),
+    ]))
+    def tier(name, sev):
+        windows = draw(st.lists(st.sampled_from([("1h", "5m"), ("6h", "30m"), ("1d", "2h"), ("3d", "6h")]),
+                                min_size=1, max_size=2, unique=True))
+        return Tier(name=name, severity=sev, windows=tuple(
+            BurnWindow(long=l, short=s, **draw(st.sampled_from([{"budget_share": 0.02}, {"budget_share": 0.1},
+                                                                  {"factor": 2.5}])))
+            for l, s in windows))
+    page = draw(st.one_of(st.none(), st.just("page"))) and tier("page", "critical")
+    ticket = draw(st.one_of(st.none(), st.just("ticket"))) and tier("ticket", draw(st.sampled_from(["warning", "info"])))
+    min_events = None if isinstance(sli, RawSLI) else draw(st.sampled_from([None, 50, 1000]))
+    return SLO(service=draw(st.sampled_from(["api", "web-front"])), name=draw(st.sampled_from(["avail", "ok_rate"])),
+               objective=draw(st.sampled_from([95, 99, 99.5, 99.9, 99.95])),
+               period=draw(st.sampled_from(["7d", "28d", "30d"])), sli=sli,
+               labels=draw(st.dictionaries(st.sampled_from(["team", "tier"]), st.sampled_from(["x", "2"]), max_size=2)),
+               owner=draw(st.sampled_from(["", "payments"])),
+               alerting=AlertingPolicy(page=page, ticket=ticket, min_events=min_events,
+                                       absent_for=draw(st.sampled_from([None, "10m", "15m"]))))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_openslo_export_import_round_trip_property(tmp_path_factory, data):
+    """Any SLO obskit accepts comes back from OpenSLO with byte-identical rules."""
+    try:
+        slo = data.draw(slos())
+    except DefinitionError:
+        from hypothesis import assume
+        assume(False)
+    text, findings = openslo.export([slo], "property")
+    assert all(f.kind == "changed" for f in findings)
+    path = tmp_path_factory.mktemp("rt") / "o.yaml"
+    path.write_text(text)
+    (mod,) = openslo.convert([path])
+    assert not [f for f in mod.findings if f.kind == "lost"]
+    (item,) = mod.slos
+    assert rules_text(item.slo) == rules_text(slo)
