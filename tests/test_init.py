@@ -32,6 +32,13 @@ def test_init_then_build_and_test_pass(tmp_path, promtool, amtool):
                  "page: a 100% outage fires"):
         assert text in r.stdout
     assert "FAIL" not in r.stdout
+    # the project's own pytest example passes too
+    import subprocess
+    import sys
+    r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests"],
+                       cwd=project, capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "2 passed" in r.stdout
 
 
 def test_init_refuses_a_non_empty_directory(tmp_path):
