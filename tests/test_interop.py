@@ -224,3 +224,11 @@ def test_openslo_export_import_round_trip_property(tmp_path_factory, data):
     assert not [f for f in mod.findings if f.kind == "lost"]
     (item,) = mod.slos
     assert rules_text(item.slo) == rules_text(slo)
+
+
+def test_sloth_kubernetes_form_gives_the_same_slo_as_the_spec():
+    (plain,) = sloth.convert(FIX / "sloth" / "getting-started.yml")
+    (k8s,) = sloth.convert(FIX / "sloth" / "k8s-getting-started.yml")
+    assert rules_text(k8s.slos[0].slo) == rules_text(plain.slos[0].slo)
+    assert {f.message for f in k8s.findings} - {f.message for f in plain.findings} == {
+        "namespace 'monitoring': set it once for the project in obskit.toml ([project] namespace = ...)"}
