@@ -232,3 +232,17 @@ def test_sloth_kubernetes_form_gives_the_same_slo_as_the_spec():
     assert rules_text(k8s.slos[0].slo) == rules_text(plain.slos[0].slo)
     assert {f.message for f in k8s.findings} - {f.message for f in plain.findings} == {
         "namespace 'monitoring': set it once for the project in obskit.toml ([project] namespace = ...)"}
+
+
+def test_sloth_windows_option_keeps_sloths_rule_shape(tmp_path):
+    r = run_cli("import", "sloth", str(FIX / "sloth" / "getting-started.yml"), "--out", str(tmp_path),
+                "--allow-partial", "--sloth-windows", "-q")
+    assert r.returncode == 0, r.stderr
+    assert "window_shape='raw'," in (tmp_path / "myservice.py").read_text()
+    slo = load_module(tmp_path / "myservice.py").requests_availability
+    text = rules_text(slo).decode()
+    assert "rate(http_request_duration_seconds_count{job=\"myservice\"}[3d])" in text   # raw 3d window
+    exported, _ = openslo.export([slo], "x")
+    (tmp_path / "o.yaml").write_text(exported)
+    (mod,) = openslo.convert([tmp_path / "o.yaml"])
+    assert mod.slos[0].slo.window_shape == "raw" and rules_text(mod.slos[0].slo) == rules_text(slo)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from obskit.interop import openslo, sloth
 from obskit.interop.common import SourceError
@@ -31,9 +31,9 @@ class ImportResult:
                 "findings": [f.to_dict() for f in self.findings], "refused": list(self.refused)}
 
 
-def convert(fmt: str, paths: Sequence[Path]) -> List[ImportedModule]:
+def convert(fmt: str, paths: Sequence[Path], window_shape: Optional[str] = None) -> List[ImportedModule]:
     if fmt == "sloth":
-        return [m for p in paths for m in sloth.convert(Path(p))]
+        return [m for p in paths for m in sloth.convert(Path(p), window_shape)]
     if fmt == "openslo":
         return openslo.convert([Path(p) for p in paths])
     raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
@@ -47,11 +47,11 @@ def _merge(modules: List[ImportedModule]) -> Dict[str, List[ImportedModule]]:
 
 
 def import_files(fmt: str, paths: Sequence[Path], out: Path, *, allow_partial: bool = False,
-                 force: bool = False) -> ImportResult:
+                 force: bool = False, window_shape: Optional[str] = None) -> ImportResult:
     """Convert ``paths``; write one module per service into ``out`` unless the conversion is partial
     (and ``allow_partial`` is not set) or a file exists (and ``force`` is not set). Raises SourceError
     when a file is not of the format at all."""
-    modules = convert(fmt, paths)
+    modules = convert(fmt, paths, window_shape)
     files: Dict[str, str] = {}
     note = sloth.ABSENT_NOTE if fmt == "sloth" else ""
     for name, group in sorted(_merge(modules).items()):

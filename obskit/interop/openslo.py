@@ -308,7 +308,9 @@ def _slos_from(doc: dict, index: _Index, notes: Notes) -> Tuple[List[Tuple[SLO, 
                     service=service, name=slo_name, objective=objective, period=str(period),
                     description=str(spec.get("description") or ""), sli=sli, labels=labels,
                     owner=str(ann.get(A + "owner", "")), runbook_url=str(ann.get(A + "runbook-url", "")),
-                    alert_name=ann.get(A + "alert-name"), alerting=policy), notes, subject)
+                    alert_name=ann.get(A + "alert-name"), alerting=policy,
+                    **({"window_shape": ann[A + "window-shape"]} if A + "window-shape" in ann else {})),
+                    notes, subject)
         if slo is None:
             unconverted.append(Unconverted(subject, "see the findings", dump_yaml(doc)))
         else:
@@ -440,6 +442,8 @@ def export(slos: Sequence[SLO], source: str = "project") -> Tuple[str, List[Find
             ann[A + "alert-name"] = slo.alert_name
         if slo.sli.by:
             ann[A + "by"] = ",".join(slo.sli.by)
+        if getattr(slo, "window_shape", "preaggregated") != "preaggregated":
+            ann[A + "window-shape"] = slo.window_shape
         if slo.alerting.min_events is not None:
             ann[A + "min-events"] = fmt_number(float(slo.alerting.min_events))
             notes.changed(subject, "min_events has no OpenSLO equivalent: kept as annotation obskit.dev/min-events")

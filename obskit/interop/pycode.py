@@ -129,6 +129,9 @@ def slo_code(item: ImportedSLO, comments: dict) -> str:
         args.append(f"runbook_url={_s(s.runbook_url)}")
     if s.alert_name:
         args.append(f"alert_name={_s(s.alert_name)}")
+    shape = getattr(s, "window_shape", "preaggregated")
+    if shape != "preaggregated":
+        args.append(f"window_shape={_s(shape)}")
     args.append(f"alerting={policy_code(s.alerting, 4, comments)}")
     out.append(f"{item.variable} = SLO(")
     out += [f"    {a}," for a in args]

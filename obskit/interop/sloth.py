@@ -114,7 +114,8 @@ def _tier(name: str, spec: Optional[dict], common_annotations: dict, notes: Note
     return Tier(name=name, severity=severity, windows=windows)
 
 
-def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes) -> Tuple[Optional[SLO], str]:
+def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape: Optional[str] = None
+         ) -> Tuple[Optional[SLO], str]:
     name = str(raw.get("name", ""))
     subject = f"SLO {service}/{name}"
     for k in unknown_keys(raw, _SLO_KEYS):
@@ -152,12 +153,14 @@ def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes) -> Tuple[Opti
         sli=sli, labels=labels, runbook_url=str(runbook),
         alert_name=alert_name or None,
         alerting=AlertingPolicy(page=page, ticket=ticket),
+        **({"window_shape": window_shape} if window_shape else {}),
     ), notes, subject)
     return slo, subject
 
 
-def convert(path: Path) -> List[ImportedModule]:
-    """Every Sloth document in ``path`` as one module per service."""
+def convert(path: Path, window_shape: Optional[str] = None) -> List[ImportedModule]:
+    """Every Sloth document in ``path`` as one module per service. ``window_shape="raw"`` gives the
+    SLOs Sloth's exact rule shape (every window over the raw series) instead of obskit's default."""
     docs = read_documents(path)
     out = []
     for doc in docs:
@@ -181,7 +184,7 @@ def convert(path: Path) -> List[ImportedModule]:
         slos, unconverted, used = [], [], set()
         for raw in spec.get("slos") or []:
             before = len(notes.items)
-            slo, subject = _slo(service, spec_labels, raw, notes)
+            slo, subject = _slo(service, spec_labels, raw, notes, window_shape)
             mine = tuple(f for f in notes.items[before:])
             if slo is None:
                 unconverted.append(Unconverted(subject, "see the findings", dump_yaml(raw)))

@@ -32,6 +32,9 @@ def register(sub) -> None:
     p.add_argument("--allow-partial", action="store_true",
                    help="write the modules even when something could not be converted")
     p.add_argument("--force", action="store_true", help="overwrite existing modules")
+    p.add_argument("--sloth-windows", action="store_true",
+                   help="sloth: give the SLOs window_shape='raw', Sloth's exact rule shape (every window over "
+                        "the raw series) instead of obskit's pre-aggregated windows")
     add_output_options(p)
     p.set_defaults(func=run)
 
@@ -39,7 +42,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from obskit.interop.driver import SourceError, import_files
     try:
-        result = import_files(args.format, args.files, args.out, allow_partial=args.allow_partial, force=args.force)
+        result = import_files(args.format, args.files, args.out, allow_partial=args.allow_partial, force=args.force,
+                              window_shape="raw" if args.sloth_windows else None)
     except SourceError as exc:
         if args.output == "json":
             print(json.dumps({"written": False, "error": str(exc)}, indent=2))
