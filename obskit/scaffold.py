@@ -150,10 +150,10 @@ Monitoring as code with [obskit](https://github.com/): SLOs, alerts, dashboards 
 ```sh
 obskit build            # writes build/: Prometheus rules, Alertmanager config, dashboards
 obskit test             # proves the alerts and routes with promtool and amtool
-obskit report           # when does each SLO alert fire? tables and plots in build/report/
+obskit report           # when does each SLO alert fire? tables and plots in report/
 ```
 ''',
-    ".gitignore": "build/\n__pycache__/\n",
+    ".gitignore": "build/\nreport/\n__pycache__/\n",
 }
 
 

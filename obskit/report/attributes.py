@@ -130,7 +130,9 @@ def measure(compiled: Sequence[CompiledSLO], workers: Optional[int] = None,
                     # rules evaluated at the tier's interval
                     series = tuple(synthesize(c.slo.sli, sc.phases, SERIES_INTERVAL, c.slo.error_budget))
                 except Unsupported as exc:
-                    skipped.append(f"{c.slo.id}: {exc}")
+                    note = f"{c.slo.id}: {exc}"
+                    if note not in skipped:
+                        skipped.append(note)
                     break
                 probe = Probe(sc.name, series, c.alert_for(tier.name).alert,
                               tuple(range(sc.start, sc.total + 1, sc.step)))

@@ -34,7 +34,8 @@ def report(project_dir, out: Optional[Path] = None, *, only: Sequence[str] = (),
     slos = [s for s in project.slos if not only or s.id in only or f"{s.service}/{s.name}" in only]
     compiled = [compile_slo(s, project.settings) for s in slos]
     measurements, skipped = measure(compiled, workers=workers, progress=progress)
-    out = Path(out) if out is not None else project.root / "build" / "report"
+    # not under build/: `obskit build` replaces that directory as a whole
+    out = Path(out) if out is not None else project.root / "report"
     out.mkdir(parents=True, exist_ok=True)
     files: List[Path] = []
     by_slo = {c.slo.id: c for c in compiled}

@@ -15,7 +15,7 @@ def register(sub) -> None:
                                    "detection and reset time; write report.md, PNG plots and index.html.")
     add_project_dir(p)
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="output directory (default: PROJECT_DIR/build/report)")
+                   help="output directory (default: PROJECT_DIR/report)")
     p.add_argument("--slo", action="append", default=[], metavar="SERVICE/NAME",
                    help="only this SLO (repeatable; also SERVICE-NAME)")
     p.add_argument("--no-plots", action="store_true", help="tables only (no matplotlib needed)")
