@@ -49,8 +49,10 @@ def plot(m: Measurement, tier: Tier, error_budget: float, period_seconds: int, p
         ax[1].plot(hours, window_burn(w.short.seconds), color=c, ls="--", lw=0.8, label=f"{w.short} window")
         ax[1].axhline(factor, color=c, ls=":", lw=1.2, label=f"threshold {factor:g}x")
     ax[1].set_ylabel("burn rate (x budget)")
-    ax[1].set_yscale("symlog", linthresh=1)
-    ax[1].set_ylim(bottom=0)
+    top = 1.15 * max([sc.burn] + [w.factor_for(_period(period_seconds)) for w in tier.windows])
+    if top > 30:                        # outages: thresholds and burn orders of magnitude apart
+        ax[1].set_yscale("symlog", linthresh=1)
+    ax[1].set_ylim(0, top)
     ax[1].legend(loc="upper left", fontsize=7, ncol=2)
     fired = np.isin(t, np.array(m.firing, dtype=int))
     ax[2].fill_between(hours, 0, fired.astype(float), step="post", color="tab:red", alpha=0.6)
