@@ -10,7 +10,7 @@ from obskit.cli.common import EXIT_OK, add_project_dir
 
 def register(sub) -> None:
     p = sub.add_parser("report", help="measure when each SLO alert fires (Workbook attributes), with plots",
-                       description="For every SLO and alert tier, run promtool on synthetic incidents (100%% "
+                       description="For every SLO and alert tier, run promtool on synthetic incidents (100 % "
                                    "outage, 14.4x, 6x and 2x burns) and measure detection time, budget spent at "
                                    "detection and reset time; write report.md, PNG plots and index.html.")
     add_project_dir(p)
