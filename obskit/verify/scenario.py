@@ -7,7 +7,7 @@ Write them in the project's definition modules (``obskit test`` runs them) or in
         name="short outage pages, then clears",
         slo=api_availability,
         phases=(healthy("7h"), outage("15m"), healthy("1h")),
-        expect=(At("7h"), At("7h3m", firing=("page",)), At("8h", firing=())),
+        expect=(At(time="7h"), At(time="7h3m", firing=("page",)), At(time="8h", firing=())),
     )
 """
 from __future__ import annotations
