@@ -42,9 +42,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import jsonschema
 
-CONTRACT = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "grafana-http" / "openapi-subset.json"
-if not CONTRACT.exists():  # checkout layout: /work/main/tests -> /work/shared
-    CONTRACT = Path("/work/shared/schemas/grafana-http/openapi-subset.json")
+CONTRACT = Path(__file__).resolve().parent / "fixtures" / "grafana-http" / "openapi-subset.json"
 
 UID_MAX = 40
 UID_CHARS = re.compile(r"^[a-zA-Z0-9_-]*$")

@@ -301,7 +301,7 @@ def test_bare_grafanalib_dashboard_is_reported_not_silently_dropped(tmp_path):
 
 def test_gateway_overview_reproduces_the_write_up():
     """The six panels of llm-inference-gateway.md section 6: titles, queries and legends exactly."""
-    doc_path = ROOT.parent / "shared" / "reference-deployments" / "llm-inference-gateway.md"
+    doc_path = ROOT / "docs" / "reference-deployments" / "llm-inference-gateway.md"
     if not doc_path.exists():
         if IN_CI:
             pytest.fail(f"{doc_path} missing", pytrace=False)

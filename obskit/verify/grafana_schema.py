@@ -39,11 +39,11 @@ class SchemasMissing(RuntimeError):
 
 
 def schema_dir() -> Path:
-    """``$OBSKIT_GRAFANA_SCHEMAS``, else ``shared/schemas/grafana`` beside the checkout."""
+    """``$OBSKIT_GRAFANA_SCHEMAS``, else the copy shipped in the package (``schemas/grafana``, from
+    the team's shared schemas, Apache-2.0: see its LICENSE)."""
     env = os.environ.get(ENV)
     candidates = [Path(env)] if env else []
-    repo = Path(__file__).resolve().parents[2]
-    candidates += [repo.parent / "shared" / "schemas" / "grafana", repo / "shared" / "schemas" / "grafana"]
+    candidates.append(Path(__file__).resolve().parent / "schemas" / "grafana")
     for c in candidates:
         if (c / "dashboard.jsonschema.json").is_file():
             return c
