@@ -165,3 +165,24 @@ wrong = SLOScenario(name="claims an outage stays silent", slo=api,
     assert r.returncode == 1
     assert "FAIL claims an outage stays silent" in r.stdout
     assert "exp:[]" in r.stdout.replace(" ", "")
+
+
+def test_json_output_for_ci(tmp_path):
+    import json
+    proj = project(tmp_path / "p", {"slos/api.py": GOOD})
+    r = cli("build", proj, "--no-verify", "--output", "json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 0 and data["ok"] and "prometheus/rules/api.yml" in data["files"]
+    (proj / "slos" / "api.py").write_text(GOOD.replace("objective=99.9", "objective=100"))
+    r = cli("build", proj, "--no-verify", "--output", "json")
+    data = json.loads(r.stdout)
+    assert r.returncode == 2 and data["exit_code"] == 2
+    assert data["diagnostics"][0]["code"] == "bad-objective" and data["diagnostics"][0]["line"] == 3
+    r = cli("check", proj, "--output", "json")
+    assert r.returncode == 2 and json.loads(r.stdout)["errors"] == 1
+
+
+def test_quiet_build_prints_one_line(tmp_path):
+    proj = project(tmp_path / "p", {"slos/api.py": GOOD})
+    r = cli("build", proj, "--no-verify", "--quiet")
+    assert r.returncode == 0 and len(r.stdout.strip().splitlines()) == 1

@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 
 from obskit.apply.client import Credentials, GrafanaClient, RetryPolicy, safe_url
 from obskit.apply.local import read_output
-from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
+from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_output_options, add_project_dir, print_json
 
 EXIT_CHANGES = 3
 
@@ -50,6 +50,7 @@ def add_arguments(p) -> None:
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
     p.add_argument("--retries", type=int, default=4, metavar="N",
                    help="retries on connection errors, 429 and 5xx (default 4; never on other 4xx)")
+    add_output_options(p)
 
 
 class UsageError(Exception):
@@ -139,7 +140,15 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         return EXIT_FAILED
     progress.close()
 
+    as_json = getattr(args, "output", "text") == "json"
     if not apply:
+        code = EXIT_FAILED if plan.count("error") else EXIT_OK if plan.in_sync else EXIT_CHANGES
+        if as_json:
+            print_json({"ok": code != EXIT_FAILED, "exit_code": code, "grafana": target,
+                        "requests": client.stats.requests, "writes": 0,
+                        "changes": [{"kind": c.kind, "uid": c.uid, "title": c.title, "action": c.action,
+                                     "reason": c.reason} for c in plan.changes]}, out)
+            return code
         text = render_diff(plan, stat=getattr(args, "stat", False))
         if text:
             print(text, file=out)
@@ -153,11 +162,17 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     progress.phase("applying", writes)
     result = execute(client, plan, concurrency=args.concurrency, dry_run=args.dry_run, tick=progress.tick)
     progress.close()
-    changes = render_changes(result)
-    if changes:
-        print(changes, file=out)
     s = client.stats
+    code = EXIT_FAILED if result.failed else EXIT_CHANGES if result.skipped else EXIT_OK
+    if as_json:
+        print_json({"ok": code != EXIT_FAILED, "exit_code": code, "grafana": target, "dry_run": result.dry_run,
+                    "counts": result.counts, "requests": s.requests, "writes": s.writes, "retries": s.retries,
+                    "outcomes": [{"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title,
+                                  "action": o.change.action, "outcome": o.outcome, "message": o.message}
+                                 for o in result.outcomes]}, out)
+        return code
+    changes = render_changes(result)
+    if changes and not getattr(args, "quiet", False):
+        print(changes, file=out)
     print(render_summary(result, s.requests, s.writes, s.retries) + f"\nGrafana: {target}", file=out)
-    if result.failed:
-        return EXIT_FAILED
-    return EXIT_CHANGES if result.skipped else EXIT_OK
+    return code

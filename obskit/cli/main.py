@@ -14,7 +14,7 @@ from obskit import __version__
 from obskit.cli.commands import COMMANDS
 from obskit.errors import DefinitionError, ToolError
 
-from obskit.cli.common import EXIT_DEFINITIONS, EXIT_FAILED
+from obskit.cli.common import EXIT_DEFINITIONS, EXIT_FAILED, diagnostic_dict, print_json
 
 
 def _print_definition_errors(exc: DefinitionError) -> None:
@@ -40,13 +40,21 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     args = parser().parse_args(argv)
+    as_json = getattr(args, "output", "text") == "json"
     try:
         return args.func(args)
     except DefinitionError as exc:
-        _print_definition_errors(exc)
+        if as_json:
+            print_json({"ok": False, "exit_code": EXIT_DEFINITIONS,
+                        "diagnostics": [diagnostic_dict(d) for d in exc.diagnostics]})
+        else:
+            _print_definition_errors(exc)
         return EXIT_DEFINITIONS
     except ToolError as exc:
-        print(f"obskit: {exc}", file=sys.stderr)
+        if as_json:
+            print_json({"ok": False, "exit_code": EXIT_FAILED, "error": str(exc)})
+        else:
+            print(f"obskit: {exc}", file=sys.stderr)
         return EXIT_FAILED
 
 

@@ -24,7 +24,8 @@ class TestReport:
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
 
-    def text(self) -> str:
+    def text(self, quiet: bool = False) -> str:
+        """The per-subject summary; ``quiet``: failures and the final line only."""
         by_subject = defaultdict(list)
         for r in self.results:
             by_subject[r.subject].append(r)
@@ -36,13 +37,15 @@ class TestReport:
             status = "ok" if not failed else f"FAILED ({len(failed)} of {len(rs)} run(s))"
             lines.append(f"  {subject}: {status}: {tests} test(s) in {len(rs)} run(s), "
                          f"{sum(r.seconds for r in rs):.1f}s")
+            if quiet and not failed:
+                continue
             for r in rs:
                 for name in r.test_names:
                     bad = name in r.failed_tests or (not r.ok and not r.failed_tests)
                     lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
             for r in failed:
                 lines.append(r.describe())
-        for s in self.skipped:
+        for s in () if quiet else self.skipped:
             lines.append(f"  skipped: {s}")
         total = len(self.results)
         bad = sum(not r.ok for r in self.results)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from obskit.cli.common import EXIT_OK, add_project_dir
+from obskit.cli.common import EXIT_OK, add_output_options, add_project_dir, diagnostic_dict, print_json
 
 
 def register(sub) -> None:
@@ -16,17 +16,24 @@ def register(sub) -> None:
                    help="output directory (default: PROJECT_DIR/build); replaced as a whole")
     b.add_argument("--no-verify", action="store_true",
                    help="do not check the generated files with promtool/amtool")
+    add_output_options(b)
     b.set_defaults(func=run)
 
 
 def run(args) -> int:
     from obskit.build import build
     result = build(args.project_dir, args.out, verify=not args.no_verify)
+    if args.output == "json":
+        print_json({"ok": True, "exit_code": EXIT_OK, "out": str(result.out), "verified": not args.no_verify,
+                    "definitions": len(result.project.definitions), "files": list(result.files),
+                    "warnings": [diagnostic_dict(w) for w in result.project.warnings]})
+        return EXIT_OK
     for warning in result.project.warnings:   # lint warnings do not stop a build
         print(str(warning), file=sys.stderr)
     verified = "" if args.no_verify else ", verified"
     print(f"obskit: built {len(result.project.definitions)} definition(s) into {result.out}: "
           f"{len(result.files)} file(s){verified}")
-    for path in result.files:
-        print(f"  {path}")
+    if not args.quiet:
+        for path in result.files:
+            print(f"  {path}")
     return EXIT_OK

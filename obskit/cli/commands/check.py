@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from obskit.cli.common import EXIT_DEFINITIONS, EXIT_OK, add_project_dir
+from obskit.cli.common import EXIT_DEFINITIONS, EXIT_OK, add_output_options, add_project_dir, diagnostic_dict, print_json
 
 
 def register(sub) -> None:
@@ -15,6 +15,7 @@ def register(sub) -> None:
                                    "Prints each finding as FILE:LINE: SEVERITY [CODE] OBJECT: MESSAGE. "
                                    "Exit 2 when there are errors; warnings alone exit 0.")
     add_project_dir(c)
+    add_output_options(c)
     c.set_defaults(func=run)
 
 
@@ -24,15 +25,20 @@ def run(args) -> int:
     try:
         project = load_project(args.project_dir)
     except DefinitionError as exc:
-        return _report(exc.diagnostics)
-    return _report(list(project.warnings), definitions=len(project.definitions))
+        return _report(exc.diagnostics, as_json=args.output == "json")
+    return _report(list(project.warnings), definitions=len(project.definitions), as_json=args.output == "json")
 
 
-def _report(diagnostics, definitions: int = -1) -> int:
-    for d in diagnostics:
-        print(str(d), file=sys.stderr)
+def _report(diagnostics, definitions: int = -1, as_json: bool = False) -> int:
     errors = sum(d.severity == "error" for d in diagnostics)
     warnings = len(diagnostics) - errors
+    if as_json:
+        print_json({"ok": not errors, "exit_code": EXIT_DEFINITIONS if errors else EXIT_OK, "errors": errors,
+                    "warnings": warnings, "definitions": definitions if definitions >= 0 else None,
+                    "diagnostics": [diagnostic_dict(d) for d in diagnostics]})
+        return EXIT_DEFINITIONS if errors else EXIT_OK
+    for d in diagnostics:
+        print(str(d), file=sys.stderr)
     loaded = f"{definitions} definition(s), " if definitions >= 0 else ""
     print(f"obskit check: {loaded}{errors} error(s), {warnings} warning(s)")
     return EXIT_DEFINITIONS if errors else EXIT_OK

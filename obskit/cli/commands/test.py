@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
+from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_output_options, add_project_dir, print_json
 
 
 def register(sub) -> None:
@@ -15,11 +15,21 @@ def register(sub) -> None:
                    help="tool processes to run at once (default: number of CPUs)")
     t.add_argument("--keep", type=Path, default=None, metavar="DIR",
                    help="write the generated test files to DIR and keep them")
+    add_output_options(t)
     t.set_defaults(func=run)
 
 
 def run(args) -> int:
     from obskit.verify.project_tests import run_project_tests
     report = run_project_tests(args.project_dir, workers=args.jobs, keep=args.keep)
-    print(report.text())
-    return EXIT_OK if report.ok else EXIT_FAILED
+    code = EXIT_OK if report.ok else EXIT_FAILED
+    if args.output == "json":
+        print_json({"ok": report.ok, "exit_code": code, "tools": list(report.tools), "skipped": list(report.skipped),
+                    "runs": [{"subject": r.subject, "name": r.name, "ok": r.ok, "seconds": round(r.seconds, 3),
+                              "tests": list(r.test_names),
+                              "failed": sorted(r.failed_tests) if r.failed_tests else
+                              ([] if r.ok else list(r.test_names)),
+                              "output": "" if r.ok else r.output} for r in report.results]})
+    else:
+        print(report.text(quiet=args.quiet))
+    return code
