@@ -2,13 +2,13 @@
 whose rendered rule files must equal the files under its expected/ folder.
 
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
-import os
 from pathlib import Path
 
 import pytest
 
 from obskit.build import render_project
 from obskit.loader import load_project
+from golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "slo"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "slos").is_dir())
@@ -19,15 +19,7 @@ def test_golden(case):
     files = {k: v for k, v in render_project(load_project(GOLDEN / case)).items()
              if k.startswith(("prometheus/", "kubernetes/"))}  # other targets have their own goldens
     expected_dir = GOLDEN / case / "expected"
-    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
-        for rel, data in files.items():
-            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / rel).write_bytes(data)
-    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
-    assert sorted(files) == sorted(expected)
-    for rel in files:
-        assert files[rel].decode() == expected[rel].decode(), rel
+    assert_golden(files, expected_dir)
 
 
 def test_cases_exist():

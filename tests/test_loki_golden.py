@@ -1,7 +1,6 @@
 """Golden projects for Loki: each folder of tests/golden/loki is a small project whose rendered
 ``loki/`` files must equal its expected/ folder; the expected files also pass the verifiers.
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
-import os
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from obskit.compile.loki import check_config_document
 from obskit.loader import load_project
 from obskit.render.loki import version_from_header
 from obskit.verify import logql
+from golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "loki"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "telemetry").is_dir())
@@ -26,15 +26,7 @@ def _rendered(case):
 def test_golden(case):
     files = _rendered(case)
     expected_dir = GOLDEN / case / "expected"
-    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
-        for rel, data in files.items():
-            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / rel).write_bytes(data)
-    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
-    assert sorted(files) == sorted(expected)
-    for rel in files:
-        assert files[rel].decode() == expected[rel].decode(), rel
+    assert_golden(files, expected_dir)
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -3,7 +3,6 @@ whose rendered ``*-alerts`` files must equal its expected/ folder; ``reference``
 own alerts/ (the reference deployments' thresholds are pinned there).
 
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
-import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import pytest
 from obskit.build import render_project
 from obskit.loader import load_project
 from obskit.verify import promtool as pt
+from golden import assert_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "rules"
@@ -25,15 +25,7 @@ def _alert_files(project_dir: Path) -> dict:
 def test_golden(case):
     files = _alert_files(CASES[case])
     expected_dir = GOLDEN / "expected" / case
-    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
-        for rel, data in files.items():
-            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / rel).write_bytes(data)
-    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
-    assert sorted(files) == sorted(expected)
-    for rel in files:
-        assert files[rel].decode() == expected[rel].decode(), rel
+    assert_golden(files, expected_dir)
 
 
 def test_one_file_per_module_next_to_slo_files():

@@ -13,6 +13,7 @@ import yaml
 from obskit.build import render_project
 from obskit.loader import load_project
 from obskit.targets.prometheus_config import PrometheusConfigTarget
+from golden import assert_golden
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).parent / "golden" / "scrape"
@@ -32,15 +33,7 @@ def _expected_dir(case):
 def test_golden(case):
     files = TARGET.render(_project(case))
     expected_dir = _expected_dir(case)
-    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
-        for rel, data in files.items():
-            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / rel).write_bytes(data)
-    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
-    assert sorted(files) == sorted(expected)
-    for rel in files:
-        assert files[rel].decode() == expected[rel].decode(), rel
+    assert_golden(files, expected_dir)
 
 
 def test_rendering_is_deterministic():

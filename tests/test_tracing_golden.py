@@ -2,7 +2,6 @@
 ``jaeger/`` and ``otel/`` files equal expected/, and the expected files pass the Python validators.
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
 import json
-import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +10,7 @@ import yaml
 from obskit.build import render_project
 from obskit.loader import load_project
 from obskit.render import jaeger, otel
+from golden import assert_golden
 
 GOLDEN = Path(__file__).parent / "golden" / "tracing"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "telemetry").is_dir())
@@ -25,15 +25,7 @@ def _rendered(case):
 def test_golden(case):
     files = _rendered(case)
     expected_dir = GOLDEN / case / "expected"
-    if os.environ.get("OBSKIT_UPDATE_GOLDEN"):
-        for rel, data in files.items():
-            (expected_dir / rel).parent.mkdir(parents=True, exist_ok=True)
-            (expected_dir / rel).write_bytes(data)
-    expected = {str(p.relative_to(expected_dir)): p.read_bytes()
-                for p in sorted(expected_dir.rglob("*")) if p.is_file()}
-    assert sorted(files) == sorted(expected)
-    for rel in files:
-        assert files[rel].decode() == expected[rel].decode(), rel
+    assert_golden(files, expected_dir)
 
 
 @pytest.mark.parametrize("case", CASES)
