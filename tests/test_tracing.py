@@ -257,6 +257,18 @@ def test_obskit_test_emits_one_span_per_provider(tmp_path, spans):
     assert [s.name for s in got][-1] == "obskit.test"
 
 
+def test_diff_and_apply_emit_a_span(tmp_path, spans, monkeypatch):
+    from obskit.cli.main import main
+    (tmp_path / "p").mkdir()
+    monkeypatch.setenv("GRAFANA_TOKEN", "t")
+    for command in ("diff", "apply"):
+        spans.clear()
+        code = main([command, str(tmp_path / "p"), "--no-verify", "--grafana-url", "http://127.0.0.1:9",
+                     "--retries", "0", "--timeout", "1"])
+        names = [s.name for s in spans.get_finished_spans()]
+        assert f"obskit.{command}" in names and names[-1] == f"obskit.{command}", (command, code, names)
+
+
 def test_span_is_a_noop_without_sdk_provider():
     """With the API alone (the default for users), span() yields a non-recording span."""
     from opentelemetry import trace

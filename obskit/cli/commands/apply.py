@@ -19,4 +19,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from obskit.apply.command import run as run_command
-    return run_command(args, apply=True)
+    from obskit.tracing import span
+    with span("obskit.apply", project_dir=str(args.project_dir)):
+        return run_command(args, apply=True)

@@ -17,4 +17,6 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from obskit.apply.command import run as run_command
-    return run_command(args, apply=False)
+    from obskit.tracing import span
+    with span("obskit.diff", project_dir=str(args.project_dir)):
+        return run_command(args, apply=False)
