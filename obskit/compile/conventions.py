@@ -44,6 +44,11 @@ def slo_labels(service: str, slo: str) -> tuple:
     return ((LABEL_SERVICE, service), (LABEL_SLO, slo))
 
 
+def slo_series_selector(labels) -> str:
+    """The matchers that pick one SLO's recorded series: its ``obskit_*`` labels."""
+    return "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+
+
 def camel(text: str) -> str:
     return "".join(part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text) if part)
 

@@ -56,7 +56,7 @@ def windows_needed(slo: SLO) -> Tuple[Duration, ...]:
 
 
 def _series_selector(labels: Labels) -> str:
-    return "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+    return conv.slo_series_selector(labels)
 
 
 def metadata_rules(slo: SLO, labels: Labels) -> Tuple[RecordingRule, ...]:

@@ -57,7 +57,7 @@ def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_inter
     base = base_window(scrape_interval)
     if not _preaggregated(slo, scrape_interval) or window <= base:
         return q.events(str(window))
-    sel = "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+    sel = conv.slo_series_selector(labels)
     span = _range(window.seconds - base.seconds + evaluation_interval // 2)
     return f"sum_over_time({conv.total_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
 
@@ -71,7 +71,7 @@ def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrap
     rates = q.rates(str(base))
     if slo.window_shape == "raw" or rates is None:
         return tuple(RecordingRule(conv.error_ratio_record(w), q.error_ratio(str(w)), labels) for w in windows)
-    sel = "{" + ",".join(f'{k}="{v}"' for k, v in labels if k.startswith("obskit_")) + "}"
+    sel = conv.slo_series_selector(labels)
     errors, total = conv.errors_rate_record(base) + sel, conv.total_rate_record(base) + sel
     rules = [RecordingRule(conv.errors_rate_record(base), rates[0], labels),
              RecordingRule(conv.total_rate_record(base), rates[1], labels)]
