@@ -124,28 +124,12 @@ def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], fo
         c.action = "conflict"
         c.reason = f"managed by obskit owner {N.dashboard_owner(model)!r}, not {owner!r}; left untouched"
         return c
-    if current == digest and recorded == digest:
-        c.action, c.reason = "unchanged", ""
-        return c
-    if meta.get("provisioned"):
-        c.action = "provisioned"
-        c.reason = "provisioned from files on the server; Grafana refuses API saves (change the provisioning instead)"
-        return c
-    if current == digest:
-        c.action, c.reason = "update", "content already matches; recording the applied marker"
-        return c
-    if recorded == current:
-        c.action, c.reason = "update", "changed in the build"
-        return c
-    c.reason = ("changed on the server since obskit applied it" if recorded else
-                f"owned (tag {N.MANAGED_TAG!r}) but has no applied marker: edited outside obskit")
-    if force:
-        c.action, c.forced = "update", True
-        c.reason += "; overwritten (--force)"
-    else:
-        c.action = "drift"
-        c.reason += "; not overwritten without --force"
-    return c
+    return _decide_owned(
+        c, current, recorded, digest, force,
+        provisioned="provisioned from files on the server; Grafana refuses API saves (change the provisioning "
+                    "instead)" if meta.get("provisioned") else "",
+        drift="changed on the server since obskit applied it" if recorded else
+              f"owned (tag {N.MANAGED_TAG!r}) but has no applied marker: edited outside obskit")
 
 
 # -- folders -----------------------------------------------------------------------------------
@@ -195,24 +179,29 @@ def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
         c.action = "conflict"
         c.reason = f"managed by obskit owner {remote_owner!r}, not {owner!r}; left untouched"
         return c
+    return _decide_owned(
+        c, current, recorded, digest, force,
+        provisioned="read-only (provisioned from files) on the server; Grafana refuses API updates"
+        if remote.get("readOnly") else "",
+        drift="changed on the server since obskit applied it")
+
+
+def _decide_owned(c: Change, current: str, recorded: str, digest: str, force: bool, *,
+                  provisioned: str, drift: str) -> Change:
+    """The shared decision for a resource this owner manages: unchanged, provisioned (``provisioned``
+    is the reason, empty when it is not), update, or drift (``drift`` says why) unless ``force``."""
     if current == digest and recorded == digest:
         c.action, c.reason = "unchanged", ""
-        return c
-    if remote.get("readOnly"):
-        c.action = "provisioned"
-        c.reason = "read-only (provisioned from files) on the server; Grafana refuses API updates"
-        return c
-    if current == digest:
+    elif provisioned:
+        c.action, c.reason = "provisioned", provisioned
+    elif current == digest:
         c.action, c.reason = "update", "content already matches; recording the applied marker"
-        return c
-    if recorded == current:
+    elif recorded == current:
         c.action, c.reason = "update", "changed in the build"
-        return c
-    c.reason = "changed on the server since obskit applied it"
-    if force:
-        c.action, c.forced, c.reason = "update", True, c.reason + "; overwritten (--force)"
+    elif force:
+        c.action, c.forced, c.reason = "update", True, drift + "; overwritten (--force)"
     else:
-        c.action, c.reason = "drift", c.reason + "; not overwritten without --force"
+        c.action, c.reason = "drift", drift + "; not overwritten without --force"
     return c
 
 
