@@ -175,3 +175,30 @@ OPENSLO_POLICY_NAME = "{slo_id}-{tier}-{window}"
 GRAFANA_OWNER_FIELD = "obskitOwner"   # datasource jsonData key (dashboards use GRAFANA_OWNER_TAG)
 GRAFANA_DEFAULT_OWNER = "default"
 GRAFANA_OWNER_TAG = "obskit-owner:{owner}"   # dashboards: the owner as a tag (survives saves in the UI)
+
+
+# --- rule group sizing and scale-out rule namespaces (obskit/compile/slo.py, obskit/targets/scaleout.py)
+MAX_RULES_PER_GROUP = 20            # mixtool's guide and Mimir's default -ruler.max-rules-per-rule-group
+MIMIR_MAX_GROUPS_PER_TENANT = 70    # Mimir's default -ruler.max-rule-groups-per-tenant
+SLO_GROUP_ALERTING = "sli"          # base rates, the windows alerts read, the alerts (in that order)
+SLO_GROUP_BUDGET = "budget"         # period window and the figures only dashboards read
+# interval of the budget groups: slower than the alerting chain, but under the 5m lookback delta so an
+# instant query always finds a sample even when an evaluation finishes up to a minute late
+SLO_BUDGET_INTERVAL = Duration(240)
+RULER_LAYOUTS = ("mimir", "thanos")  # obskit.toml [project] ruler_layout
+MIMIR_RULES_DIR = "mimir/rules"      # one file per namespace: namespace: + groups: (mimirtool / cortextool)
+THANOS_RULES_DIR = "thanos/rules"    # one Prometheus rule file per namespace (Thanos Ruler --rule-file)
+
+
+def slo_group_part(part: str, index: int) -> str:
+    """Group part name of the ``index``-th (0-based) chunk of a split group: ``sli``, ``sli-2``, ..."""
+    return part if index == 0 else f"{part}-{index + 1}"
+
+
+def ruler_namespace(rule_file_name: str) -> str:
+    """The Mimir/Cortex rule namespace of a rule file: its name (an SLO service, or ``<module>-alerts``)."""
+    return rule_file_name
+
+
+def ruler_file(directory: str, namespace: str) -> str:
+    return f"{directory}/{namespace}.yaml"

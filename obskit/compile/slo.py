@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.compile.ir import AlertingRule, Labels, RecordingRule, RuleGroup
@@ -26,14 +26,26 @@ class CompiledSLO:
     tier_alerts: Tuple[Tuple[str, AlertingRule], ...]   # (tier name, alert)
     absent_alert: Optional[AlertingRule]
 
+    evaluation_interval: int = 60          # seconds (Settings.evaluation_interval): the budget group's is slower
+
     def groups(self) -> Tuple[RuleGroup, ...]:
-        s = self.slo
-        out = [RuleGroup(conv.slo_group(s.service, s.name, "sli"), self.window_rules),
-               RuleGroup(conv.slo_group(s.service, s.name, "meta"), self.metadata_rules)]
-        alerts = tuple(a for _, a in self.tier_alerts) + ((self.absent_alert,) if self.absent_alert else ())
-        if alerts:
-            out.append(RuleGroup(conv.slo_group(s.service, s.name, "alerts"), alerts))
-        return tuple(out)
+        """The rule groups, none above :data:`~obskit.compile.conventions.MAX_RULES_PER_GROUP` rules.
+
+        ``<slo>-sli``: the pre-aggregated base rates, then per tier the windows its alert reads followed by
+        the alert, then the current-burn-rate figure and the absent alert. Within a group rules run in
+        order, so every alert reads the windows of the same evaluation. Groups run concurrently, so a
+        rule reading a series recorded in another group sees it up to one interval late; that happens only
+        when the chain needs more than one group (``-sli-2``, ...: over 20 rules) and for the budget group.
+
+        ``<slo>-budget``: the period window (the costliest rule: ``sum_over_time`` over a month of
+        recorded samples) unless an alert reads it, and the objective, budget and period figures, which
+        only dashboards read; evaluated every :data:`~obskit.compile.conventions.SLO_BUDGET_INTERVAL`.
+        """
+        cached = self.__dict__.get("_groups")
+        if cached is None:
+            cached = _plan_groups(self)
+            self.__dict__["_groups"] = cached     # frozen dataclass: cache beside the fields
+        return cached
 
     def alert_for(self, tier: str) -> AlertingRule:
         return dict(self.tier_alerts)[tier]
@@ -46,6 +58,77 @@ class CompiledSLO:
                 needed |= {o.record for o in self.window_rules if f"{o.record}{{" in r.expr}
         return tuple(r for r in self.window_rules if r.record in needed)
 
+
+
+def reads(expr: str, record: str) -> bool:
+    """Whether ``expr`` selects the series ``record`` (generated selectors always carry matchers)."""
+    return f"{record}{{" in expr
+
+
+def _closure(rules: Sequence, readers: Sequence) -> set:
+    """Records among ``rules`` that ``readers`` read, directly or through one another."""
+    needed: set = set()
+    frontier = list(readers)
+    by_name = {r.record: r for r in rules}
+    while frontier:
+        expr = frontier.pop().expr
+        for name, rule in by_name.items():
+            if name not in needed and reads(expr, name):
+                needed.add(name)
+                frontier.append(rule)
+    return needed
+
+
+def pack(units: Sequence[Sequence], limit: int = conv.MAX_RULES_PER_GROUP) -> List[List]:
+    """Deterministic first-fit in order: a unit (rules that belong together, readers after what they
+    read) goes whole into the current chunk if it fits, else opens a new chunk; only a unit larger than
+    ``limit`` is cut."""
+    chunks: List[List] = [[]]
+    for unit in units:
+        if not unit:
+            continue
+        if len(chunks[-1]) + len(unit) > limit and len(unit) <= limit:
+            chunks.append([])
+        for rule in unit:
+            if len(chunks[-1]) >= limit:
+                chunks.append([])
+            chunks[-1].append(rule)
+    return [c for c in chunks if c]
+
+
+def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
+    s = c.slo
+    meta = {r.record: r for r in c.metadata_rules}
+    current = meta.get(conv.CURRENT_BURN_RATE)
+    alerts = [a for _, a in c.tier_alerts] + ([c.absent_alert] if c.absent_alert else [])
+    fast_readers = alerts + ([current] if current is not None else [])
+    fast = _closure(c.window_rules, fast_readers)
+    placed: set = set()
+
+    def take(names) -> list:
+        out = [r for r in c.window_rules if r.record in names and r.record not in placed]
+        placed.update(r.record for r in out)
+        return out
+
+    # the base rates (window rules other window rules read) first
+    units = [take({r.record for r in c.window_rules if r.record in fast
+                   and any(reads(o.expr, r.record) for o in c.window_rules)})]
+    for _, alert in c.tier_alerts:
+        units.append(take(_closure(c.window_rules, [alert])) + [alert])
+    tail = [current] if current is not None else []
+    tail += [c.absent_alert] if c.absent_alert else []
+    units.append(take(_closure(c.window_rules, tail)) + tail)
+    units.append(take(fast))                                   # nothing left in practice
+    slow = [r for r in c.window_rules if r.record not in placed]
+    slow += [r for r in c.metadata_rules if r is not current]
+
+    interval = conv.SLO_BUDGET_INTERVAL if conv.SLO_BUDGET_INTERVAL.seconds > c.evaluation_interval else None
+    out = [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_ALERTING, i)), tuple(g))
+           for i, g in enumerate(pack(units))]
+    out += [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_BUDGET, i)), tuple(g),
+                      interval=interval)
+            for i, g in enumerate(pack([slow]))]
+    return tuple(out)
 
 def windows_needed(slo: SLO) -> Tuple[Duration, ...]:
     ws = {conv.CURRENT_WINDOW, slo.period}
@@ -145,4 +228,5 @@ def compile_slo(slo: SLO, settings: Optional[Settings] = None) -> CompiledSLO:
         metadata_rules=metadata_rules(slo, labels),
         tier_alerts=tuple((t.name, tier_alert(slo, t, labels, settings)) for t in slo.alerting.tiers),
         absent_alert=absent_alert(slo),
+        evaluation_interval=settings.evaluation_interval,
     )
