@@ -20,6 +20,7 @@ class Settings:
     evaluation_interval: int = 60            # seconds; used by generated tests
     loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
     grafana_datasources: Optional[dict] = None  # {prometheus|loki|jaeger|tempo: URL}; see docs/dashboards.md
+    ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
 
 
 @dataclass(frozen=True)

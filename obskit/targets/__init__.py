@@ -26,4 +26,5 @@ def targets() -> tuple:
     from obskit.targets.alertmanager import AlertmanagerTarget
     from obskit.targets.prometheus_config import PrometheusConfigTarget
     from obskit.targets.grafana import Grafana
-    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), AlertmanagerTarget(), PrometheusConfigTarget(), Grafana(),)
+    from obskit.targets.scaleout import ScaleOut
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), AlertmanagerTarget(), PrometheusConfigTarget(), Grafana(), ScaleOut(),)
