@@ -8,7 +8,11 @@ from typing import Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.ir import RuleFile
 from obskit.compile.slo import CompiledSLO, compile_slo
-from obskit.project import Project
+from obskit.model.base import set_attr
+from obskit.model.slo import SLO
+from obskit.project import Project, Settings
+
+_COMPILED = "_obskit_compiled"
 
 
 @dataclass(frozen=True)
@@ -17,8 +21,23 @@ class CompiledProject:
     rule_files: Tuple[RuleFile, ...]
 
 
+def compiled_slo(slo: SLO, settings: Settings) -> CompiledSLO:
+    """``compile_slo(slo, settings)``, computed once per SLO and settings.
+
+    A build reads an SLO's rules several times (the lint, the rule targets, the project checks);
+    SLOs and settings are immutable, so the result is kept on the SLO object itself, beside the
+    settings it was made with (no registry: it goes when the SLO goes).
+    """
+    cached = getattr(slo, _COMPILED, None)
+    if cached is not None and (cached[0] is settings or cached[0] == settings):
+        return cached[1]
+    compiled = compile_slo(slo, settings)
+    set_attr(slo, _COMPILED, (settings, compiled))
+    return compiled
+
+
 def compile_project(project: Project) -> CompiledProject:
-    compiled = tuple(compile_slo(s, project.settings) for s in project.slos)
+    compiled = tuple(compiled_slo(s, project.settings) for s in project.slos)
     by_service = sorted(compiled, key=lambda c: (c.slo.service, c.slo.name))
     files = []
     for service, items in groupby(by_service, key=lambda c: c.slo.service):

@@ -76,11 +76,11 @@ def _user(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]
 
 
 def _generated(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]) -> None:
-    from obskit.compile.slo import compile_slo
+    from obskit.compile.project import compiled_slo
 
     for slo in project.slos:
         try:
-            compiled = compile_slo(slo)
+            compiled = compiled_slo(slo, project.settings)   # the rules the build writes (compiled once)
         except Exception:  # noqa: BLE001 - an invalid SLO was already reported by its model
             continue
         file = conv.rule_file_name(slo.service)

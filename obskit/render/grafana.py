@@ -3,11 +3,19 @@
 Output is canonical: keys sorted, two-space indent, one trailing newline, so rebuilds are
 byte-identical. JSON has no comments, so the generated-file notice lives in the provisioning YAML
 and docs/dashboards.md rather than in the dashboards.
+
+The bytes are those of ``json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)`` (the
+reference, :func:`stdlib_dump`), written by orjson, which is some 50 times faster on big dashboards;
+the few documents orjson would write differently (floats below 1e-4, integers beyond 64 bits,
+non-string keys) go to the standard library. ``tests/test_grafana_json.py`` checks the equality.
 """
 from __future__ import annotations
 
 import json
+import re
 from typing import List
+
+import orjson
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_defaults import with_default_options
@@ -16,8 +24,28 @@ from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, D
 from obskit.compile.dashboards_layout import flow, row_header
 
 
-def dump(doc: dict) -> bytes:
+_ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
+# where orjson's float notation differs from Python's repr: orjson 3.13 writes 1e-05 as 0.00001 and
+# 1.5e-07 as 1.5e-7 (older releases also 1e16 for 1e+16). Matches inside strings only cost a slower,
+# still identical, rendering.
+_UNLIKE_REPR = re.compile(rb"0\.0000|[0-9][eE][-0-9]")
+
+
+def stdlib_dump(doc: dict) -> bytes:
+    """The reference rendering: Python's own JSON encoder."""
     return (json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def dump(doc: dict) -> bytes:
+    """Canonical JSON of a dashboard, equal to :func:`stdlib_dump`'s for every document of finite
+    numbers (NaN and infinities, which are not JSON, are written ``null`` instead of ``NaN``)."""
+    try:
+        data = orjson.dumps(doc, option=_ORJSON_OPTIONS)
+    except TypeError:           # integers beyond 64 bits, non-string keys, unknown types
+        return stdlib_dump(doc)
+    if _UNLIKE_REPR.search(data):
+        return stdlib_dump(doc)
+    return data
 
 
 def _ref(ref) -> dict:
@@ -137,5 +165,16 @@ def dashboard_json(d: CompiledDashboard, schema_version: int) -> dict:
     return spec_json(d.content, d.uid, schema_version)
 
 
+def _non_finite(text: str) -> bool:
+    """Whether a JSON text holds NaN or an infinity (Python's json reads and writes them)."""
+    found = []
+    json.loads(text, parse_constant=found.append)
+    return bool(found)
+
+
 def render(d: CompiledDashboard, schema_version: int) -> bytes:
-    return dump(dashboard_json(d, schema_version))
+    doc = dashboard_json(d, schema_version)
+    if isinstance(d.content, AuthoredDocument) and ("NaN" in d.content.json or "Infinity" in d.content.json) \
+            and _non_finite(d.content.json):
+        return stdlib_dump(doc)      # written as Python writes them, like before
+    return dump(doc)
