@@ -7,7 +7,6 @@ of the group planner: at most 20 rules a group, every rule exactly once, readers
 from __future__ import annotations
 
 import re
-import shutil
 import textwrap
 from collections import Counter
 from pathlib import Path

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.compile.ir import AlertingRule, Labels, RecordingRule, RuleGroup
@@ -25,7 +25,6 @@ class CompiledSLO:
     metadata_rules: Tuple[RecordingRule, ...]
     tier_alerts: Tuple[Tuple[str, AlertingRule], ...]   # (tier name, alert)
     absent_alert: Optional[AlertingRule]
-
     evaluation_interval: int = 60          # seconds (Settings.evaluation_interval): the budget group's is slower
 
     def groups(self) -> Tuple[RuleGroup, ...]:
@@ -57,7 +56,6 @@ class CompiledSLO:
             if r.record in needed:
                 needed |= {o.record for o in self.window_rules if f"{o.record}{{" in r.expr}
         return tuple(r for r in self.window_rules if r.record in needed)
-
 
 
 def reads(expr: str, record: str) -> bool:
@@ -129,6 +127,7 @@ def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
                       interval=interval)
             for i, g in enumerate(pack([slow]))]
     return tuple(out)
+
 
 def windows_needed(slo: SLO) -> Tuple[Duration, ...]:
     ws = {conv.CURRENT_WINDOW, slo.period}
