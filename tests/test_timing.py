@@ -100,3 +100,40 @@ def test_shared_policy_is_timed_once_but_every_slo_keeps_its_own_checks():
         assert any(must in n for n in names), must
     other = SLO(service="web", name="availability", objective=99.5, sli=RatioSLI(**SLI))
     assert timing.policy_key(other) != timing.policy_key(a.slo)
+
+
+def test_reduced_plan_passes_on_correct_rules(promtool):
+    right = slo(AlertingPolicy(min_events=100))
+    plan = timing.plan(compile_slo(right), full=False)
+    assert [f.name for f in plan.files] == ["api-availability-page-outage", "api-availability-silent"]
+    bad = [r.describe() for r in run_files(plan.files) if not r.ok]
+    assert not bad, "\n".join(bad)
+
+
+def _errors_never_counted(compiled):
+    """The SLO's errors base rule replaced by one that reads no errors."""
+    from dataclasses import replace
+    rules = tuple(replace(r, expr=f"0 * ({r.expr})") if r.record.startswith("slo:sli_errors:") else r
+                  for r in compiled.window_rules)
+    return replace(compiled, window_rules=rules)
+
+
+@pytest.mark.parametrize("wrong, caught_by", [
+    (_errors_never_counted(compile_slo(slo())), "100% outage"),
+    # thresholds of a 99.99 % objective on a 99.9 % SLO: a 0.9x burn fires the ticket tier
+    (compile_slo(SLO(service="api", name="availability", objective=99.99, sli=RatioSLI(**SLI))),
+     "0.9x the smallest factor"),
+])
+def test_reduced_plan_catches_wrong_own_rules(promtool, wrong, caught_by):
+    plan = timing.plan(wrong, expected=slo(), full=False)
+    failed = {n for r in run_files(plan.files) for n in r.failed_tests}
+    assert any(caught_by in n for n in failed), failed
+
+
+def test_files_are_costed_by_rule_evaluations():
+    full = timing.plan(compile_slo(slo()))
+    costs = {f.name: f.cost for f in full.files}
+    # the ticket tier's 3-day histories at 5m steps cost more than the page tier's 6h ones at 1m
+    assert costs["api-availability-ticket-timing"] > costs["api-availability-page-timing"] > 0
+    reduced = timing.plan(compile_slo(slo()), full=False)
+    assert sum(f.cost for f in reduced.files) * 10 < sum(costs.values())

@@ -54,6 +54,16 @@ class PromtoolTestFile:
     evaluation_interval: Duration
     tests: Tuple[PromtoolTest, ...]
 
+    @property
+    def cost(self) -> int:
+        """Rule evaluations promtool will run: every rule at every step up to each test's last check
+        (what its run time grows with; used to start the longest files first)."""
+        rules = sum(len(g.rules) for g in self.groups)
+        step = self.evaluation_interval.seconds
+        ends = [max([c.eval_time.seconds for c in t.alert_checks] + [c.eval_time.seconds for c in t.expr_checks] + [0])
+                for t in self.tests]
+        return rules * sum(end // step + 1 for end in ends)
+
     def write(self, directory: Path) -> Path:
         rules = directory / f"{self.name}.rules.yml"
         rules.write_bytes(prometheus_rules.render(RuleFile(self.name, self.groups)))

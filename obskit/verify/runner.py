@@ -53,9 +53,12 @@ def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
         return Outcome(f.subject, f.name, tuple(t.name for t in f.tests), res.ok, res.output,
                        time.monotonic() - start, _failed_names(res.output) if not res.ok else frozenset())
 
+    # Longest first: a long file started last would leave the other cores idle at the end.
+    order = sorted(range(len(files)), key=lambda i: -files[i].cost)
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(one, files))
+            done = dict(zip(order, pool.map(one, [files[i] for i in order])))
+        return [done[i] for i in range(len(files))]
     finally:
         if not keep:
             shutil.rmtree(directory, ignore_errors=True)

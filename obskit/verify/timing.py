@@ -15,6 +15,7 @@ output; a wrong factor or window in the compiled rules therefore fails these tes
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -33,6 +34,12 @@ _STEPS = (60, 120, 300, 600)
 #: synthetic samples every minute, like a 1m scrape: the pre-aggregated base window (2 scrape
 #: intervals) needs at least two samples; evaluation intervals are chosen per tier
 SERIES_INTERVAL = Duration(60)
+#: how long the per-SLO slow-burn check runs (a steady burn from t=0 shows every window the same
+#: ratio as soon as the window holds a sample; window lengths are proven by the full per-policy plan)
+SMOKE_BURN = Duration(1800)
+#: evaluation interval of that run: steady phases only, so any interval that leaves a recorded base
+#: sample in the shortest derived window (5m - 2m + 30s with the defaults) gives the exact ratios
+SMOKE_STEP = Duration(120)
 
 
 @dataclass(frozen=True)
@@ -72,14 +79,14 @@ class _Builder:
                 RuleGroup(f"{self.slo.id}-{tier}-alert", (self.c.alert_for(tier),)))
 
     # -- per tier ---------------------------------------------------------------------------------
-    def tier_file(self, tier: Tier, full: bool = True) -> PromtoolTestFile:
+    def tier_file(self, tier: Tier) -> PromtoolTestFile:
         e = tier_interval(tier)
         step = e.seconds
         longest = max(w.long.seconds for w in tier.windows)
         history = _up(longest + step, step)
         tests = []
         period = self.slo.period
-        for w in (tier.windows if full else ()):
+        for w in tier.windows:
             factor = w.factor_for(period)
             b = min(2 * factor, 1 / self.budget)
             expect = tier.detection_time(period, b)
@@ -96,13 +103,16 @@ class _Builder:
                 name=f"{tier.name}: a steady {b:g}x burn fires after {Duration(max(60, int(expect)))} "
                      f"(long window {w.long} x factor {factor:g} / burn), within one interval ({e})",
                 interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks)))
+        # A steady burn from t=0 shows every window the same ratio as soon as it holds a sample; a
+        # healthy history before it would only lower what the longer windows see. So no history: the
+        # burn runs until the longest window has been full of it for two intervals.
         slow = 0.9 * min(w.factor_for(period) for w in tier.windows)
         length = _up(longest + 2 * step, step)
-        series, _ = self.series((healthy(history), burn(slow, length)), SERIES_INTERVAL)
+        series, _ = self.series((burn(slow, length),), SERIES_INTERVAL)
         tests.append(PromtoolTest(
             name=f"{tier.name}: a steady {slow:g}x burn (0.9x the smallest factor) never fires",
             interval=SERIES_INTERVAL, series=series,
-            alert_checks=tuple(self.silent_every(tier.name, step, history + length, step))))
+            alert_checks=tuple(self.silent_every(tier.name, step, length, step))))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-timing", subject=self.slo.id,
                                 groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
 
@@ -148,15 +158,15 @@ class _Builder:
                                 groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
 
     # -- quiet service and missing data, on the whole rule set -------------------------------------
-    def quiet_file(self) -> PromtoolTestFile:
-        e = Duration(60)
-        length = 2 * 3600
+    def quiet_tests(self, length: int = 2 * 3600, history: int = 1800, step: int = 60) -> List[PromtoolTest]:
+        """Zero traffic for ``length``; SLI data that stops after ``history`` of healthy traffic
+        (``step``: the file's evaluation interval)."""
+        e = SERIES_INTERVAL
         series, extra = self.series((quiet(length),), e)
         checks = []
-        tier_names = [n for n, _ in self.c.tier_alerts]
-        for t in (600, 3600, length):
-            if tier_names:
-                checks.append(AlertCheck(Duration(t), self.c.alert_for(tier_names[0]).alert))
+        for t in sorted({600, min(3600, length), length}):
+            for name in self.tier_alert_names():
+                checks.append(AlertCheck(Duration(t), name))
             if self.c.absent_alert:
                 checks.append(AlertCheck(Duration(t), self.c.absent_alert.alert))
         labels = dict(self.c.series_labels)
@@ -168,16 +178,84 @@ class _Builder:
                               interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks), expr_checks=exprs)]
         rule = self.c.absent_alert
         if rule is not None:
-            series, _ = self.series((healthy(1800), gap(rule.for_.seconds + 1800)), e)
-            fire_at = 1800 + 300 + rule.for_.seconds + 2 * 60
+            series, _ = self.series((healthy(history), gap(rule.for_.seconds + history)), e)
+            fire_at = history + 300 + rule.for_.seconds + 2 * max(step, 60)
             tests.append(PromtoolTest(
                 name=f"missing SLI data fires {rule.alert} after {rule.for_} (plus 5m staleness)",
                 interval=SERIES_INTERVAL, series=series,
-                alert_checks=(AlertCheck(Duration(1800), rule.alert),
+                alert_checks=(AlertCheck(Duration(history), rule.alert),
                               AlertCheck(Duration(fire_at), rule.alert,
                                          (expected_alert(rule, (), _absent_labels(rule.expr)),)))))
+        return tests
+
+    def tier_alert_names(self) -> List[str]:
+        return sorted({a.alert for _, a in self.c.tier_alerts})
+
+    def quiet_file(self) -> PromtoolTestFile:
         return PromtoolTestFile(name=f"{self.slo.id}-quiet", subject=self.slo.id, groups=self.c.groups(),
-                                evaluation_interval=e, tests=tuple(tests))
+                                evaluation_interval=Duration(60), tests=tuple(self.quiet_tests()))
+
+    # -- the SLO's own rules when another SLO of the run proves its policy in full ------------------
+    def _guard_rps(self, seconds: int) -> float:
+        """Traffic that opens a min_events guard once ``seconds`` of data are in every long window."""
+        need = self.slo.alerting.min_events
+        return max(10.0, 4.0 * float(need) / seconds) if need is not None else 10.0
+
+    def smoke_outage_file(self, tier: Tier) -> PromtoolTestFile:
+        """Outage and recovery in one run, after a history as long as the tier's longest short window.
+
+        A shorter history than the full proof's only raises what the long windows see during the
+        outage, so the alert fires no later than the full proof's bound; recovery is bounded by the
+        short windows alone, which the history fills.
+        """
+        e, step = Duration(60), 60
+        shorts = max(w.short.seconds for w in tier.windows)
+        history = _up(shorts + step, step)
+        name = self.c.alert_for(tier.name).alert
+        detect = tier.detection_time(self.slo.period, 1 / self.budget) or 0
+        fire_by = max(2 * step, _up(detect + step, step))
+        down, after = fire_by + 5 * step, _up(shorts + 3 * step, step)
+        rps = self._guard_rps(history)
+        series, extra = self.series((healthy(history, rps=rps), outage(down, rps=rps), healthy(after, rps=rps)), e)
+        recovered = history + down
+        firing = self.firing(tier.name, extra)
+        checks = (AlertCheck(Duration(history), name),
+                  AlertCheck(Duration(history + fire_by), name, firing),
+                  AlertCheck(Duration(recovered), name, firing),
+                  *self.silent_every(tier.name, recovered + shorts + step, recovered + after, step))
+        test = PromtoolTest(
+            name=f"{tier.name}: a 100% outage fires within {Duration(fire_by)} and stops within "
+                 f"{Duration(shorts)} (longest short window) + one interval after recovery",
+            interval=SERIES_INTERVAL, series=series, alert_checks=checks)
+        return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-outage", subject=self.slo.id,
+                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=(test,))
+
+    def smoke_step(self) -> int:
+        """SMOKE_STEP when every ``*_over_time`` range of the window rules (over series recorded at
+        each step) holds a sample that far apart (a wider step could leave a derived window empty, and
+        an empty window is silent), else 1m. Ranges over raw series are sampled by SERIES_INTERVAL."""
+        ranges = [Duration.parse(r).seconds for rule in self.c.window_rules
+                  for r in re.findall(r"_over_time\([^\[]*\[([0-9smhdwy]+)\]", rule.expr)]
+        return SMOKE_STEP.seconds if ranges and min(ranges) >= SMOKE_STEP.seconds * 3 // 2 else 60
+
+    def smoke_silent_file(self) -> PromtoolTestFile:
+        """On the whole rule set: a steady burn below every factor (and below 1x) fires nothing for
+        SMOKE_BURN; a quiet service and missing data (shorter than the full proof's)."""
+        step = self.smoke_step()
+        tests = []
+        tiers = self.slo.alerting.tiers
+        if tiers:
+            slow = 0.9 * min([1.0] + [w.factor_for(self.slo.period) for t in tiers for w in t.windows])
+            length = SMOKE_BURN.seconds
+            rps = self._guard_rps(length // 2)
+            series, _ = self.series((burn(slow, length, rps=rps),), SERIES_INTERVAL)
+            checks = [AlertCheck(Duration(t), n) for t in range(step, length + 1, step) for n in self.tier_alert_names()]
+            tests.append(PromtoolTest(
+                name=f"every tier: a steady {slow:g}x burn (0.9x the smallest factor, below 1x) fires nothing "
+                     f"for {SMOKE_BURN}", interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks)))
+        tests += self.quiet_tests(length=1800, history=600, step=step)
+        return PromtoolTestFile(name=f"{self.slo.id}-silent", subject=self.slo.id, groups=self.c.groups(),
+                                evaluation_interval=Duration(step), tests=tuple(tests))
 
 
 def policy_key(slo: SLO) -> tuple:
@@ -191,17 +269,27 @@ def policy_key(slo: SLO) -> tuple:
 def plan(compiled: CompiledSLO, expected: Optional[SLO] = None, full: bool = True) -> Plan:
     """The timing test files for one compiled SLO; expectations from ``expected`` (default: its own SLO).
 
-    ``full=False`` leaves out the per-window timing tests (kept: the 0.9x silence per tier, outage,
-    recovery, traffic guard, quiet service, absent data) for an SLO whose policy another SLO of the
-    run already proves in full (see :func:`policy_key`).
+    ``full`` (the first SLO of each distinct :func:`policy_key`): per tier, the Workbook detection
+    time of every window and the 0.9x silence; outage, recovery and the traffic guard on the first
+    tier; quiet service and missing data.
+
+    ``full=False``, for an SLO whose policy another SLO of the run proves in full: two short runs
+    prove the SLO's own rules (selectors, aggregation, labels, thresholds): an outage pages and
+    recovery clears on the first tier; a steady burn below 1x fires no tier, a quiet service fires
+    nothing and records 0, missing data fires the absent alert.
     """
     expected = expected or compiled.slo
     b = _Builder(compiled, expected)
+    tiers = expected.alerting.tiers
     try:
-        files = [b.tier_file(t, full) for t in expected.alerting.tiers]
-        if expected.alerting.tiers:
-            files.append(b.outage_file(expected.alerting.tiers[0]))
-        files.append(b.quiet_file())
+        if full:
+            files = [b.tier_file(t) for t in tiers]
+            if tiers:
+                files.append(b.outage_file(tiers[0]))
+            files.append(b.quiet_file())
+        else:
+            files = [b.smoke_outage_file(tiers[0])] if tiers else []
+            files.append(b.smoke_silent_file())
     except Unsupported as exc:
         return Plan((), (f"{expected.id}: no generated timing tests: {exc}",))
     return Plan(tuple(files), ())
