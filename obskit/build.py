@@ -1,12 +1,14 @@
 """load → compile → render → verify → write atomically."""
 from __future__ import annotations
 
+import contextlib
+import gc
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Dict, Iterator, Optional
 
 from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
@@ -58,12 +60,30 @@ def _check_out_dir(out: Path) -> None:
             "refusing to replace it (choose another --out or empty it)"))
 
 
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while a build loads and renders.
+
+    A big build makes millions of small, long-lived objects (definitions, rules, dashboard panels);
+    each full collection walks all of them, which cost a fifth of the build time. What a build makes
+    is freed by reference counting; cycles left over are collected when the collector is back on.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 @span("obskit.build")
 def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True) -> BuildResult:
     """Build a project. Raises DefinitionError (nothing written) or ToolError (nothing written)."""
-    with span("obskit.load", project_dir=str(project_dir)):
-        project = load_project(project_dir)
-    files = render_project(project)
+    with _gc_paused():
+        with span("obskit.load", project_dir=str(project_dir)):
+            project = load_project(project_dir)
+        files = render_project(project)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
     _check_out_dir(out_path)

@@ -13,6 +13,20 @@ class DurationError(ValueError):
     pass
 
 
+def _format(seconds: int) -> str:
+    rest, parts = seconds, []
+    for unit in ("d", "h", "m", "s"):
+        n, rest = divmod(rest, _UNITS[unit])
+        if n:
+            parts.append(f"{n}{unit}")
+    return "".join(parts) or "0s"
+
+
+# str(Duration) is asked for hundreds of thousands of times in a big build (every rule name and
+# range), for a few distinct values: their texts are kept (a bounded table).
+_TEXT: "dict[int, str]" = {}
+
+
 @total_ordering
 class Duration:
     """An immutable duration with whole-second resolution, written the way Prometheus writes it."""
@@ -58,12 +72,12 @@ class Duration:
         return cls(total)
 
     def __str__(self) -> str:
-        rest, parts = self.seconds, []
-        for unit in ("d", "h", "m", "s"):
-            n, rest = divmod(rest, _UNITS[unit])
-            if n:
-                parts.append(f"{n}{unit}")
-        return "".join(parts) or "0s"
+        text = _TEXT.get(self.seconds)
+        if text is None:
+            text = _format(self.seconds)
+            if len(_TEXT) < 10_000:
+                _TEXT[self.seconds] = text
+        return text
 
     def __repr__(self) -> str:
         return f"Duration({str(self)!r})"

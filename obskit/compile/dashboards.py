@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import re
 import sys
+from dataclasses import dataclass
 from itertools import groupby
 from pathlib import Path
-from typing import Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, CompiledDashboards, Folder)
-from obskit.compile.dashboards_red import red
+from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, CompiledDashboards, DashboardSpec,
+                                          Folder)
+from obskit.compile.dashboards_red import has_red, red
 from obskit.compile.dashboards_slo import detail, overview
 from obskit.compile.dashboards_uid import uid_from_name
 from obskit.compile.dashboards_upgrade import upgrade
@@ -48,6 +50,18 @@ def folder(title: str) -> Folder:
     return Folder(uid_from_name(title), title)
 
 
+@dataclass(frozen=True)
+class _Planned:
+    """A dashboard the project will have: its identity now, its content when ``make()`` is called
+    (the loader's checks need only the identities of the generated dashboards)."""
+
+    uid: str
+    title: str
+    folder: Folder
+    sources: Tuple[Location, ...]
+    make: Callable[[], CompiledDashboard]
+
+
 def _authored(d: Dashboard, version: int, diags: List[Diagnostic]) -> CompiledDashboard:
     doc, problems = upgrade(json.loads(d.document), version, datasource_refs())
     obj = f"dashboard {d.title!r}"
@@ -61,35 +75,44 @@ def _authored(d: Dashboard, version: int, diags: List[Diagnostic]) -> CompiledDa
         sources=(d.location,))
 
 
-def _generated(project: Project) -> List[CompiledDashboard]:
+def _ready(d: CompiledDashboard) -> _Planned:
+    return _Planned(d.uid, d.title, d.folder, d.sources, lambda: d)
+
+
+def _generating(title: str, where: Folder, locs: Tuple[Location, ...], spec: Callable[[], DashboardSpec]) -> _Planned:
+    uid = uid_from_name(title)
+    return _Planned(uid, title, where, locs,
+                    lambda: CompiledDashboard(uid, title, where, spec(), locs, generated=True))
+
+
+def _generated(project: Project) -> List[_Planned]:
     slos = project.slos
     if not slos:
         return []
     out = []
     slo_folder, svc_folder = folder(conv.SLO_FOLDER), folder(conv.SERVICES_FOLDER)
-    spec = overview(slos)
-    out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, slo_folder, spec,
-                                 tuple(sorted({s.location for s in slos})), generated=True))
+    out.append(_generating(conv.SLO_OVERVIEW_TITLE, slo_folder, tuple(sorted({s.location for s in slos})),
+                           lambda: overview(slos)))
     for service, items in groupby(sorted(slos, key=lambda s: (s.service, s.name)), key=lambda s: s.service):
         items = list(items)
         locs = tuple(sorted({s.location for s in items}))
-        spec = detail(service, items)
-        out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, slo_folder, spec, locs, generated=True))
-        spec = red(service, items)
-        if spec is not None:
-            out.append(CompiledDashboard(uid_from_name(spec.title), spec.title, svc_folder, spec, locs,
-                                         generated=True))
+        out.append(_generating(conv.slo_detail_title(service), slo_folder, locs,
+                               lambda service=service, items=items: detail(service, items)))
+        if has_red(items):
+            out.append(_generating(conv.red_title(service), svc_folder, locs,
+                                   lambda service=service, items=items: red(service, items)))
     return out
 
 
-def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagnostic]]:
+def _plan(project: Project) -> Tuple[Optional[List[_Planned]], List[Diagnostic]]:
+    """Every dashboard of the project (None on a bad grafana_version) and the problems found."""
     diags: List[Diagnostic] = []
     try:
         version = schema_version(project.settings.grafana_version)
     except ValueError as exc:
-        return CompiledDashboards((), ()), [Diagnostic("bad-config", str(exc), "obskit.toml")]
-    dashboards = [_authored(d, version, diags) for d in project.of(Dashboard)] + _generated(project)
-    seen: Dict[str, CompiledDashboard] = {}
+        return None, [Diagnostic("bad-config", str(exc), "obskit.toml")]
+    dashboards = [_ready(_authored(d, version, diags)) for d in project.of(Dashboard)] + _generated(project)
+    seen: Dict[str, _Planned] = {}
     for d in dashboards:
         other = seen.get(d.uid)
         if other is not None:
@@ -110,14 +133,29 @@ def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagn
             diags.append(Diagnostic("folder-clash", f"folder {d.folder.title!r} gets uid {d.folder.uid!r}, "
                                     f"like folder {known!r}", f"dashboard {d.title!r}",
                                     d.sources[0] if d.sources else None, hint="use one spelling of the folder title"))
+    return dashboards, diags
+
+
+def _unique(dashboards: List[_Planned]) -> List[_Planned]:
+    seen: Dict[str, _Planned] = {}
+    for d in dashboards:
+        seen.setdefault(d.uid, d)
+    return list(seen.values())
+
+
+def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagnostic]]:
+    dashboards, diags = _plan(project)
+    if dashboards is None:
+        return CompiledDashboards((), ()), diags
     folders = tuple(sorted({d.folder for d in dashboards}, key=lambda f: (f.uid, f.title)))
-    ordered = tuple(sorted(seen.values(), key=lambda d: (d.folder.uid, d.uid)))
+    ordered = tuple(d.make() for d in sorted(_unique(dashboards), key=lambda d: (d.folder.uid, d.uid)))
     return CompiledDashboards(folders, ordered), diags
 
 
 def check_dashboards(project: Project) -> List[Diagnostic]:
-    """Loader check: conversion problems, duplicate uids, folder clashes, bare dashboards."""
-    return compile_dashboards(project)[1] + check_bare_dashboards(project)
+    """Loader check: conversion problems, duplicate uids, folder clashes, bare dashboards. The generated
+    dashboards' contents are not built here (only the Grafana target needs them)."""
+    return _plan(project)[1] + check_bare_dashboards(project)
 
 
 def _is_bare_dashboard(value: object) -> bool:

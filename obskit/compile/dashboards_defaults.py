@@ -29,9 +29,21 @@ OPTIONS: Dict[str, dict] = {
 }
 
 
+def _copy(value):
+    """A deep copy of JSON-like data (dicts, lists, scalars): many times faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, (str, int, float, bool, type(None))):
+        return value
+    return copy.deepcopy(value)
+
+
 def merged(defaults: dict, given: dict) -> dict:
-    """``given`` over ``defaults``, one level of nested objects deep."""
-    out = copy.deepcopy(defaults)
+    """``given`` over ``defaults``, one level of nested objects deep (a fresh object: the caller may
+    change it)."""
+    out = _copy(defaults)
     for key, value in given.items():
         if isinstance(value, dict) and isinstance(out.get(key), dict):
             inner = dict(out[key])

@@ -23,6 +23,11 @@ def _rate(sel, by=()) -> str:
     return sum_by(by, f"rate({sel}[{RATE}])")
 
 
+def has_red(slos: Sequence[SLO]) -> bool:
+    """Whether :func:`red` gives these SLOs a dashboard (a ratio or latency SLI among them)."""
+    return any(isinstance(s.sli, (RatioSLI, LatencySLI)) for s in slos)
+
+
 def red(service: str, slos: Sequence[SLO]) -> Optional[DashboardSpec]:
     ratio = next((s.sli for s in sorted(slos, key=lambda s: s.name) if isinstance(s.sli, RatioSLI)), None)
     latency = next((s.sli for s in sorted(slos, key=lambda s: s.name) if isinstance(s.sli, LatencySLI)), None)

@@ -26,9 +26,10 @@ from obskit.compile.dashboards_layout import flow, row_header
 
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 # where orjson's float notation differs from Python's repr: orjson 3.13 writes 1e-05 as 0.00001 and
-# 1.5e-07 as 1.5e-7 (older releases also 1e16 for 1e+16). Matches inside strings only cost a slower,
-# still identical, rendering.
-_UNLIKE_REPR = re.compile(rb"0\.0000|[0-9][eE][-0-9]")
+# 1.5e-07 as 1.5e-7. Matches inside strings only cost a slower, still identical, rendering. (A
+# pattern starting with a literal is searched fast: a leading character class would take seconds.)
+_SMALL_DECIMAL = b"0.0000"
+_NEGATIVE_EXPONENT = re.compile(rb"e-(?<=[0-9]e-)")
 
 
 def stdlib_dump(doc: dict) -> bytes:
@@ -43,7 +44,7 @@ def dump(doc: dict) -> bytes:
         data = orjson.dumps(doc, option=_ORJSON_OPTIONS)
     except TypeError:           # integers beyond 64 bits, non-string keys, unknown types
         return stdlib_dump(doc)
-    if _UNLIKE_REPR.search(data):
+    if _SMALL_DECIMAL in data or _NEGATIVE_EXPONENT.search(data):
         return stdlib_dump(doc)
     return data
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import List
+from typing import Dict, List
 
 import yaml
 
@@ -50,14 +50,40 @@ def _scalar_slow(value) -> str:
     return text.rstrip("\n")
 
 
+# Memos of the checks above, for the strings a build writes over and over (keys, label values,
+# expressions that appear in both the rule file and the PrometheusRule object); bounded.
+_MEMO_LIMIT = 200_000
+_KEY_OK: Dict[str, bool] = {}
+_STR_TEXT: Dict[str, str] = {}         # one-line string → its scalar text
+_BLOCK_OK: Dict[str, bool] = {}        # multi-line string → written as a |- block
+
+
+def _plain_key(key) -> bool:
+    ok = _KEY_OK.get(key) if type(key) is str else None
+    if ok is None:
+        ok = isinstance(key, str) and bool(_PLAIN.fullmatch(key)) and not _RESOLVED.fullmatch(key)
+        if type(key) is str and len(_KEY_OK) < _MEMO_LIMIT:
+            _KEY_OK[key] = ok
+    return ok
+
+
+def _str_scalar(value: str) -> str:
+    text = _STR_TEXT.get(value)
+    if text is None:
+        if len(value) < 1000 and _PLAIN.fullmatch(value) and not _RESOLVED.fullmatch(value):
+            text = value
+        else:
+            text = _scalar_slow(value)
+            if "\n" in text:       # folded over lines: depends on the context, let PyYAML write it all
+                raise _Fallback
+        if type(value) is str and len(_STR_TEXT) < _MEMO_LIMIT:
+            _STR_TEXT[value] = text
+    return text
+
+
 def _scalar(value) -> str:
     if isinstance(value, str):
-        if len(value) < 1000 and _PLAIN.fullmatch(value) and not _RESOLVED.fullmatch(value):
-            return value
-        text = _scalar_slow(value)
-        if "\n" in text:       # folded over lines: depends on the context, let PyYAML write it all
-            raise _Fallback
-        return text
+        return _str_scalar(value)
     if value is True:
         return "true"
     if value is False:
@@ -69,15 +95,23 @@ def _scalar(value) -> str:
     return _scalar_slow(value)
 
 
+def _block_ok(value: str) -> bool:
+    ok = _BLOCK_OK.get(value)
+    if ok is None:
+        lines = value.split("\n")
+        ok = (bool(value) and not value.endswith("\n") and len(value) <= 4000 and bool(_BLOCK_FIRST.fullmatch(lines[0]))
+              and all(_BLOCK_LINE.fullmatch(line) for line in lines[1:]))
+        if type(value) is str and len(_BLOCK_OK) < _MEMO_LIMIT:
+            _BLOCK_OK[value] = ok
+    return ok
+
+
 def _literal(value: str, indent: int) -> "str | None":
     """A ``|-`` block when PyYAML would write one, else None."""
-    if not value or value.endswith("\n") or len(value) > 4000:
+    if not _block_ok(value):
         return None
-    lines = value.split("\n")
-    if not _BLOCK_FIRST.fullmatch(lines[0]) or not all(_BLOCK_LINE.fullmatch(line) for line in lines[1:]):
-        return None
-    pad = " " * indent
-    return "|-\n" + "\n".join(pad + line for line in lines)
+    pad = "\n" + " " * indent
+    return "|-" + pad + value.replace("\n", pad)
 
 
 class _Fallback(Exception):
@@ -87,30 +121,33 @@ class _Fallback(Exception):
 def _emit(data, indent: int, out: List[str], in_seq: bool) -> None:
     """Append the block rendering of a mapping or sequence; the caller wrote any key or dash."""
     pad = " " * indent
+    append = out.append
     if isinstance(data, dict):
-        first = True
+        prefix = "" if in_seq else pad
         for key, value in data.items():
-            prefix = "" if (first and in_seq) else pad
-            first = False
-            if not (isinstance(key, str) and _PLAIN.fullmatch(key) and not _RESOLVED.fullmatch(key)):
+            if not (_KEY_OK.get(key) if type(key) is str else None) and not _plain_key(key):
                 raise _Fallback
-            k = key
-            if isinstance(value, dict) and value:
-                out.append(f"{prefix}{k}:\n")
+            t = type(value)
+            if t is str and "\n" not in value:
+                append(f"{prefix}{key}: {_str_scalar(value)}\n")
+            elif (t is dict or isinstance(value, dict)) and value:
+                append(f"{prefix}{key}:\n")
                 _emit(value, indent + 2, out, False)
-            elif isinstance(value, list) and value:
-                out.append(f"{prefix}{k}:\n")
+            elif (t is list or isinstance(value, list)) and value:
+                append(f"{prefix}{key}:\n")
                 _emit(value, indent, out, False)        # PyYAML indents no sequence in a mapping
             else:
-                out.append(f"{prefix}{k}: {_value(value, indent + 2)}\n")
+                append(f"{prefix}{key}: {_value(value, indent + 2)}\n")
+            prefix = pad
         return
-    for i, item in enumerate(data):
-        prefix = "" if (i == 0 and in_seq) else pad
+    prefix = "" if in_seq else pad
+    for item in data:
         if isinstance(item, (dict, list)) and item:
-            out.append(f"{prefix}- ")
+            append(f"{prefix}- ")
             _emit(item, indent + 2, out, True)
         else:
-            out.append(f"{prefix}- {_value(item, indent + 2)}\n")
+            append(f"{prefix}- {_value(item, indent + 2)}\n")
+        prefix = pad
 
 
 def _value(value, indent: int) -> str:
