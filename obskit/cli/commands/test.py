@@ -9,7 +9,11 @@ from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_output_options, add_proj
 def register(sub) -> None:
     t = sub.add_parser("test", help="prove the alerts with promtool (and routing with amtool)",
                        description="Run the alert-timing tests generated for every SLO and the project's own "
-                                   "tests (SLOScenario, ...) with the real tools; print a per-subject summary.")
+                                   "tests (SLOScenario, ...) with the real tools; print a per-subject summary. "
+                                   "The full per-tier timing proof runs once per distinct alerting policy; "
+                                   "other SLOs with that policy get short runs of their own rules (outage "
+                                   "and recovery, a burn below 1x, quiet service, missing data): see "
+                                   "docs/slos.md.")
     add_project_dir(t)
     t.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                    help="tool processes to run at once (default: number of CPUs)")
