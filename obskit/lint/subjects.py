@@ -76,15 +76,15 @@ def _user(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]
 
 
 def _generated(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]) -> None:
-    from obskit.compile.project import compiled_slo
+    from obskit.compile.project import slo_groups
 
     for slo in project.slos:
         try:
-            compiled = compiled_slo(slo, project.settings)   # the rules the build writes (compiled once)
+            compiled = slo_groups(slo, project.settings)   # the rules the build writes (compiled once)
         except Exception:  # noqa: BLE001 - an invalid SLO was already reported by its model
             continue
         file = conv.rule_file_name(slo.service)
-        for g in compiled.groups():
+        for g in compiled:
             groups.append(GroupSubject(g, file, slo.location, generated=True))
             for r in g.rules:
                 rules.append(RuleSubject(r, g.name, file, slo.location, generated=True))

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import List
+from typing import Dict, List
 
 import orjson
 
@@ -63,35 +63,69 @@ def _target(qr: Query, i: int) -> dict:
     return t
 
 
+# Parts of generated panels that depend on a few panel fields only. Documents of generated
+# dashboards share them (they are only serialised): computed once per key instead of per panel.
+_SHARED: Dict[tuple, dict] = {}
+
+
+def _shared(key: tuple, make) -> dict:
+    value = _SHARED.get(key)
+    if value is None:
+        value = _SHARED[key] = make()
+    return value
+
+
+def _options(p: Panel) -> dict:
+    if p.kind == "timeseries":
+        return _shared(("options", "timeseries"), lambda: with_default_options("timeseries", {
+            "legend": {"showLegend": True, "displayMode": "list", "placement": "bottom", "calcs": []},
+            "tooltip": {"mode": "multi", "sort": "desc"}}))
+    if p.kind == "stat":
+        background, several = bool(p.color_background), len(p.queries) > 1
+        return _shared(("options", "stat", background, several), lambda: with_default_options("stat", {
+            "colorMode": "background" if background else "value", "graphMode": "none",
+            "textMode": "value_and_name" if several else "auto"}))
+    if p.kind == "text":
+        return with_default_options("text", {"mode": "markdown", "content": p.text})
+    return _shared(("options", p.kind), lambda: with_default_options(p.kind, {}))
+
+
+def _custom(p: Panel) -> dict:
+    stack, dashed = bool(p.stack), len(p.thresholds) > 1
+
+    def make() -> dict:
+        custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never",
+                  "spanNulls": False}
+        if stack:
+            custom["stacking"] = {"mode": "normal", "group": "A"}
+        if dashed:
+            custom["thresholdsStyle"] = {"mode": "dashed"}
+        return custom
+    return _shared(("custom", stack, dashed), make)
+
+
+_PALETTE = {"mode": "palette-classic"}
+_BY_THRESHOLDS = {"mode": "thresholds"}
+
+
 def _panel(p: Panel, pid: int, box) -> dict:
     defaults: dict = {}
     if p.unit:
         defaults["unit"] = p.unit
-    for key in ("decimals", "min", "max"):
-        if getattr(p, key) is not None:
-            defaults[key] = getattr(p, key)
+    if p.decimals is not None:
+        defaults["decimals"] = p.decimals
+    if p.min is not None:
+        defaults["min"] = p.min
+    if p.max is not None:
+        defaults["max"] = p.max
     steps = [{"color": t.color, "value": t.value} for t in p.thresholds] or [{"color": "green", "value": None}]
     defaults["thresholds"] = {"mode": "absolute", "steps": steps}
-    options: dict = {}
     if p.kind == "timeseries":
-        defaults["color"] = {"mode": "palette-classic"}
-        custom = {"drawStyle": "line", "lineWidth": 1, "fillOpacity": 10, "showPoints": "never",
-                  "spanNulls": False}
-        if p.stack:
-            custom["stacking"] = {"mode": "normal", "group": "A"}
-        if len(p.thresholds) > 1:
-            custom["thresholdsStyle"] = {"mode": "dashed"}
-        defaults["custom"] = custom
-        options = {"legend": {"showLegend": True, "displayMode": "list", "placement": "bottom", "calcs": []},
-                   "tooltip": {"mode": "multi", "sort": "desc"}}
+        defaults["color"] = _PALETTE
+        defaults["custom"] = _custom(p)
     elif p.kind == "stat":
-        defaults["color"] = {"mode": "thresholds"}
-        options = {"colorMode": "background" if p.color_background else "value", "graphMode": "none",
-                   "textMode": "value_and_name" if len(p.queries) > 1 else "auto"}
-    elif p.kind == "text":
-        options = {"mode": "markdown", "content": p.text}
-    out = {"type": p.kind, "title": p.title, "id": pid, "gridPos": box.as_json(),
-           "options": with_default_options(p.kind, options)}
+        defaults["color"] = _BY_THRESHOLDS
+    out = {"type": p.kind, "title": p.title, "id": pid, "gridPos": box.as_json(), "options": _options(p)}
     if p.description:
         out["description"] = p.description
     if p.queries:
@@ -159,6 +193,8 @@ def spec_json(spec: DashboardSpec, uid: str, schema_version: int) -> dict:
 
 
 def dashboard_json(d: CompiledDashboard, schema_version: int) -> dict:
+    """The dashboard's JSON document. Generated documents share constant parts (panel options, field
+    config styles) with each other: treat them as read-only."""
     if isinstance(d.content, AuthoredDocument):
         doc = json.loads(d.content.json)
         doc["schemaVersion"] = schema_version
