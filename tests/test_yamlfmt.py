@@ -24,3 +24,35 @@ def test_rule_file_shape():
                                                 "labels": {"team": "x y", "on": "yes"}}], "e": []}, {}]}
     assert dump(data) == pyyaml_dump(data)
     assert "expr: |-\n      sum(x)" in dump(data)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(trees, min_size=1, max_size=4))
+def test_a_sequence_written_again_at_another_depth(seq):
+    # the emitter keeps recent sequences and shifts them: a rule file's groups, then the same groups
+    # under spec: in the PrometheusRule object
+    for data in ({"groups": seq}, {"kind": "x", "spec": {"groups": seq}}, {"spec": {"a": {"groups": seq}}},
+                 {"groups": seq}, [{"groups": seq}]):
+        assert dump(data) == pyyaml_dump(data)
+
+
+def test_equal_but_differently_typed_sequences_are_not_confused():
+    for seq in ([{"v": 1}], [{"v": 1.0}], [{"v": True}], [{"v": "1"}], [{"w": 1, "v": 1}], [{"v": 1, "w": 1}]):
+        data = {"spec": {"groups": seq}}
+        assert dump(data) == pyyaml_dump(data)
+
+
+def test_sequences_of_other_than_plain_data_are_written_too():
+    class Name(str):
+        pass
+
+    assert dump({"groups": [{"name": Name("a")}]}) == "groups:\n- name: a\n"
+    assert dump({"spec": {"groups": [{"name": Name("a")}]}}) == "spec:\n  groups:\n  - name: a\n"
+
+
+def test_promql_with_label_matchers_and_rule_names():
+    exprs = ['sum(rate(http_requests_total{job="api",code=~"5.."}[5m]))',
+             'slo:sli_error:ratio_rate5m{obskit_service="api"} > (14.4 * 0.001)', "label_replace(x, 'a', '$1', 'b', '(.*)')",
+             'a:b: c', 'x:', 'x #comment', 'x#y', '"quoted"', "'q'", 'a :b', 'a: b']
+    data = {"groups": [{"name": "g", "rules": [{"record": "a:b", "expr": e} for e in exprs]}]}
+    assert dump(data) == pyyaml_dump(data)

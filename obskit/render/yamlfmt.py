@@ -8,6 +8,7 @@ any scalar it is not sure about is handed to PyYAML (and cached), so both paths 
 """
 from __future__ import annotations
 
+import marshal
 import re
 from functools import lru_cache
 from typing import Dict, List
@@ -33,9 +34,12 @@ def pyyaml_dump(data) -> str:
     return yaml.dump(data, **_OPTS)
 
 
-# strings PyYAML writes plain: start with a letter or '_', made of "quiet" characters, not
-# something a YAML 1.1 resolver would read as another type
-_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_./=+()%$@<>!~*,;{}\[\]|-]*(?: [A-Za-z0-9_./=+()%$@<>!~*,;{}\[\]|-]+)*")
+# strings PyYAML writes plain: start with a letter or '_', made of "quiet" characters (quotes and
+# ':' not followed by a space are quiet after the first character: PromQL label matchers and rule
+# names), words separated by single spaces, not something a YAML 1.1 resolver would read as another type
+_QUIET = r"A-Za-z0-9_./=+()%$@<>!~*,;{}\[\]|\"'-"
+_QUIET_CHAR = rf"(?:[{_QUIET}]|:(?=[{_QUIET}:]))"
+_PLAIN = re.compile(rf"[A-Za-z_]{_QUIET_CHAR}*(?: {_QUIET_CHAR}+)*")
 _RESOLVED = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
                        r"|null|Null|NULL|_)")
 _BLOCK_FIRST = re.compile(r"[!-~](?:[ -~]*[!-~])?")   # printable ASCII, no edge spaces
@@ -118,8 +122,38 @@ class _Fallback(Exception):
     """A shape the fast path does not write (e.g. a key that needs quoting): use PyYAML."""
 
 
-def _emit(data, indent: int, out: List[str], in_seq: bool) -> None:
-    """Append the block rendering of a mapping or sequence; the caller wrote any key or dash."""
+# The block rendering of a sequence is the same at every indent, shifted. A build writes the same
+# big sequence twice in a row (a rule file's groups, then the same groups in the PrometheusRule
+# object): sequences in the first two levels of a document are kept for the next few documents, by
+# their marshal bytes. marshal is exact for plain data (it tells 1 from 1.0, True and '1', and keeps
+# key order), is several times faster than repr, and refuses anything else (then nothing is kept).
+_SEQUENCES: Dict[bytes, str] = {}
+_SEQUENCES_KEPT = 4
+
+
+def _sequence(data: list, indent: int) -> str:
+    try:
+        key = marshal.dumps(data)
+    except ValueError:          # not plain data (a str subclass, an object): written, not kept
+        key = None
+    text = _SEQUENCES.get(key) if key is not None else None
+    if text is None:
+        out: List[str] = []
+        _emit(data, 0, out, False, 2)
+        text = "".join(out)
+        if key is not None:
+            if len(_SEQUENCES) >= _SEQUENCES_KEPT:
+                del _SEQUENCES[next(iter(_SEQUENCES))]
+            _SEQUENCES[key] = text
+    if indent:          # every line is shifted (no line is empty: see _BLOCK_LINE)
+        pad = " " * indent
+        text = pad + text[:-1].replace("\n", "\n" + pad) + "\n"
+    return text
+
+
+def _emit(data, indent: int, out: List[str], in_seq: bool, depth: int = 0) -> None:
+    """Append the block rendering of a mapping or sequence; the caller wrote any key or dash.
+    ``depth`` is the nesting level of ``data`` in the document (0 for the document)."""
     pad = " " * indent
     append = out.append
     if isinstance(data, dict):
@@ -132,10 +166,13 @@ def _emit(data, indent: int, out: List[str], in_seq: bool) -> None:
                 append(f"{prefix}{key}: {_str_scalar(value)}\n")
             elif (t is dict or isinstance(value, dict)) and value:
                 append(f"{prefix}{key}:\n")
-                _emit(value, indent + 2, out, False)
+                _emit(value, indent + 2, out, False, depth + 1)
             elif (t is list or isinstance(value, list)) and value:
                 append(f"{prefix}{key}:\n")
-                _emit(value, indent, out, False)        # PyYAML indents no sequence in a mapping
+                if depth < 2:           # PyYAML indents no sequence in a mapping
+                    append(_sequence(value, indent))
+                else:
+                    _emit(value, indent, out, False, depth + 1)
             else:
                 append(f"{prefix}{key}: {_value(value, indent + 2)}\n")
             prefix = pad
@@ -144,7 +181,7 @@ def _emit(data, indent: int, out: List[str], in_seq: bool) -> None:
     for item in data:
         if isinstance(item, (dict, list)) and item:
             append(f"{prefix}- ")
-            _emit(item, indent + 2, out, True)
+            _emit(item, indent + 2, out, True, depth + 1)
         else:
             append(f"{prefix}- {_value(item, indent + 2)}\n")
         prefix = pad
