@@ -21,14 +21,23 @@ class PromQLError(ValueError):
     pass
 
 
+# expressions found valid: a build checks many twice (dashboard queries shared by the overview and
+# the detail dashboards, rule expressions); bounded
+_VALID: "set[str]" = set()
+
+
 def check_syntax(expr: str) -> None:
     """Raise :class:`PromQLError` if ``expr`` is not valid PromQL."""
+    if type(expr) is str and expr in _VALID:
+        return
     if not expr or not expr.strip():
         raise PromQLError("empty PromQL expression")
     try:
         promql_parser.parse(expr)
     except ValueError as exc:
         raise PromQLError(f"PromQL syntax error in {expr!r}: {exc}") from None
+    if type(expr) is str and len(_VALID) < 200_000:
+        _VALID.add(expr)
 
 
 def quote(value: str) -> str:
