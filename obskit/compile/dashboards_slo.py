@@ -5,8 +5,9 @@ They read only the recording rules the SLO compiler records (``slo:*`` with ``ob
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from itertools import groupby
-from typing import List, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_ir import (DashboardSpec, DatasourceRef, Link, Panel, Query, Row, Threshold,
@@ -34,8 +35,8 @@ def q(expr: str, legend: str = "", instant: bool = False, table: bool = False) -
     return Query(expr=expr, datasource=PROMETHEUS, legend=legend, instant=instant, table=table)
 
 
-def burn_rate_expr(slo: SLO, window) -> str:
-    sel = selector(slo)
+def burn_rate_expr(slo: SLO, window, sel: str = "") -> str:
+    sel = sel or selector(slo)
     return (f"{conv.error_ratio_record(window)}{sel}\n/ on({conv.LABEL_SERVICE}, {conv.LABEL_SLO}) group_left\n"
             f"{conv.ERROR_BUDGET}{sel}")
 
@@ -45,8 +46,11 @@ def firing_alerts_expr(slo: SLO) -> str:
             f'{conv.LABEL_SLO}={quote(slo.name)}}}) or vector(0)')
 
 
+_BUDGET_THRESHOLDS = (Threshold(None, "red"), Threshold(0.25, "orange"), Threshold(0.5, "green"))
+
+
 def _budget_thresholds() -> Tuple[Threshold, ...]:
-    return (Threshold(None, "red"), Threshold(0.25, "orange"), Threshold(0.5, "green"))
+    return _BUDGET_THRESHOLDS
 
 
 def _burn_thresholds(slo: SLO) -> Tuple[Threshold, ...]:
@@ -59,9 +63,23 @@ def _burn_thresholds(slo: SLO) -> Tuple[Threshold, ...]:
     return tuple(steps)
 
 
-def summary_panels(slo: SLO, width: int = 4) -> Tuple[Panel, ...]:
+@dataclass(frozen=True)
+class _Facts:
+    """What several panels of one SLO read, worked out once per dashboard."""
+
+    sel: str
+    burn: Tuple[Threshold, ...]
+    windows: tuple
+
+
+def _facts(slo: SLO) -> _Facts:
+    return _Facts(selector(slo), _burn_thresholds(slo), windows_needed(slo))
+
+
+def summary_panels(slo: SLO, width: int = 4, facts: Optional[_Facts] = None) -> Tuple[Panel, ...]:
     """Objective, SLI over the period, remaining budget, current burn rate, firing alerts."""
-    sel = selector(slo)
+    facts = facts or _facts(slo)
+    sel = facts.sel
     period = str(slo.period)
     name = f"{slo.service}/{slo.name}"
     return (
@@ -76,20 +94,21 @@ def summary_panels(slo: SLO, width: int = 4) -> Tuple[Panel, ...]:
               color_background=True),
         Panel("stat", f"{name}: burn rate ({conv.CURRENT_WINDOW})",
               (q(f"{conv.CURRENT_BURN_RATE}{sel}", instant=True),), unit=BURN_UNIT, decimals=2, width=width, height=4,
-              thresholds=_burn_thresholds(slo)),
+              thresholds=facts.burn),
         Panel("stat", f"{name}: firing alerts", (q(firing_alerts_expr(slo), instant=True),), unit="none",
               width=width, height=4, thresholds=(Threshold(None, "green"), Threshold(1, "red")),
               color_background=True),
     )
 
 
-def burn_windows_panel(slo: SLO, kind: str, width: int, height: int) -> Panel:
-    windows = windows_needed(slo)
+def burn_windows_panel(slo: SLO, kind: str, width: int, height: int, facts: Optional[_Facts] = None) -> Panel:
+    facts = facts or _facts(slo)
     return Panel(kind, f"{slo.service}/{slo.name}: burn rate per window",
-                 tuple(q(burn_rate_expr(slo, w), legend=str(w), instant=kind != "timeseries") for w in windows),
+                 tuple(q(burn_rate_expr(slo, w, facts.sel), legend=str(w), instant=kind != "timeseries")
+                       for w in facts.windows),
                  description="Error ratio over each window divided by the error budget: 1 spends the budget "
                              "exactly over the SLO period.",
-                 unit=BURN_UNIT, decimals=2, width=width, height=height, thresholds=_burn_thresholds(slo))
+                 unit=BURN_UNIT, decimals=2, width=width, height=height, thresholds=facts.burn)
 
 
 def overview(slos: Sequence[SLO]) -> DashboardSpec:
@@ -97,8 +116,9 @@ def overview(slos: Sequence[SLO]) -> DashboardSpec:
     for service, items in groupby(sorted(slos, key=lambda s: (s.service, s.name)), key=lambda s: s.service):
         panels: List[Panel] = []
         for slo in items:
-            panels.extend(summary_panels(slo))
-            panels.append(burn_windows_panel(slo, "stat", width=4, height=4))
+            facts = _facts(slo)
+            panels.extend(summary_panels(slo, facts=facts))
+            panels.append(burn_windows_panel(slo, "stat", width=4, height=4, facts=facts))
         rows.append(Row(service, tuple(panels)))
     return DashboardSpec(
         title=conv.SLO_OVERVIEW_TITLE,
@@ -110,14 +130,15 @@ def overview(slos: Sequence[SLO]) -> DashboardSpec:
 def detail(service: str, slos: Sequence[SLO]) -> DashboardSpec:
     rows = []
     for slo in sorted(slos, key=lambda s: s.name):
-        sel = selector(slo)
+        facts = _facts(slo)
+        sel = facts.sel
         text = (f"**{slo.service}/{slo.name}**: {fmt_number(slo.objective)} % over {slo.period}. "
                 f"{slo.description}" + (f" Owner: {slo.owner}." if slo.owner else "")
                 + (f" [Runbook]({slo.runbook_url})" if slo.runbook_url else ""))
-        panels = [Panel("text", "About", text=text, width=24, height=2), *summary_panels(slo, width=4),
+        panels = [Panel("text", "About", text=text, width=24, height=2), *summary_panels(slo, width=4, facts=facts),
                   Panel("stat", "Error budget", (q(f"{conv.ERROR_BUDGET}{sel}", instant=True),),
                         unit="percentunit", decimals=3, width=4, height=4),
-                  burn_windows_panel(slo, "timeseries", width=12, height=8),
+                  burn_windows_panel(slo, "timeseries", width=12, height=8, facts=facts),
                   Panel("timeseries", "Error budget left", (q(f"{conv.BUDGET_REMAINING}{sel}", "remaining"),),
                         unit="percentunit", width=12, height=8, thresholds=_budget_thresholds()),
                   Panel("timeseries", f"SLI ({conv.CURRENT_WINDOW} and {slo.period})",
