@@ -25,6 +25,8 @@ def _format(seconds: int) -> str:
 # str(Duration) is asked for hundreds of thousands of times in a big build (every rule name and
 # range), for a few distinct values: their texts are kept (a bounded table).
 _TEXT: "dict[int, str]" = {}
+# and a model parses the same few duration strings over and over (durations are immutable)
+_PARSED: "dict[str, Duration]" = {}
 
 
 @total_ordering
@@ -49,6 +51,16 @@ class Duration:
             if value <= 0:
                 raise DurationError(f"duration must be positive, got {value}")
             return cls(value)
+        known = _PARSED.get(value) if cls is Duration and type(value) is str else None
+        if known is not None:
+            return known
+        parsed = cls._parse_text(value)
+        if cls is Duration and type(value) is str and len(_PARSED) < 10_000:
+            _PARSED[value] = parsed
+        return parsed
+
+    @classmethod
+    def _parse_text(cls, value: str) -> "Duration":
         text = value.strip()
         pos, total, seen = 0, 0, []
         for m in _TOKEN.finditer(text):
