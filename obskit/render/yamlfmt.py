@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import marshal
 import re
+import threading
 from functools import lru_cache
 from typing import Dict, List
 
@@ -129,6 +130,7 @@ class _Fallback(Exception):
 # key order), is several times faster than repr, and refuses anything else (then nothing is kept).
 _SEQUENCES: Dict[bytes, str] = {}
 _SEQUENCES_KEPT = 4
+_SEQUENCES_LOCK = threading.Lock()
 
 
 def _sequence(data: list, indent: int) -> str:
@@ -142,9 +144,10 @@ def _sequence(data: list, indent: int) -> str:
         _emit(data, 0, out, False, 2)
         text = "".join(out)
         if key is not None:
-            if len(_SEQUENCES) >= _SEQUENCES_KEPT:
-                del _SEQUENCES[next(iter(_SEQUENCES))]
-            _SEQUENCES[key] = text
+            with _SEQUENCES_LOCK:           # dump may be called from several threads
+                if len(_SEQUENCES) >= _SEQUENCES_KEPT:
+                    del _SEQUENCES[next(iter(_SEQUENCES))]
+                _SEQUENCES[key] = text
     if indent:          # every line is shifted (no line is empty: see _BLOCK_LINE)
         pad = " " * indent
         text = pad + text[:-1].replace("\n", "\n" + pad) + "\n"
