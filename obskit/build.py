@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import gc
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, Optional
@@ -26,10 +28,10 @@ class BuildResult:
     out: Optional[Path] = None
 
 
-def render_project(project: Project) -> Dict[str, bytes]:
+def render_project(project: Project, chosen: Optional[tuple] = None) -> Dict[str, bytes]:
     """Every target's files; two targets writing the same path is a bug."""
     files: Dict[str, bytes] = {}
-    for target in targets():
+    for target in chosen if chosen is not None else targets():
         with span("obskit.render", target=target.name):
             rendered = target.render(project)
         for path, data in rendered.items():
@@ -39,10 +41,39 @@ def render_project(project: Project) -> Dict[str, bytes]:
     return dict(sorted(files.items()))
 
 
-def verify_files(staging: Path, files: Dict[str, bytes]) -> None:
-    for target in targets():
-        with span("obskit.verify", target=target.name):
-            target.verify(staging, files)
+def verify_files(staging: Path, files: Dict[str, bytes], chosen: Optional[tuple] = None) -> None:
+    """Every target's verify step; the first failure in target order is raised.
+
+    A target with ``verify_alongside = True`` (pure Python, prints nothing: the Grafana schema check)
+    is verified in a thread while the others run their tools one after the other: their tool
+    processes run on other cores, and what they print keeps its order.
+    """
+    chosen = chosen if chosen is not None else targets()
+    failures: Dict[int, BaseException] = {}
+
+    def run(i: int, target) -> None:
+        try:
+            with span("obskit.verify", target=target.name):
+                target.verify(staging, files)
+        except BaseException as exc:   # noqa: BLE001 - re-raised below, in target order
+            failures[i] = exc
+
+    alongside = [threading.Thread(target=contextvars.copy_context().run, args=(run, i, t),
+                                  name=f"obskit-verify-{t.name}", daemon=True)
+                 for i, t in enumerate(chosen) if getattr(t, "verify_alongside", False)]
+    for thread in alongside:
+        thread.start()
+    try:
+        for i, target in enumerate(chosen):
+            if not getattr(target, "verify_alongside", False):
+                run(i, target)
+                if i in failures:
+                    break
+    finally:
+        for thread in alongside:
+            thread.join()
+    if failures:
+        raise failures[min(failures)]
 
 
 def _write_tree(dest: Path, files: Dict[str, bytes]) -> None:
@@ -88,7 +119,8 @@ def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, veri
 def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool) -> BuildResult:
     with span("obskit.load", project_dir=str(project_dir)):
         project = load_project(project_dir)
-    files = render_project(project)
+    chosen = targets()                  # the same objects render and verify (a target may keep state)
+    files = render_project(project, chosen)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
     _check_out_dir(out_path)
@@ -99,7 +131,7 @@ def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool) ->
         with span("obskit.write", files=len(files)):
             _write_tree(staging, files)
         if verify:
-            verify_files(staging, files)
+            verify_files(staging, files, chosen)
         old = None
         if out_path.exists():
             old = out_path.parent / f".{out_path.name}.old-{os.getpid()}"

@@ -16,6 +16,7 @@ def dashboard_path(folder_uid: str, uid: str) -> str:
 
 class Grafana:
     name = "grafana"
+    verify_alongside = True     # schema checks in Python, nothing printed: run beside the tool checks
 
     def __init__(self):
         self.schema_version = None
