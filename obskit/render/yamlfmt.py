@@ -56,8 +56,14 @@ def _scalar_slow(value) -> str:
 
 
 # Memos of the checks above, for the strings a build writes over and over (keys, label values,
-# expressions that appear in both the rule file and the PrometheusRule object); bounded.
+# expressions); bounded: a full memo is emptied and fills again with the strings in use.
 _MEMO_LIMIT = 200_000
+
+
+def _remember(memo: dict, key: str, value) -> None:
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()            # start again: the strings of the files being written come back
+    memo[key] = value
 _KEY_OK: Dict[str, bool] = {}
 _STR_TEXT: Dict[str, str] = {}         # one-line string → its scalar text
 _BLOCK_OK: Dict[str, bool] = {}        # multi-line string → written as a |- block
@@ -67,8 +73,8 @@ def _plain_key(key) -> bool:
     ok = _KEY_OK.get(key) if type(key) is str else None
     if ok is None:
         ok = isinstance(key, str) and bool(_PLAIN.fullmatch(key)) and not _RESOLVED.fullmatch(key)
-        if type(key) is str and len(_KEY_OK) < _MEMO_LIMIT:
-            _KEY_OK[key] = ok
+        if type(key) is str:
+            _remember(_KEY_OK, key, ok)
     return ok
 
 
@@ -81,8 +87,8 @@ def _str_scalar(value: str) -> str:
             text = _scalar_slow(value)
             if "\n" in text:       # folded over lines: depends on the context, let PyYAML write it all
                 raise _Fallback
-        if type(value) is str and len(_STR_TEXT) < _MEMO_LIMIT:
-            _STR_TEXT[value] = text
+        if type(value) is str:
+            _remember(_STR_TEXT, value, text)
     return text
 
 
@@ -106,8 +112,8 @@ def _block_ok(value: str) -> bool:
         lines = value.split("\n")
         ok = (bool(value) and not value.endswith("\n") and len(value) <= 4000 and bool(_BLOCK_FIRST.fullmatch(lines[0]))
               and all(_BLOCK_LINE.fullmatch(line) for line in lines[1:]))
-        if type(value) is str and len(_BLOCK_OK) < _MEMO_LIMIT:
-            _BLOCK_OK[value] = ok
+        if type(value) is str:
+            _remember(_BLOCK_OK, value, ok)
     return ok
 
 
