@@ -369,7 +369,8 @@ def resolved_version(config: LokiConfig, default: str) -> Tuple[int, int]:
 def profile(config: LokiConfig, version: Tuple[int, int]) -> Tuple[str, str]:
     """(index type, schema) for this config at this Loki version."""
     if version[0] >= 3:
-        return config.index or "tsdb", config.schema or "v13"
+        # an explicit schema v11 keeps the index that can read it (tsdb needs v12+)
+        return config.index or ("boltdb-shipper" if config.schema == "v11" else "tsdb"), config.schema or "v13"
     return config.index or "boltdb-shipper", config.schema or ("v13" if config.index == "tsdb" else "v11")
 
 
