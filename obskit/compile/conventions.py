@@ -202,3 +202,7 @@ def ruler_namespace(rule_file_name: str) -> str:
 
 def ruler_file(directory: str, namespace: str) -> str:
     return f"{directory}/{namespace}.yaml"
+
+
+# --- SLO overview dashboard (obskit/compile/dashboards_slo.py) -------------------------------------
+SERVICE_VARIABLE = "service"                  # overview template variable filtering every query by service

@@ -34,6 +34,49 @@ class Threshold:
 
 
 @dataclass(frozen=True)
+class DataLink:
+    """A link from a value (a table cell): ``url`` may use ``${__data.fields.<field>}`` and
+    ``${__url_time_range}``."""
+
+    title: str
+    url: str
+    new_tab: bool = False
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Grafana's ``merge`` transformation: the frames of several table queries joined into one
+    table, rows matched on their common (label) columns."""
+
+
+@dataclass(frozen=True)
+class Organize:
+    """Grafana's ``organize`` transformation: hide, rename and order fields (by their names before
+    renaming)."""
+
+    hide: Tuple[str, ...] = ()
+    rename: Tuple[Tuple[str, str], ...] = ()     # (field name, display name)
+    order: Tuple[str, ...] = ()
+
+
+Transformation = Union[Merge, Organize]
+
+
+@dataclass(frozen=True)
+class FieldOverride:
+    """Field options for one column of a table (matched by its display name, after the
+    transformations): unit, decimals, thresholds, cell display mode, links."""
+
+    field: str
+    unit: str = ""
+    decimals: Optional[int] = None
+    thresholds: Tuple[Threshold, ...] = ()
+    cell: str = ""               # table cell display mode: color-background, color-text, ...
+    links: Tuple[DataLink, ...] = ()
+    width: Optional[int] = None  # pixels
+
+
+@dataclass(frozen=True)
 class Panel:
     """One visualisation; ``width``/``height`` in grid units (24 columns), placed by the layout."""
 
@@ -51,6 +94,9 @@ class Panel:
     text: str = ""               # markdown content of a text panel
     stack: bool = False
     color_background: bool = False
+    transformations: Tuple[Transformation, ...] = ()
+    overrides: Tuple[FieldOverride, ...] = ()
+    sort_by: Tuple[Tuple[str, bool], ...] = ()   # table: (column display name, descending)
 
 
 @dataclass(frozen=True)
@@ -72,6 +118,7 @@ class Variable:
     default: str = ""
     multi: bool = False
     include_all: bool = False
+    all_value: str = ""          # what "All" stands for (a regex such as ".+" keeps queries short)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,11 @@ They read only the recording rules the SLO compiler records (``slo:*`` with ``ob
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import groupby
-from typing import List, Optional, Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import (DashboardSpec, DatasourceRef, Link, Panel, Query, Row, Threshold,
-                                          Variable)
+from obskit.compile.dashboards_ir import (DashboardSpec, DataLink, DatasourceRef, FieldOverride, Link, Merge,
+                                          Organize, Panel, Query, Row, Threshold, Variable)
 from obskit.compile.slo import windows_needed
 from obskit.model.slo import SLO
 from obskit.promql import fmt_number, quote
@@ -111,19 +110,118 @@ def burn_windows_panel(slo: SLO, kind: str, width: int, height: int, facts: Opti
                  unit=BURN_UNIT, decimals=2, width=width, height=height, thresholds=facts.burn)
 
 
+# --- overview: one table row per SLO ---------------------------------------------------------------
+#: a detail dashboard with more SLOs than this collapses its rows (the browser renders opened rows only)
+COLLAPSE_ABOVE = 3
+_BY = f"{conv.LABEL_SERVICE}, {conv.LABEL_SLO}"
+_SERVICE_SELECTOR = "{" + f'{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"' + "}"
+#: table columns: (query refId, column title); the label columns come first
+COLUMNS = (("A", "Objective"), ("B", "SLI (own period)"), ("C", "Error budget left"),
+           ("D", f"Burn rate ({conv.CURRENT_WINDOW})"), ("E", "Firing alerts"))
+
+
+def service_var() -> Variable:
+    """Multi-select service filter (with All, standing for any service) read by every overview query."""
+    return Variable(name=conv.SERVICE_VARIABLE, kind="query", label="Service",
+                    query=f"label_values({conv.OBJECTIVE}, {conv.LABEL_SERVICE})", datasource=PROMETHEUS,
+                    default="$__all", multi=True, include_all=True, all_value=".+")
+
+
+def overview_exprs() -> Tuple[str, ...]:
+    """The queries of the overview table, in :data:`COLUMNS` order. Each returns one sample per SLO
+    labelled with exactly ``obskit_service`` and ``obskit_slo`` (aggregated by them, which also drops
+    the metric name: the table's ``merge`` joins rows on these two columns)."""
+    sel = _SERVICE_SELECTOR
+    return (
+        f"max by ({_BY}) ({conv.OBJECTIVE}{sel})",
+        # the SLI over each SLO's own period, from records that do not name the period
+        f"1 - max by ({_BY}) (\n  {conv.PERIOD_BURN_RATE}{sel}\n  * on({_BY})\n  {conv.ERROR_BUDGET}{sel}\n)",
+        f"max by ({_BY}) ({conv.BUDGET_REMAINING}{sel})",
+        f"max by ({_BY}) ({conv.CURRENT_BURN_RATE}{sel})",
+        f'count by ({_BY}) ({conv.ALERTS_METRIC}{{alertstate="firing",{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"}})'
+        f"\nor on({_BY})\n0 * max by ({_BY}) ({conv.OBJECTIVE}{sel})",
+    )
+
+
+def overview_counts() -> Tuple[Panel, ...]:
+    """Three small figures above the table: SLOs shown, out of budget, burning faster than budgeted."""
+    sel = _SERVICE_SELECTOR
+    return (
+        Panel("stat", "SLOs", (q(f"count({conv.OBJECTIVE}{sel}) or vector(0)", instant=True),), unit="none",
+              width=8, height=4),
+        Panel("stat", "SLOs out of error budget",
+              (q(f"count({conv.BUDGET_REMAINING}{sel} <= 0) or vector(0)", instant=True),), unit="none",
+              description="SLOs whose error budget for their period is spent.", width=8, height=4,
+              thresholds=(Threshold(None, "green"), Threshold(1, "red")), color_background=True),
+        Panel("stat", f"SLOs burning faster than budgeted ({conv.CURRENT_WINDOW})",
+              (q(f"count({conv.CURRENT_BURN_RATE}{sel} > 1) or vector(0)", instant=True),), unit="none",
+              description="SLOs whose current burn rate is above 1x: at that pace the budget is spent before the "
+                          "end of the period.", width=8, height=4,
+              thresholds=(Threshold(None, "green"), Threshold(1, "orange")), color_background=True),
+    )
+
+
+def detail_link(services: Sequence[str]) -> DataLink:
+    """From a row to its service's detail dashboard. Its uid is ``slos-<service>`` unless the service
+    name holds a character the uid rule replaces or is too long: then the link opens the dashboard
+    search for the service's tag (the detail dashboards carry it), which lists that one dashboard."""
+    from obskit.compile.dashboards_uid import uid_from_name
+    field = "${__data.fields.%s}" % conv.LABEL_SERVICE
+    prefix = uid_from_name(conv.slo_detail_title("x"))[:-1]
+    keep = "&".join(f"var-{v}=${{{v}}}" for v in (conv.DATASOURCE_VARIABLE,))
+    if all(uid_from_name(conv.slo_detail_title(s)) == prefix + s for s in services):
+        url = f"/d/{prefix}{field}?${{__url_time_range}}&{keep}"
+    else:
+        url = "/dashboards?" + "&".join(f"tag={t}" for t in TAGS[1:]) + f"&tag={field}"
+    return DataLink("SLOs of ${__data.fields.%s}" % conv.LABEL_SERVICE, url)
+
+
+def _common_burn_thresholds(slos: Sequence[SLO]) -> Tuple[Threshold, ...]:
+    """Burn-rate colours at the alert factors every SLO shares (1x alone when they share none)."""
+    per_slo = [set(_burn_thresholds(s)) for s in slos]
+    common = set.intersection(*per_slo) if per_slo else set()
+    return tuple(sorted(common | {Threshold(None, "green"), Threshold(1, "yellow")},
+                        key=lambda t: -1.0 if t.value is None else t.value))
+
+
+def overview_table(slos: Sequence[SLO]) -> Panel:
+    link = detail_link(sorted({s.service for s in slos}))
+    value = {ref: f"Value #{ref}" for ref, _ in COLUMNS}
+    title = dict(COLUMNS)
+    rename = ((conv.LABEL_SERVICE, "Service"), (conv.LABEL_SLO, "SLO")) + tuple(
+        (value[ref], title[ref]) for ref, _ in COLUMNS)
+    overrides = (
+        FieldOverride("Service", links=(link,)),
+        FieldOverride("SLO", links=(link,)),
+        FieldOverride(title["A"], unit="percentunit", decimals=3),
+        FieldOverride(title["B"], unit="percentunit", decimals=3),
+        FieldOverride(title["C"], unit="percentunit", decimals=1, thresholds=_budget_thresholds(),
+                      cell="color-background"),
+        FieldOverride(title["D"], unit=BURN_UNIT, decimals=2, thresholds=_common_burn_thresholds(slos),
+                      cell="color-text"),
+        FieldOverride(title["E"], unit="none", decimals=0, thresholds=(Threshold(None, "green"), Threshold(1, "red")),
+                      cell="color-background"),
+    )
+    return Panel(
+        "table", "Service level objectives",
+        tuple(q(expr, instant=True, table=True) for expr in overview_exprs()),
+        description="One row per SLO. SLI and error budget are over each SLO's own period; the burn rate is "
+                    f"the error ratio over {conv.CURRENT_WINDOW} divided by the error budget (1x spends the budget "
+                    "exactly over the period). Click a service or an SLO for its detail dashboard.",
+        width=24, height=20,
+        transformations=(Merge(), Organize(hide=("Time",), rename=rename,
+                                           order=(conv.LABEL_SERVICE, conv.LABEL_SLO) + tuple(value.values()))),
+        overrides=overrides, sort_by=((title["C"], False),))
+
+
 def overview(slos: Sequence[SLO]) -> DashboardSpec:
-    rows = []
-    for service, items in groupby(sorted(slos, key=lambda s: (s.service, s.name)), key=lambda s: s.service):
-        panels: List[Panel] = []
-        for slo in items:
-            facts = _facts(slo)
-            panels.extend(summary_panels(slo, facts=facts))
-            panels.append(burn_windows_panel(slo, "stat", width=4, height=4, facts=facts))
-        rows.append(Row(service, tuple(panels)))
+    """Every SLO in one table (a constant number of panels, whatever the number of SLOs)."""
     return DashboardSpec(
         title=conv.SLO_OVERVIEW_TITLE,
-        description="Every SLO: objective, SLI, remaining error budget, burn rates and firing alerts.",
-        tags=TAGS, variables=(datasource_var(),), rows=tuple(rows),
+        description="Every SLO, one table row each: objective, SLI and remaining error budget over its period, "
+                    "current burn rate and firing alerts.",
+        tags=TAGS, variables=(datasource_var(), service_var()),
+        rows=(Row("SLOs", overview_counts() + (overview_table(slos),)),),
         links=(Link("SLO dashboards", TAGS),), time_from="now-24h")
 
 
@@ -150,7 +248,7 @@ def detail(service: str, slos: Sequence[SLO]) -> DashboardSpec:
                         (q(f'{conv.ALERTS_METRIC}{{{conv.LABEL_SERVICE}={quote(slo.service)},'
                            f'{conv.LABEL_SLO}={quote(slo.name)}}}', instant=True, table=True),),
                         description="Pending and firing alerts of this SLO.", width=12, height=8)]
-        rows.append(Row(f"{slo.name}", tuple(panels)))
+        rows.append(Row(f"{slo.name}", tuple(panels), collapsed=len(slos) > COLLAPSE_ABOVE))
     return DashboardSpec(
         title=conv.slo_detail_title(service),
         description=f"SLOs of {service}: budgets, burn rates per alert window, alerts.",

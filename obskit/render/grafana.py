@@ -19,10 +19,13 @@ import orjson
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_defaults import with_default_options
-from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, Panel, Query,
+from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DataLink,
+                                          FieldOverride, Merge, Organize, Panel, Query, Threshold, Transformation,
                                           Variable)
 from obskit.compile.dashboards_layout import flow, row_header
 
+
+ALL = "$__all"        # the value Grafana stores for a variable's "All" option
 
 _ORJSON_OPTIONS = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS | orjson.OPT_APPEND_NEWLINE
 # where orjson's float notation differs from Python's repr: orjson 3.13 writes 1e-05 as 0.00001 and
@@ -87,6 +90,11 @@ def _options(p: Panel) -> dict:
             "textMode": "value_and_name" if several else "auto"}))
     if p.kind == "text":
         return with_default_options("text", {"mode": "markdown", "content": p.text})
+    if p.kind == "table":
+        options: dict = {"cellHeight": "sm"}
+        if p.sort_by:
+            options["sortBy"] = [{"displayName": name, "desc": desc} for name, desc in p.sort_by]
+        return with_default_options("table", options)
     return _shared(("options", p.kind), lambda: with_default_options(p.kind, {}))
 
 
@@ -104,6 +112,47 @@ def _custom(p: Panel) -> dict:
     return _shared(("custom", stack, dashed), make)
 
 
+_TABLE_CUSTOM = {"align": "auto", "inspect": False, "filterable": True}
+
+
+def _steps(thresholds: "tuple[Threshold, ...]") -> list:
+    return [{"color": t.color, "value": t.value} for t in thresholds] or [{"color": "green", "value": None}]
+
+
+def _link(link: DataLink) -> dict:
+    return {"title": link.title, "url": link.url, "targetBlank": link.new_tab}
+
+
+def _override(o: FieldOverride) -> dict:
+    """A field override matched by display name; properties as Grafana's field config editor writes
+    them (``custom.*`` for the panel's own field options)."""
+    props: List[dict] = []
+    if o.unit:
+        props.append({"id": "unit", "value": o.unit})
+    if o.decimals is not None:
+        props.append({"id": "decimals", "value": o.decimals})
+    if o.thresholds:
+        props.append({"id": "thresholds", "value": {"mode": "absolute", "steps": _steps(o.thresholds)}})
+    if o.cell:
+        props.append({"id": "custom.cellOptions", "value": {"type": o.cell}})
+    if o.width is not None:
+        props.append({"id": "custom.width", "value": o.width})
+    if o.links:
+        props.append({"id": "links", "value": [_link(link) for link in o.links]})
+    return {"matcher": {"id": "byName", "options": o.field}, "properties": props}
+
+
+def _transformation(t: Transformation) -> dict:
+    if isinstance(t, Merge):
+        return {"id": "merge", "options": {}}
+    if isinstance(t, Organize):
+        return {"id": "organize", "options": {
+            "excludeByName": {name: True for name in t.hide},
+            "renameByName": dict(t.rename),
+            "indexByName": {name: i for i, name in enumerate(t.order)}}}
+    raise TypeError(f"unknown transformation {t!r}")
+
+
 _PALETTE = {"mode": "palette-classic"}
 _BY_THRESHOLDS = {"mode": "thresholds"}
 
@@ -118,21 +167,25 @@ def _panel(p: Panel, pid: int, box) -> dict:
         defaults["min"] = p.min
     if p.max is not None:
         defaults["max"] = p.max
-    steps = [{"color": t.color, "value": t.value} for t in p.thresholds] or [{"color": "green", "value": None}]
-    defaults["thresholds"] = {"mode": "absolute", "steps": steps}
+    defaults["thresholds"] = {"mode": "absolute", "steps": _steps(p.thresholds)}
     if p.kind == "timeseries":
         defaults["color"] = _PALETTE
         defaults["custom"] = _custom(p)
     elif p.kind == "stat":
         defaults["color"] = _BY_THRESHOLDS
+    elif p.kind == "table":
+        defaults["color"] = _BY_THRESHOLDS
+        defaults["custom"] = _TABLE_CUSTOM
     out = {"type": p.kind, "title": p.title, "id": pid, "gridPos": box.as_json(), "options": _options(p)}
     if p.description:
         out["description"] = p.description
     if p.queries:
         out["datasource"] = _ref(p.queries[0].datasource)
         out["targets"] = [_target(qr, i) for i, qr in enumerate(p.queries)]
+    if p.transformations:
+        out["transformations"] = [_transformation(t) for t in p.transformations]
     if p.kind != "text":
-        out["fieldConfig"] = {"defaults": defaults, "overrides": []}
+        out["fieldConfig"] = {"defaults": defaults, "overrides": [_override(o) for o in p.overrides]}
     return out
 
 
@@ -141,9 +194,13 @@ def _variable(v: Variable) -> dict:
            "includeAll": v.include_all, "options": [], "refresh": 1, "regex": "", "skipUrlSync": False}
     if v.label:
         out["label"] = v.label
+    if v.all_value:
+        out["allValue"] = v.all_value
     if v.datasource is not None:
         out["datasource"] = _ref(v.datasource)
-    if v.default:
+    if v.default == ALL and v.include_all:
+        out["current"] = {"text": ["All"], "value": [ALL]} if v.multi else {"text": "All", "value": ALL}
+    elif v.default:
         names = {uid: name for uid, name, _ in conv.GRAFANA_DATASOURCES.values()}
         text = names.get(v.default, v.default) if v.kind == "datasource" else v.default
         out["current"] = {"text": text, "value": v.default}
