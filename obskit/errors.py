@@ -47,6 +47,10 @@ class DefinitionError(ObskitError):
         self.diagnostics = list(diagnostics)
         super().__init__("\n".join(str(d) for d in self.diagnostics))
 
+    def __reduce__(self):
+        # rebuilt from the diagnostics, not the message (errors cross process boundaries in a build)
+        return type(self), (self.diagnostics,)
+
 
 class ToolError(ObskitError):
     """An external tool (promtool, amtool) is missing or failed (CLI exit code 1)."""

@@ -17,6 +17,7 @@ def dashboard_path(folder_uid: str, uid: str) -> str:
 class Grafana:
     name = "grafana"
     verify_alongside = True     # schema checks in Python, nothing printed: run beside the tool checks
+    render_apart = True         # big projects: render in a forked process beside the rule targets
 
     def __init__(self):
         self.schema_version = None
