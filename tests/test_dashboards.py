@@ -92,7 +92,7 @@ def test_every_emitted_dashboard_validates(project):
 def test_validation_catches_bad_dashboards():
     """The validator is not vacuous: each broken field is reported with its path."""
     _, files = _grafana_files(GOLDEN / "generated")
-    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    doc = json.loads(files["grafana/dashboards/slos/slos-api.json"])
     assert validate_dashboard(doc, 42) == []
     bad = json.loads(json.dumps(doc))
     bad["panels"][1]["gridPos"]["w"] = 30
@@ -176,17 +176,31 @@ def _exprs(doc):
 
 
 def test_slo_overview_reads_the_recorded_metadata():
+    """One table for every SLO: the period-agnostic records and ALERTS, filtered by the service variable,
+    never a per-SLO selector (tests/test_dashboards_overview.py runs the queries with promtool)."""
     _, files = _grafana_files(GOLDEN / "generated")
     doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    assert [p["type"] for p in doc["panels"]] == ["stat", "stat", "stat", "table"]
     exprs = "\n".join(_exprs(doc))
-    for slo, svc in (("availability", "api"), ("latency", "api"), ("uptime", "probe")):
-        sel = f'{{obskit_service="{svc}",obskit_slo="{slo}"}}'
-        for record in ("slo:objective:ratio", "slo:period_error_budget_remaining:ratio",
-                       "slo:current_burn_rate:ratio", "slo:error_budget:ratio"):
-            assert record + sel in exprs
-        assert f'ALERTS{{alertstate="firing",obskit_service="{svc}",obskit_slo="{slo}"}}' in exprs
-    assert "slo:sli_error:ratio_rate28d{" in exprs and "slo:sli_error:ratio_rate1h{" in exprs
-    assert doc["templating"]["list"][0]["type"] == "datasource"
+    for record in ("slo:objective:ratio", "slo:period_error_budget_remaining:ratio", "slo:current_burn_rate:ratio",
+                   "slo:error_budget:ratio", "slo:period_burn_rate:ratio", "ALERTS"):
+        assert record + '{' in exprs
+    assert "obskit_slo=" not in exprs and "ratio_rate28d" not in exprs and "ratio_rate30d" not in exprs
+    assert [v["type"] for v in doc["templating"]["list"]] == ["datasource", "query"]
+
+
+def test_detail_dashboards_read_each_slo():
+    _, files = _grafana_files(GOLDEN / "generated")
+    for svc, slos in (("api", ("availability", "latency")), ("probe", ("uptime",))):
+        exprs = "\n".join(_exprs(json.loads(files[f"grafana/dashboards/slos/slos-{svc}.json"])))
+        for slo in slos:
+            sel = f'{{obskit_service="{svc}",obskit_slo="{slo}"}}'
+            for record in ("slo:objective:ratio", "slo:period_error_budget_remaining:ratio",
+                           "slo:current_burn_rate:ratio", "slo:error_budget:ratio"):
+                assert record + sel in exprs
+            assert f'ALERTS{{alertstate="firing",obskit_service="{svc}",obskit_slo="{slo}"}}' in exprs
+    probe = "\n".join(_exprs(json.loads(files["grafana/dashboards/slos/slos-probe.json"])))
+    assert "slo:sli_error:ratio_rate28d{" in probe and "slo:sli_error:ratio_rate1h{" in probe
 
 
 def test_red_dashboard_from_sli_selectors():

@@ -1,0 +1,181 @@
+"""The SLO overview (one table row per SLO) and the detail dashboards at scale: constant size whatever
+the number of SLOs, queries that parse, links that reach the detail dashboards, collapsed detail rows,
+and the table's queries run by promtool against the recording rules of two SLOs with different
+periods (one value per SLO per column)."""
+import json
+from pathlib import Path
+
+import pytest
+
+from obskit import SLO, RatioSLI
+from obskit.compile import conventions as conv
+from obskit.compile.dashboards_slo import COLLAPSE_ABOVE, COLUMNS, detail, overview, overview_exprs
+from obskit.compile.dashboards_uid import uid_from_name
+from obskit.compile.slo import compile_slo
+from obskit.duration import Duration
+from obskit.loader import load_project
+from obskit.promql import check_syntax
+from obskit.render.grafana import dump, spec_json
+from obskit.targets.grafana import Grafana
+from obskit.verify.grafana_schema import promql_problem, validate_dashboard
+from obskit.verify.promtool_tests import ExprCheck, PromtoolTest, PromtoolTestFile
+from obskit.verify.series import Series
+
+GOLDEN = Path(__file__).parent / "golden" / "grafana"
+
+
+def _slos(n: int):
+    return [SLO(service=f"svc{i % 7}", name=f"slo{i}", objective=99.9,
+                sli=RatioSLI(total=f'req_total{{slo="{i}"}}', errors=f'req_total{{slo="{i}",code="500"}}'))
+            for i in range(n)]
+
+
+def _doc(spec):
+    return spec_json(spec, "slo-overview", 42)
+
+
+def _all_panels(doc):
+    for p in doc["panels"]:
+        yield p
+        yield from p.get("panels", [])
+
+
+# --- scale -------------------------------------------------------------------------------------------
+def test_overview_does_not_grow_with_the_number_of_slos():
+    small, big = _doc(overview(_slos(10))), _doc(overview(_slos(1000)))
+    assert len(small["panels"]) == len(big["panels"]) == 4
+    assert len(dump(small)) == len(dump(big)) < 20_000
+    assert validate_dashboard(big, 42) == []
+    table = big["panels"][-1]
+    assert table["type"] == "table" and len(table["targets"]) == len(COLUMNS)
+
+
+def test_detail_rows_collapse_above_a_few_slos():
+    svc0 = [s for s in _slos(7 * (COLLAPSE_ABOVE + 1)) if s.service == "svc0"]
+    few, many = svc0[:COLLAPSE_ABOVE], svc0
+    assert len(many) == COLLAPSE_ABOVE + 1
+    open_doc = spec_json(detail("svc0", few), "d", 42)
+    assert [p["collapsed"] for p in open_doc["panels"] if p["type"] == "row"] == [False] * len(few)
+    assert len(open_doc["panels"]) == len(few) * 12                  # expanded rows are followed by their panels
+    doc = spec_json(detail("svc0", many), "d", 42)
+    rows = doc["panels"]
+    assert [p["type"] for p in rows] == ["row"] * len(many)          # only the headers are rendered
+    assert all(r["collapsed"] and len(r["panels"]) == 11 for r in rows)
+    assert [r["gridPos"]["y"] for r in rows] == list(range(len(many)))
+    ids = [p["id"] for p in _all_panels(doc)]
+    assert len(ids) == len(set(ids))
+    for r in rows:                                                   # nested panels sit under their header
+        assert min(p["gridPos"]["y"] for p in r["panels"]) == r["gridPos"]["y"] + 1
+    assert validate_dashboard(doc, 42) == [] and validate_dashboard(doc | {"schemaVersion": 41}, 41) == []
+
+
+# --- queries -----------------------------------------------------------------------------------------
+def test_every_overview_query_parses_and_filters_by_service():
+    doc = _doc(overview(_slos(3)))
+    exprs = [t["expr"] for p in doc["panels"] for t in p["targets"]]
+    assert len(exprs) == 3 + len(COLUMNS)
+    for expr in exprs:
+        assert promql_problem(expr) is None, expr
+        check_syntax(expr.replace("$service", ".+"))
+        assert f'{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"' in expr
+    variables = {v["name"]: v for v in doc["templating"]["list"]}
+    service = variables[conv.SERVICE_VARIABLE]
+    assert service["multi"] and service["includeAll"] and service["allValue"] == ".+"
+    assert service["query"] == f"label_values({conv.OBJECTIVE}, {conv.LABEL_SERVICE})"
+    broken = json.loads(json.dumps(doc))
+    broken["panels"][-1]["targets"][1]["expr"] = broken["panels"][-1]["targets"][1]["expr"][:-1]
+    assert any("targets/1/expr: PromQL syntax error" in m for m in validate_dashboard(broken, 42))
+
+
+def test_table_columns_transformations_and_overrides():
+    doc = _doc(overview(_slos(3)))
+    table = doc["panels"][-1]
+    merge, organize = table["transformations"]
+    assert merge == {"id": "merge", "options": {}}
+    opts = organize["options"]
+    assert opts["excludeByName"] == {"Time": True}
+    refs = [t["refId"] for t in table["targets"]]
+    assert refs == [ref for ref, _ in COLUMNS]
+    renamed = opts["renameByName"]
+    assert [renamed[f"Value #{ref}"] for ref in refs] == [title for _, title in COLUMNS]
+    order = sorted(opts["indexByName"], key=opts["indexByName"].get)
+    assert order == [conv.LABEL_SERVICE, conv.LABEL_SLO] + [f"Value #{ref}" for ref in refs]
+    overrides = {o["matcher"]["options"]: {p["id"]: p["value"] for p in o["properties"]}
+                 for o in table["fieldConfig"]["overrides"]}
+    assert all(o["matcher"]["id"] == "byName" for o in table["fieldConfig"]["overrides"])
+    assert set(overrides) == {"Service", "SLO"} | {title for _, title in COLUMNS}   # every override hits a column
+    assert overrides["Error budget left"]["custom.cellOptions"] == {"type": "color-background"}
+    assert overrides["Objective"]["unit"] == "percentunit"
+    assert overrides["Firing alerts"]["decimals"] == 0
+    assert table["options"]["sortBy"] == [{"displayName": "Error budget left", "desc": False}]
+
+
+def test_rows_link_to_the_detail_dashboards():
+    """Direct ``/d/<uid>`` links when every service's detail uid is ``slos-<service>`` (checked against the
+    uids actually built); the tag search otherwise (``web_shop``: its uid is ``slos-web-shop``)."""
+    _, files = Grafana(), Grafana().render(load_project(GOLDEN / "generated"))
+    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    link = {o["matcher"]["options"]: o for o in doc["panels"][-1]["fieldConfig"]["overrides"]}["Service"]
+    url = link["properties"][0]["value"][0]["url"]
+    assert url.startswith("/d/slos-${__data.fields.obskit_service}?${__url_time_range}&var-datasource=${datasource}")
+    for service in ("api", "probe"):
+        uid = url.split("?")[0][len("/d/"):].replace("${__data.fields.obskit_service}", service)
+        assert f"grafana/dashboards/slos/{uid}.json" in files
+    files = Grafana().render(load_project(GOLDEN / "many"))
+    doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
+    link = {o["matcher"]["options"]: o for o in doc["panels"][-1]["fieldConfig"]["overrides"]}["Service"]
+    assert link["properties"][0]["value"][0]["url"] == "/dashboards?tag=slo&tag=${__data.fields.obskit_service}"
+    detail_doc = json.loads(files[f"grafana/dashboards/slos/{uid_from_name(conv.slo_detail_title('web_shop'))}.json"])
+    assert {"slo", "web_shop"} <= set(detail_doc["tags"])
+
+
+# --- the queries run against the recording rules (promtool) ------------------------------------------
+BROKEN = SLO(service="shop", name="checkout", objective=99.9,
+             sli=RatioSLI(total='shop_requests_total{job="shop"}', errors='shop_errors_total{job="shop"}'))
+HEALTHY = SLO(service="search", name="query", objective=99.0, period="7d",
+              sli=RatioSLI(total='search_requests_total{job="search"}', errors='search_errors_total{job="search"}'))
+AT = 1800     # seconds: every window the alerts read holds data by then
+
+
+def _recorded(slo, record: str) -> float:
+    """The constant a metadata rule records (``vector(0.999)``), as Prometheus reads it."""
+    rule = next(r for r in compile_slo(slo).metadata_rules if r.record == record)
+    return float(rule.expr.removeprefix("vector(").removesuffix(")"))
+
+
+def _labels(slo):
+    return ((conv.LABEL_SERVICE, slo.service), (conv.LABEL_SLO, slo.name))
+
+
+def _expected(slo, error_ratio: float, firing: int):
+    budget = _recorded(slo, conv.ERROR_BUDGET)
+    burn = error_ratio / budget
+    return (_recorded(slo, conv.OBJECTIVE), 1 - burn * budget, 1 - burn, burn, float(firing))
+
+
+def test_overview_queries_against_the_recording_rules(promtool, tmp_path):
+    """Every request of ``shop/checkout`` (30d) fails, none of ``search/query`` (7d) does: one row each,
+    with the objective, the SLI over its own period, the budget left, the burn rate and the firing
+    alerts (both tiers of shop, 0 for search through the ``or 0 *`` branch)."""
+    from obskit.verify.runner import run_files
+    assert BROKEN.period != HEALTHY.period
+    steps = AT // 60 + 1
+    series = (Series("shop_requests_total", {"job": "shop"}).count(steps, 600),
+              Series("shop_errors_total", {"job": "shop"}).count(steps, 600),
+              Series("search_requests_total", {"job": "search"}).count(steps, 600),
+              Series("search_errors_total", {"job": "search"}).count(steps, 0))
+    tiers = len(compile_slo(BROKEN).tier_alerts)
+    rows = {BROKEN: _expected(BROKEN, 1.0, tiers), HEALTHY: _expected(HEALTHY, 0.0, 0)}
+    checks = []
+    for i, expr in enumerate(overview_exprs()):
+        all_services = expr.replace("$service", ".+")
+        checks.append(ExprCheck(Duration(AT), all_services, tuple((_labels(s), v[i]) for s, v in rows.items())))
+        one = expr.replace("$service", HEALTHY.service)
+        checks.append(ExprCheck(Duration(AT), one, ((_labels(HEALTHY), rows[HEALTHY][i]),)))
+    groups = compile_slo(BROKEN).groups() + compile_slo(HEALTHY).groups()
+    test = PromtoolTest(name="overview table: one row per SLO", interval=Duration(60), series=series,
+                        expr_checks=tuple(checks))
+    outcome, = run_files([PromtoolTestFile(name="overview", subject="overview", groups=groups,
+                                           evaluation_interval=Duration(60), tests=(test,))], workers=1)
+    assert outcome.ok, outcome.output
+    assert tiers >= 1 and rows[BROKEN][2] < 0 < rows[HEALTHY][2]     # the check tells the two rows apart
