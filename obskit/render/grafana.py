@@ -91,10 +91,10 @@ def _options(p: Panel) -> dict:
     if p.kind == "text":
         return with_default_options("text", {"mode": "markdown", "content": p.text})
     if p.kind == "table":
-        options: dict = {"cellHeight": "sm"}
-        if p.sort_by:
-            options["sortBy"] = [{"displayName": name, "desc": desc} for name, desc in p.sort_by]
-        return with_default_options("table", options)
+        sort_by = p.sort_by
+        return _shared(("options", "table", sort_by), lambda: with_default_options("table", {
+            "cellHeight": "sm", **({"sortBy": [{"displayName": name, "desc": desc} for name, desc in sort_by]}
+                                   if sort_by else {})}))
     return _shared(("options", p.kind), lambda: with_default_options(p.kind, {}))
 
 
