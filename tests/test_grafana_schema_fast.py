@@ -83,3 +83,16 @@ def test_a_broken_dashboard_reports_the_python_messages():
     panel["gridPos"]["h"] = "tall"
     problems = validate_dashboard(doc)
     assert any("gridPos/h: 'tall' is not of type 'integer'" in p for p in problems), problems
+
+
+def test_table_cell_options_as_grafana_writes_them():
+    """``{"type": "auto"}`` (Grafana's default) and a coloured background are valid cell options; an
+    unknown display mode or an option of another cell type is not, in both validators."""
+    v = _validator(str(schema_dir()), "table", "FieldConfig")
+    base = {"align": "auto", "inspect": False}
+    for cell, valid in (({"type": "auto"}, True), ({"type": "color-background", "mode": "gradient"}, True),
+                        ({"type": "color-text"}, True), ({"type": "gauge", "mode": "lcd"}, True),
+                        ({"type": "nope"}, False), ({"type": "auto", "mode": "gradient", "alt": "x"}, False)):
+        instance = dict(base, cellOptions=cell)
+        _agree(v, instance)
+        assert (not list(v.full.iter_errors(instance))) is valid, cell

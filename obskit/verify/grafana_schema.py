@@ -9,7 +9,9 @@ schema (``prometheus``, ``loki``, ``tempo``). Panel types and datasources withou
 Two deliberate relaxations, where the export turned Grafana's CUE "any" (``_``) into ``object``:
 ``DynamicConfigValue.value`` (an override property: ``{"id": "unit", "value": "s"}`` is what Grafana's
 own editor writes) and ``MatcherConfig.options`` (``{"id": "byName", "options": "P95"}``) accept any
-JSON value, as Grafana does.
+JSON value, as Grafana does. A third, in the table schema: ``TableCellOptions`` is ``anyOf`` its
+variants instead of ``oneOf``, because the export gave every variant's ``type`` the whole set of display
+modes, so ``{"type": "auto"}`` (Grafana's default) matched several variants and was refused.
 
 Prometheus queries are also parsed as PromQL (Grafana variables substituted), so a typo in a
 dashboard query fails the build rather than showing "parse error" in a panel.
@@ -73,6 +75,10 @@ def _validator(directory: str, name: str, definition: Optional[str]) -> "Optiona
         defs["MatcherConfig"]["properties"]["options"] = {}
         if definition is None:   # panels are checked one by one (see validate_dashboard)
             defs["Dashboard"]["properties"]["panels"] = {"type": "array", "items": {"type": "object"}}
+    if name == "table" and "oneOf" in defs.get("TableCellOptions", {}):
+        # the variants' ``type`` is any display mode, not each one's own: ``{"type": "auto"}`` (what
+        # Grafana writes by default) matches several, which ``oneOf`` rejects
+        defs["TableCellOptions"] = {"anyOf": defs["TableCellOptions"]["oneOf"]}
     if definition is not None:
         if definition not in defs:
             return None
