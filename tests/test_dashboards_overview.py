@@ -58,10 +58,15 @@ def test_detail_rows_collapse_above_a_few_slos():
     assert [p["collapsed"] for p in open_doc["panels"] if p["type"] == "row"] == [False] * len(few)
     assert len(open_doc["panels"]) == len(few) * 12                  # expanded rows are followed by their panels
     doc = spec_json(detail("svc0", many), "d", 42)
-    rows = doc["panels"]
-    assert [p["type"] for p in rows] == ["row"] * len(many)          # only the headers are rendered
+    summary, table, *rows = doc["panels"]                            # only the headers of the SLO rows
+    assert (summary["type"], summary["collapsed"], table["type"]) == ("row", False, "table")
+    exprs = [t["expr"] for t in table["targets"]]                    # every SLO of the service at a glance
+    assert len(exprs) == len(COLUMNS) and all('obskit_service="svc0"' in e and "$service" not in e for e in exprs)
+    assert "links" not in json.dumps(table["fieldConfig"])           # no link to the dashboard it is on
+    assert [p["type"] for p in rows] == ["row"] * len(many)
     assert all(r["collapsed"] and len(r["panels"]) == 11 for r in rows)
-    assert [r["gridPos"]["y"] for r in rows] == list(range(len(many)))
+    first = table["gridPos"]["y"] + table["gridPos"]["h"]
+    assert [r["gridPos"]["y"] for r in rows] == list(range(first, first + len(many)))
     ids = [p["id"] for p in _all_panels(doc)]
     assert len(ids) == len(set(ids))
     for r in rows:                                                   # nested panels sit under their header
@@ -167,11 +172,12 @@ def test_overview_queries_against_the_recording_rules(promtool, tmp_path):
     tiers = len(compile_slo(BROKEN).tier_alerts)
     rows = {BROKEN: _expected(BROKEN, 1.0, tiers), HEALTHY: _expected(HEALTHY, 0.0, 0)}
     checks = []
+    detail_exprs = overview_exprs(f'{conv.LABEL_SERVICE}="{HEALTHY.service}"')   # a detail dashboard's summary
     for i, expr in enumerate(overview_exprs()):
         all_services = expr.replace("$service", ".+")
         checks.append(ExprCheck(Duration(AT), all_services, tuple((_labels(s), v[i]) for s, v in rows.items())))
-        one = expr.replace("$service", HEALTHY.service)
-        checks.append(ExprCheck(Duration(AT), one, ((_labels(HEALTHY), rows[HEALTHY][i]),)))
+        for one in (expr.replace("$service", HEALTHY.service), detail_exprs[i]):
+            checks.append(ExprCheck(Duration(AT), one, ((_labels(HEALTHY), rows[HEALTHY][i]),)))
     groups = compile_slo(BROKEN).groups() + compile_slo(HEALTHY).groups()
     test = PromtoolTest(name="overview table: one row per SLO", interval=Duration(60), series=series,
                         expr_checks=tuple(checks))

@@ -114,7 +114,8 @@ def burn_windows_panel(slo: SLO, kind: str, width: int, height: int, facts: Opti
 #: a detail dashboard with more SLOs than this collapses its rows (the browser renders opened rows only)
 COLLAPSE_ABOVE = 3
 _BY = f"{conv.LABEL_SERVICE}, {conv.LABEL_SLO}"
-_SERVICE_SELECTOR = "{" + f'{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"' + "}"
+_ANY_SELECTED = f'{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"'     # the services the variable selects
+_SERVICE_SELECTOR = "{" + _ANY_SELECTED + "}"
 #: table columns: (query refId, column title); the label columns come first
 COLUMNS = (("A", "Objective"), ("B", "SLI (own period)"), ("C", "Error budget left"),
            ("D", f"Burn rate ({conv.CURRENT_WINDOW})"), ("E", "Firing alerts"))
@@ -127,18 +128,19 @@ def service_var() -> Variable:
                     default="$__all", multi=True, include_all=True, all_value=".+")
 
 
-def overview_exprs() -> Tuple[str, ...]:
-    """The queries of the overview table, in :data:`COLUMNS` order. Each returns one sample per SLO
-    labelled with exactly ``obskit_service`` and ``obskit_slo`` (aggregated by them, which also drops
-    the metric name: the table's ``merge`` joins rows on these two columns)."""
-    sel = _SERVICE_SELECTOR
+def overview_exprs(matcher: str = _ANY_SELECTED) -> Tuple[str, ...]:
+    """The queries of the overview table, in :data:`COLUMNS` order, for the SLOs of the services
+    ``matcher`` selects. Each returns one sample per SLO labelled with exactly ``obskit_service`` and
+    ``obskit_slo`` (aggregated by them, which also drops the metric name: the table's ``merge`` joins
+    rows on these two columns)."""
+    sel = "{" + matcher + "}"
     return (
         f"max by ({_BY}) ({conv.OBJECTIVE}{sel})",
         # the SLI over each SLO's own period, from records that do not name the period
         f"1 - max by ({_BY}) (\n  {conv.PERIOD_BURN_RATE}{sel}\n  * on({_BY})\n  {conv.ERROR_BUDGET}{sel}\n)",
         f"max by ({_BY}) ({conv.BUDGET_REMAINING}{sel})",
         f"max by ({_BY}) ({conv.CURRENT_BURN_RATE}{sel})",
-        f'count by ({_BY}) ({conv.ALERTS_METRIC}{{alertstate="firing",{conv.LABEL_SERVICE}=~"${conv.SERVICE_VARIABLE}"}})'
+        f'count by ({_BY}) ({conv.ALERTS_METRIC}{{alertstate="firing",{matcher}}})'
         f"\nor on({_BY})\n0 * max by ({_BY}) ({conv.OBJECTIVE}{sel})",
     )
 
@@ -184,15 +186,15 @@ def _common_burn_thresholds(slos: Sequence[SLO]) -> Tuple[Threshold, ...]:
                         key=lambda t: -1.0 if t.value is None else t.value))
 
 
-def overview_table(slos: Sequence[SLO]) -> Panel:
-    link = detail_link(sorted({s.service for s in slos}))
+def overview_table(slos: Sequence[SLO], matcher: str = _ANY_SELECTED, links: bool = True) -> Panel:
+    """One row per SLO of the services ``matcher`` selects; ``links``: Service and SLO cells open the
+    service's detail dashboard."""
+    link = (detail_link(sorted({s.service for s in slos})),) if links else ()
     value = {ref: f"Value #{ref}" for ref, _ in COLUMNS}
     title = dict(COLUMNS)
     rename = ((conv.LABEL_SERVICE, "Service"), (conv.LABEL_SLO, "SLO")) + tuple(
         (value[ref], title[ref]) for ref, _ in COLUMNS)
-    overrides = (
-        FieldOverride("Service", links=(link,)),
-        FieldOverride("SLO", links=(link,)),
+    overrides = tuple(FieldOverride(column, links=link) for column in ("Service", "SLO") if link) + (
         FieldOverride(title["A"], unit="percentunit", decimals=3),
         FieldOverride(title["B"], unit="percentunit", decimals=3),
         FieldOverride(title["C"], unit="percentunit", decimals=1, thresholds=_budget_thresholds(),
@@ -204,11 +206,12 @@ def overview_table(slos: Sequence[SLO]) -> Panel:
     )
     return Panel(
         "table", "Service level objectives",
-        tuple(q(expr, instant=True, table=True) for expr in overview_exprs()),
+        tuple(q(expr, instant=True, table=True) for expr in overview_exprs(matcher)),
         description="One row per SLO. SLI and error budget are over each SLO's own period; the burn rate is "
                     f"the error ratio over {conv.CURRENT_WINDOW} divided by the error budget (1x spends the budget "
-                    "exactly over the period). Click a service or an SLO for its detail dashboard.",
-        width=24, height=20,
+                    "exactly over the period)." + (" Click a service or an SLO for its detail dashboard." if links
+                                                     else ""),
+        width=24, height=20 if links else min(20, 3 + len(slos)),
         transformations=(Merge(), Organize(hide=("Time",), rename=rename,
                                            order=(conv.LABEL_SERVICE, conv.LABEL_SLO) + tuple(value.values()))),
         overrides=overrides, sort_by=((title["C"], False),))
@@ -249,6 +252,9 @@ def detail(service: str, slos: Sequence[SLO]) -> DashboardSpec:
                            f'{conv.LABEL_SLO}={quote(slo.name)}}}', instant=True, table=True),),
                         description="Pending and firing alerts of this SLO.", width=12, height=8)]
         rows.append(Row(f"{slo.name}", tuple(panels), collapsed=len(slos) > COLLAPSE_ABOVE))
+    if len(slos) > COLLAPSE_ABOVE:     # collapsed rows: every SLO at a glance above them
+        summary = overview_table(slos, f"{conv.LABEL_SERVICE}={quote(service)}", links=False)
+        rows.insert(0, Row("Summary", (summary,)))
     return DashboardSpec(
         title=conv.slo_detail_title(service),
         description=f"SLOs of {service}: budgets, burn rates per alert window, alerts.",
