@@ -5,8 +5,6 @@ periods (one value per SLO per column)."""
 import json
 from pathlib import Path
 
-import pytest
-
 from obskit import SLO, RatioSLI
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_slo import COLLAPSE_ABOVE, COLUMNS, detail, overview, overview_exprs
@@ -118,7 +116,7 @@ def test_table_columns_transformations_and_overrides():
 def test_rows_link_to_the_detail_dashboards():
     """Direct ``/d/<uid>`` links when every service's detail uid is ``slos-<service>`` (checked against the
     uids actually built); the tag search otherwise (``web_shop``: its uid is ``slos-web-shop``)."""
-    _, files = Grafana(), Grafana().render(load_project(GOLDEN / "generated"))
+    files = Grafana().render(load_project(GOLDEN / "generated"))
     doc = json.loads(files["grafana/dashboards/slos/slo-overview.json"])
     link = {o["matcher"]["options"]: o for o in doc["panels"][-1]["fieldConfig"]["overrides"]}["Service"]
     url = link["properties"][0]["value"][0]["url"]
