@@ -1,5 +1,9 @@
 """SLO dashboards generated from the SLOs: one overview of every SLO, one detail dashboard per service.
 
+The overview is a constant number of panels whatever the number of SLOs: one table row per SLO, from
+instant queries that return every SLO at once. A detail dashboard of more than a few SLOs collapses
+its per-SLO rows under a table of the service's SLOs.
+
 They read only the recording rules the SLO compiler records (``slo:*`` with ``obskit_service`` and
 ``obskit_slo``) and Prometheus' ``ALERTS`` series, through the ``${datasource}`` variable.
 """
@@ -11,6 +15,7 @@ from typing import Optional, Sequence, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_ir import (DashboardSpec, DataLink, DatasourceRef, FieldOverride, Link, Merge,
                                           Organize, Panel, Query, Row, Threshold, Variable)
+from obskit.compile.dashboards_uid import uid_from_name
 from obskit.compile.slo import windows_needed
 from obskit.model.slo import SLO
 from obskit.promql import fmt_number, quote
@@ -167,7 +172,6 @@ def detail_link(services: Sequence[str]) -> DataLink:
     """From a row to its service's detail dashboard. Its uid is ``slos-<service>`` unless the service
     name holds a character the uid rule replaces or is too long: then the link opens the dashboard
     search for the service's tag (the detail dashboards carry it), which lists that one dashboard."""
-    from obskit.compile.dashboards_uid import uid_from_name
     field = "${__data.fields.%s}" % conv.LABEL_SERVICE
     prefix = uid_from_name(conv.slo_detail_title("x"))[:-1]
     keep = "&".join(f"var-{v}=${{{v}}}" for v in (conv.DATASOURCE_VARIABLE,))
