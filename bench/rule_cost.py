@@ -76,6 +76,9 @@ def write_openmetrics(path: Path, n: int, start: int, end: int, step: int = 60) 
 
 def rules_file(path: Path, n: int, shape: str) -> None:
     groups = [g for s in slos(n, shape) for g in compile_slo(s).groups()]
+    if shape == "raw":
+        # the baseline is the usual (Sloth's) shape: every rule at the global evaluation interval
+        groups = [replace(g, interval=None) for g in groups]
     path.write_bytes(prometheus_rules.render(RuleFile("bench", tuple(groups))))
 
 

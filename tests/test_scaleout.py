@@ -185,7 +185,11 @@ def _check_slo_groups(c):
         for i, rule in enumerate(g.rules):
             later = [r.record for r in g.rules[i + 1:] if isinstance(r, RecordingRule)]
             assert not [name for name in later if _reads(rule.expr, name)], (g.name, rule)
-    chain = [g for g in groups if not g.name.endswith(tuple(f"-{conv.SLO_GROUP_BUDGET}{s}" for s in ("", "-2")))]
+    chain = [g for g in groups if not g.name.endswith(tuple(f"-{conv.SLO_GROUP_SLOW}{s}" for s in ("", "-2")))]
+    slow_records = {r.record for g in groups if g not in chain for r in g.rules if isinstance(r, RecordingRule)}
+    for g in chain:      # no alert of the 1m chain reads a window recorded in the slow (4m) group
+        for rule in g.rules:
+            assert not [n for n in slow_records if _reads(rule.expr, n)], (g.name, rule)
     if len(chain) == 1:
         # one alerting group: every alert reads windows of the same evaluation
         recorded_in = {r.record: g.name for g in groups for r in g.rules if isinstance(r, RecordingRule)}
@@ -236,8 +240,8 @@ def test_groups_property(data):
     for c in compiled.slos:
         groups = _check_slo_groups(c)
         names += [g.name for g in groups]
-        budget = [g for g in groups if f"-{conv.SLO_GROUP_BUDGET}" in g.name]
-        assert budget and all(g.interval == (conv.SLO_BUDGET_INTERVAL if interval < 240 else None) for g in budget)
+        budget = [g for g in groups if f"-{conv.SLO_GROUP_SLOW}" in g.name]
+        assert budget and all(g.interval == (conv.SLO_SLOW_INTERVAL if interval < 240 else None) for g in budget)
     assert len(names) == len(set(names))
     assert sorted(g.name for rf in compiled.rule_files for g in rf.groups) == sorted(names)
 
@@ -250,7 +254,7 @@ def test_split_chain_is_deterministic_and_named():
               alerting=AlertingPolicy(page=page, ticket=None))
     first, second = compile_slo(slo).groups(), compile_slo(slo).groups()
     assert first == second
-    assert [g.name for g in first] == ["obskit-slo-a-b-sli", "obskit-slo-a-b-sli-2", "obskit-slo-a-b-budget"]
+    assert [g.name for g in first] == ["obskit-slo-a-b-sli", "obskit-slo-a-b-sli-2", "obskit-slo-a-b-slow"]
     assert [len(g.rules) for g in first] == [20, 8, 6]     # 2 base + 24 windows + alert + current burn rate
     _check_slo_groups(compile_slo(slo))
 
@@ -260,6 +264,11 @@ def test_period_window_stays_with_an_alert_that_reads_it():
     ticket = Tier(name="ticket", severity="warning", windows=(BurnWindow(long="7d", short="1d", factor=1),))
     slo = SLO(service="a", name="b", objective=99.9, period="7d", sli=RatioSLI(total="t_total", errors="e_total"),
               alerting=AlertingPolicy(page=None, ticket=ticket))
-    sli, budget = compile_slo(slo).groups()
-    assert "slo:sli_error:ratio_rate7d" in [getattr(r, "record", None) for r in sli.rules]
-    assert "slo:sli_error:ratio_rate7d" not in [getattr(r, "record", None) for r in budget.rules]
+    groups = compile_slo(slo).groups()
+    (with_alert,) = [g for g in groups if any(getattr(r, "alert", "").endswith("BudgetBurn") for r in g.rules)]
+    records = [getattr(r, "record", None) for r in with_alert.rules]
+    assert "slo:sli_error:ratio_rate7d" in records
+    assert sum(getattr(r, "record", None) == "slo:sli_error:ratio_rate7d" for g in groups for r in g.rules) == 1
+    # a ticket-only policy (1d short window) is a slow tier: its alert and windows run every 4m,
+    # the window before the alert; the base rates stay in the 1m chain
+    assert with_alert.name.endswith("-slow") and with_alert.interval == conv.SLO_SLOW_INTERVAL

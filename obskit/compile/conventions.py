@@ -181,10 +181,13 @@ GRAFANA_OWNER_TAG = "obskit-owner:{owner}"   # dashboards: the owner as a tag (s
 MAX_RULES_PER_GROUP = 20            # mixtool's guide and Mimir's default -ruler.max-rules-per-rule-group
 MIMIR_MAX_GROUPS_PER_TENANT = 70    # Mimir's default -ruler.max-rule-groups-per-tenant
 SLO_GROUP_ALERTING = "sli"          # base rates, the windows alerts read, the alerts (in that order)
-SLO_GROUP_BUDGET = "budget"         # period window and the figures only dashboards read
-# interval of the budget groups: slower than the alerting chain, but under the 5m lookback delta so an
+SLO_GROUP_SLOW = "slow"             # slow tiers' windows and alerts, period window, figures only dashboards read
+# interval of the slow groups: slower than the alerting chain, but under the 5m lookback delta so an
 # instant query always finds a sample even when an evaluation finishes up to a minute late
-SLO_BUDGET_INTERVAL = Duration(240)
+SLO_SLOW_INTERVAL = Duration(240)
+# a tier whose shortest short window is at least this long is evaluated in the slow group: a 4m step
+# is at most 1/15 of its shortest window (the Workbook ticket tier: 2h and 6h short windows)
+SLOW_TIER_SHORT_WINDOW = Duration(3600)
 RULER_LAYOUTS = ("mimir", "thanos")  # obskit.toml [project] ruler_layout
 MIMIR_RULES_DIR = "mimir/rules"      # one file per namespace: namespace: + groups: (mimirtool / cortextool)
 THANOS_RULES_DIR = "thanos/rules"    # one Prometheus rule file per namespace (Thanos Ruler --rule-file)

@@ -1,6 +1,7 @@
 """SLO → recording and alerting rules, as a chain of small steps: windows, metadata, alerts."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
@@ -36,9 +37,13 @@ class CompiledSLO:
         rule reading a series recorded in another group sees it up to one interval late; that happens only
         when the chain needs more than one group (``-sli-2``, ...: over 20 rules) and for the budget group.
 
-        ``<slo>-budget``: the period window (the costliest rule: ``sum_over_time`` over a month of
-        recorded samples) unless an alert reads it, and the objective, budget and period figures, which
-        only dashboards read; evaluated every :data:`~obskit.compile.conventions.SLO_BUDGET_INTERVAL`.
+        ``<slo>-slow``, evaluated every :data:`~obskit.compile.conventions.SLO_SLOW_INTERVAL`: the
+        windows and alert of each slow tier (shortest short window at least
+        :data:`~obskit.compile.conventions.SLOW_TIER_SHORT_WINDOW`, e.g. the ticket tier: its decisions
+        take hours, a 4m step is at most 1/15 of its shortest window), then the period window (the costliest
+        rule: ``sum_over_time`` over a month of recorded samples) and the objective, budget and period
+        figures, which only dashboards read. When the evaluation interval is not faster than that,
+        everything stays in the ``-sli`` chain.
         """
         cached = self.__dict__.get("_groups")
         if cached is None:
@@ -63,18 +68,31 @@ def reads(expr: str, record: str) -> bool:
     return f"{record}{{" in expr
 
 
-def _closure(rules: Sequence, readers: Sequence) -> set:
-    """Records among ``rules`` that ``readers`` read, directly or through one another."""
-    needed: set = set()
-    frontier = list(readers)
-    by_name = {r.record: r for r in rules}
-    while frontier:
-        expr = frontier.pop().expr
-        for name, rule in by_name.items():
-            if name not in needed and reads(expr, name):
+_SELECTED = re.compile(r"([A-Za-z_:][A-Za-z0-9_:]*)\{")     # metric names written with a selector
+
+
+class _Reads:
+    """Which of an SLO's window rules each expression reads, worked out once per SLO."""
+
+    def __init__(self, rules: Sequence):
+        self.rules = rules
+        self.names = {r.record for r in rules}
+        self.direct = {r.record: self.read_by(r.expr) for r in rules}
+
+    def read_by(self, expr: str) -> set:
+        """The same answer as :func:`reads` for every record, from one scan of the expression."""
+        return self.names.intersection(_SELECTED.findall(expr))
+
+    def closure(self, readers: Sequence) -> set:
+        """Records that ``readers`` read, directly or through one another."""
+        needed: set = set()
+        frontier = [n for r in readers for n in self.read_by(r.expr)]
+        while frontier:
+            name = frontier.pop()
+            if name not in needed:
                 needed.add(name)
-                frontier.append(rule)
-    return needed
+                frontier.extend(self.direct[name] - needed)
+        return needed
 
 
 def pack(units: Sequence[Sequence], limit: int = conv.MAX_RULES_PER_GROUP) -> List[List]:
@@ -96,11 +114,15 @@ def pack(units: Sequence[Sequence], limit: int = conv.MAX_RULES_PER_GROUP) -> Li
 
 def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
     s = c.slo
+    interval = conv.SLO_SLOW_INTERVAL if conv.SLO_SLOW_INTERVAL.seconds > c.evaluation_interval else None
+    slow_tiers = set() if interval is None else {
+        t.name for t in s.alerting.tiers
+        if t.windows and min(w.short.seconds for w in t.windows) >= conv.SLOW_TIER_SHORT_WINDOW.seconds}
     meta = {r.record: r for r in c.metadata_rules}
     current = meta.get(conv.CURRENT_BURN_RATE)
-    alerts = [a for _, a in c.tier_alerts] + ([c.absent_alert] if c.absent_alert else [])
-    fast_readers = alerts + ([current] if current is not None else [])
-    fast = _closure(c.window_rules, fast_readers)
+    tail = ([current] if current is not None else []) + ([c.absent_alert] if c.absent_alert else [])
+    graph = _Reads(c.window_rules)
+    fast = graph.closure([a for n, a in c.tier_alerts if n not in slow_tiers] + tail)
     placed: set = set()
 
     def take(names) -> list:
@@ -108,24 +130,25 @@ def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
         placed.update(r.record for r in out)
         return out
 
-    # the base rates (window rules other window rules read) first
+    # the base rates (window rules other window rules read) first, then the fast tiers, each with
+    # the windows it reads, so that no fast alert reads a window from the slow group
     units = [take({r.record for r in c.window_rules if r.record in fast
-                   and any(reads(o.expr, r.record) for o in c.window_rules)})]
-    for _, alert in c.tier_alerts:
-        units.append(take(_closure(c.window_rules, [alert])) + [alert])
-    tail = [current] if current is not None else []
-    tail += [c.absent_alert] if c.absent_alert else []
-    units.append(take(_closure(c.window_rules, tail)) + tail)
+                   and any(r.record in d for d in graph.direct.values())})]
+    for name, alert in c.tier_alerts:
+        if name not in slow_tiers:
+            units.append(take(graph.closure([alert])) + [alert])
+    units.append(take(graph.closure(tail)) + tail)
     units.append(take(fast))                                   # nothing left in practice
-    slow = [r for r in c.window_rules if r.record not in placed]
-    slow += [r for r in c.metadata_rules if r is not current]
+    slow_units = [take(graph.closure([alert])) + [alert]
+                  for name, alert in c.tier_alerts if name in slow_tiers]
+    rest = [r for r in c.window_rules if r.record not in placed]
+    rest += [r for r in c.metadata_rules if r is not current]
 
-    interval = conv.SLO_BUDGET_INTERVAL if conv.SLO_BUDGET_INTERVAL.seconds > c.evaluation_interval else None
     out = [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_ALERTING, i)), tuple(g))
            for i, g in enumerate(pack(units))]
-    out += [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_BUDGET, i)), tuple(g),
+    out += [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_SLOW, i)), tuple(g),
                       interval=interval)
-            for i, g in enumerate(pack([slow]))]
+            for i, g in enumerate(pack(slow_units + [rest]))]
     return tuple(out)
 
 

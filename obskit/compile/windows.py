@@ -43,10 +43,6 @@ def _range(seconds: int) -> str:
     return str(Duration(seconds))
 
 
-def _preaggregated(slo: SLO, scrape_interval: int) -> bool:
-    return slo.window_shape != "raw" and queries(slo.sli).rates(str(base_window(scrape_interval))) is not None
-
-
 def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_interval: int = 60,
                      evaluation_interval: int = 60) -> "str | None":
     """Number of events in the window, for the minimum-traffic guard (None: the SLI has no events).
@@ -55,7 +51,7 @@ def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_inter
     (each sample stands for one interval), so the guard reads no raw series either."""
     q = queries(slo.sli)
     base = base_window(scrape_interval)
-    if not _preaggregated(slo, scrape_interval) or window <= base:
+    if slo.window_shape == "raw" or window <= base or q.rates(str(base)) is None:
         return q.events(str(window))
     sel = conv.slo_series_selector(labels)
     span = _range(window.seconds - base.seconds + evaluation_interval // 2)
