@@ -82,6 +82,15 @@ def rules_file(path: Path, n: int, shape: str) -> None:
     path.write_bytes(prometheus_rules.render(RuleFile("bench", tuple(groups))))
 
 
+def _default_cycles(n: int, shape: str, interval: int) -> int:
+    """Cycles of the global interval in which every group (some run every 4m) runs at least twice."""
+    slowest = max([g.interval.seconds for s in slos(min(n, 1), shape) for g in compile_slo(s).groups()
+                   if g.interval is not None] + [interval])
+    if shape == "raw":
+        slowest = interval        # the baseline runs every group at the global interval
+    return max(3, -(-2 * slowest // interval))
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -138,7 +147,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--slos", type=int, default=100)
     ap.add_argument("--hours", type=int, default=74)
-    ap.add_argument("--cycles", type=int, default=3, help="evaluation cycles to average")
+    ap.add_argument("--cycles", type=int, default=None,
+                    help="evaluation cycles to average (default: enough for the slowest rule group, "
+                         "e.g. the 4m slow group, to run twice)")
     ap.add_argument("--interval", type=int, default=30, help="evaluation interval in seconds")
     args = ap.parse_args()
     promtool, prometheus = find_tool("promtool"), find_tool("prometheus")
@@ -161,7 +172,8 @@ def main() -> None:
             rules_file(work / "rules.yml", args.slos, shape)
             (work / "prometheus.yml").write_text(
                 f"global:\n  evaluation_interval: {args.interval}s\nrule_files:\n  - rules.yml\n")
-            results[shape] = measure(prometheus, work / "tsdb", work, args.interval, args.cycles)
+            cycles = args.cycles or _default_cycles(args.slos, shape, args.interval)
+            results[shape] = measure(prometheus, work / "tsdb", work, args.interval, cycles)
             shutil.rmtree(work / "tsdb", ignore_errors=True)
         raw, pre = results["raw"], results["preaggregated"]
         print(f"SLOs: {args.slos} x {2 * INSTANCES} series, history {args.hours} h at 1m, "
