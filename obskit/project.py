@@ -21,6 +21,15 @@ class Settings:
     loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
     grafana_datasources: Optional[dict] = None  # {prometheus|loki|jaeger|tempo: URL}; see docs/dashboards.md
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
+    promtool_versions: Tuple[str, ...] = ()  # obskit test: only these installed promtool versions (prefixes, "3.5")
+    amtool_versions: Tuple[str, ...] = ()    # obskit test: only these installed amtool versions (prefixes, "0.35")
+
+    def __post_init__(self):
+        for name in ("promtool_versions", "amtool_versions"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                value = (value,)
+            object.__setattr__(self, name, tuple(str(v) for v in value))
 
 
 @dataclass(frozen=True)

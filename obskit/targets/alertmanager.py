@@ -14,7 +14,10 @@ from obskit.render import alertmanager as render
 class AlertmanagerTarget:
     name = "alertmanager"
 
+    alertmanager_version = "0.25"   # the project's floor, kept by render: verify checks with that amtool
+
     def render(self, project: Project) -> Dict[str, bytes]:
+        self.alertmanager_version = project.settings.alertmanager_version
         ir = compile_alertmanager(project)
         if ir is None:
             return {}
@@ -28,6 +31,8 @@ class AlertmanagerTarget:
         if conv.ALERTMANAGER_FILE not in files:
             return
         from obskit.verify import amtool
-        res = amtool.check_config(directory / conv.ALERTMANAGER_FILE)
+        from obskit.verify.tools import for_target
+        tool = for_target("amtool", self.alertmanager_version)
+        res = amtool.check_config(directory / conv.ALERTMANAGER_FILE, tool=tool)
         if not res.ok:
-            raise ToolError(f"amtool check-config failed on {conv.ALERTMANAGER_FILE}: {amtool.failure_reason(res)}")
+            raise ToolError(f"{tool.label} check-config failed on {conv.ALERTMANAGER_FILE}: {amtool.failure_reason(res)}")

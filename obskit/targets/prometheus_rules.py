@@ -12,7 +12,10 @@ from obskit.render import kubernetes, prometheus_rules
 class PrometheusRules:
     name = "prometheus-rules"
 
+    prometheus_version = "2.42"     # the project's floor, kept by render: verify checks with that promtool
+
     def render(self, project: Project) -> Dict[str, bytes]:
+        self.prometheus_version = project.settings.prometheus_version
         files: Dict[str, bytes] = {}
         for rf in compile_project(project).rule_files:
             files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
@@ -23,6 +26,8 @@ class PrometheusRules:
         from obskit.verify import promtool
         rules = [str(directory / p) for p in sorted(files) if p.startswith("prometheus/rules/")]
         if rules:
-            res = promtool.check_rules(rules)
+            from obskit.verify.tools import for_target
+            tool = for_target("promtool", self.prometheus_version)
+            res = promtool.check_rules(rules, tool=tool)
             if not res.ok:
-                raise ToolError("promtool check rules failed on the generated files:\n" + res.output)
+                raise ToolError(f"{tool.label} check rules failed on the generated files:\n" + res.output)

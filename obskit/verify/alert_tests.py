@@ -188,13 +188,13 @@ def promtool_files(tests: Sequence[AlertTest], project=None) -> List[PromtoolTes
     return list(merged.values())
 
 
-def alert_tests(project, workers, keep):
-    """``obskit test`` provider: every AlertTest of the project through promtool."""
+def alert_tests(project, workers, keep, tool=None):
+    """``obskit test`` provider: every AlertTest of the project through promtool (``tool``: one version)."""
     from obskit.verify.runner import run_files
     tests = project.of(AlertTest)
     if not tests:
         return [], []
-    return run_files(promtool_files(tests, project), workers=workers, keep=keep), []
+    return run_files(promtool_files(tests, project), workers=workers, keep=keep, tool=tool), []
 
 
 def firing_and_silent(rule: AlertRule, *, firing: Sequence[Series], silent: Sequence[Series], at: str,

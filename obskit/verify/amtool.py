@@ -2,19 +2,17 @@
 ``alertmanager`` server binary (Debian installs it as ``prometheus-alertmanager``)."""
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 from obskit.errors import ToolError
 from obskit.model.alertmanager.matchers import quote
-from obskit.verify.tools import ToolResult, run
+from obskit.verify.tools import Tool, ToolResult, pick, run
 
 
-def check_config(path) -> ToolResult:
-    return run("amtool", ["check-config", str(path)], timeout=60)
+def check_config(path, tool: Optional[Tool] = None) -> ToolResult:
+    return run("amtool", ["check-config", str(path)], timeout=60, tool=tool)
 
 
 def failure_reason(result: ToolResult) -> str:
@@ -38,14 +36,14 @@ class RouteResult:
     output: str
 
 
-def routes_test(config, labels, expected: Optional[Sequence[str]] = None) -> RouteResult:
+def routes_test(config, labels, expected: Optional[Sequence[str]] = None, tool: Optional[Tool] = None) -> RouteResult:
     """Route one label set through ``config``; with ``expected``, amtool's ``--verify.receivers``
     decides (receivers in routing-tree order, the order amtool prints)."""
     args = ["config", "routes", "test", f"--config.file={config}"]
     if expected is not None:
         args.append(f"--verify.receivers={','.join(expected)}")
     items = tuple(sorted(labels.items() if hasattr(labels, "items") else labels))
-    res = run("amtool", [*args, *label_args(items)], timeout=60)
+    res = run("amtool", [*args, *label_args(items)], timeout=60, tool=tool)
     lines = [line for line in res.stdout.splitlines() if line.strip() and not line.startswith("WARNING")]
     if res.returncode not in (0, 1) or not lines and "error" in res.stderr:
         raise ToolError(f"amtool config routes test failed: {res.output}")
@@ -53,15 +51,12 @@ def routes_test(config, labels, expected: Optional[Sequence[str]] = None) -> Rou
     return RouteResult(items, tuple(expected) if expected is not None else None, got, res.ok, res.output)
 
 
-def template_render(template_glob: str, text: str, timeout: float = 60) -> ToolResult:
+def template_render(template_glob: str, text: str, timeout: float = 60, tool: Optional[Tool] = None) -> ToolResult:
     return run("amtool", ["template", "render", f"--template.glob={template_glob}", f"--template.text={text}"],
-               timeout=timeout)
+               timeout=timeout, tool=tool)
 
 
-def alertmanager_binary() -> str:
-    """``$OBSKIT_ALERTMANAGER``, else ``alertmanager`` or Debian's ``prometheus-alertmanager`` on PATH."""
-    path = os.environ.get("OBSKIT_ALERTMANAGER") or shutil.which("alertmanager") or shutil.which("prometheus-alertmanager")
-    if not path or not os.access(path, os.X_OK):
-        raise ToolError("alertmanager not found (looked at $OBSKIT_ALERTMANAGER, alertmanager and "
-                        "prometheus-alertmanager on PATH). Install it with `apt-get install -y prometheus-alertmanager`.")
-    return path
+def alertmanager_binary(version: Optional[str] = None) -> str:
+    """The Alertmanager server: ``$OBSKIT_ALERTMANAGER``, ``alertmanager[-X.Y.Z]`` or Debian's
+    ``prometheus-alertmanager`` (see :mod:`obskit.verify.tools`); ``version``: a version prefix."""
+    return pick("alertmanager", version).path

@@ -4,13 +4,16 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from obskit.compile.project import compile_project
 from obskit.loader import load_project
 from obskit.project import Project
 from obskit.verify import timing
+from obskit.errors import ObskitError
+from obskit.verify import tools
 from obskit.verify.runner import Outcome, run_files
+from obskit.verify.tools import Tool
 from obskit.tracing import span
 
 
@@ -18,42 +21,102 @@ from obskit.tracing import span
 class TestReport:
     results: Tuple[Outcome, ...]
     skipped: Tuple[str, ...]
-    tools: Tuple[str, ...] = ()      # e.g. "promtool 2.42.0"
+    tools: Tuple[str, ...] = ()      # every program version that ran, e.g. "promtool 2.42.0", "promtool 3.16.0"
 
     @property
     def ok(self) -> bool:
         return all(r.ok for r in self.results)
 
-    def text(self, quiet: bool = False) -> str:
-        """The per-subject summary; ``quiet``: failures and the final line only."""
-        by_subject = defaultdict(list)
+    def by_tool(self) -> Dict[str, List[Outcome]]:
+        out: Dict[str, List[Outcome]] = {t: [] for t in self.tools}
         for r in self.results:
-            by_subject[r.subject].append(r)
+            out.setdefault(r.tool, []).append(r)
+        return out
+
+    def text(self, quiet: bool = False) -> str:
+        """Per program version, the per-subject summary and a ``promtool 3.16.0: 23 passed`` line;
+        ``quiet``: failures and the closing lines only."""
         lines = [f"obskit test ({', '.join(self.tools)})" if self.tools else "obskit test"]
-        for subject in sorted(by_subject):
-            rs = by_subject[subject]
-            tests = sum(len(r.test_names) for r in rs)
-            failed = [r for r in rs if not r.ok]
-            status = "ok" if not failed else f"FAILED ({len(failed)} of {len(rs)} run(s))"
-            lines.append(f"  {subject}: {status}: {tests} test(s) in {len(rs)} run(s), "
-                         f"{sum(r.seconds for r in rs):.1f}s")
-            if quiet and not failed:
-                continue
+        totals = []
+        for tool, rs in self.by_tool().items():
+            by_subject = defaultdict(list)
             for r in rs:
-                for name in r.test_names:
-                    bad = name in r.failed_tests or (not r.ok and not r.failed_tests)
-                    lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
-            for r in failed:
-                lines.append(r.describe())
+                by_subject[r.subject].append(r)
+            if tool and not quiet:
+                lines.append(f"{tool}:")
+            for subject in sorted(by_subject):
+                srs = by_subject[subject]
+                tests = sum(len(r.test_names) for r in srs)
+                failed = [r for r in srs if not r.ok]
+                status = "ok" if not failed else f"FAILED ({len(failed)} of {len(srs)} run(s))"
+                if quiet and not failed:
+                    continue
+                lines.append(f"  {subject}: {status}: {tests} test(s) in {len(srs)} run(s), "
+                             f"{sum(r.seconds for r in srs):.1f}s")
+                if quiet:
+                    continue
+                for r in srs:
+                    for name in r.test_names:
+                        bad = name in r.failed_tests or (not r.ok and not r.failed_tests)
+                        lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
+                for r in failed:
+                    lines.append(r.describe())
+            bad = sum(not r.ok for r in rs)
+            totals.append(f"{tool or 'tools'}: {len(rs) - bad} passed" + (f", {bad} failed" if bad else ""))
         for s in () if quiet else self.skipped:
             lines.append(f"  skipped: {s}")
+        lines.extend(totals)
         total = len(self.results)
         bad = sum(not r.ok for r in self.results)
         lines.append(f"{total - bad}/{total} run(s) passed" + (f", {bad} failed" if bad else ""))
         return "\n".join(lines)
 
 
-def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
+@dataclass(frozen=True)
+class ToolPlan:
+    """Which installed versions ``obskit test`` runs, and why others are not run."""
+
+    promtool: Tuple[Tool, ...]
+    amtool: Tuple[Tool, ...]
+    skipped: Tuple[str, ...]
+
+
+def plan_tools(settings, promtool: Sequence[str] = (), amtool: Sequence[str] = ()) -> ToolPlan:
+    """Every installed promtool/amtool that the project's output must work in (versions from the
+    project's ``prometheus_version`` / ``alertmanager_version`` floor up), or only those named on the
+    command line (``promtool``/``amtool``: version prefixes) or in ``obskit.toml``
+    (``promtool_versions`` / ``amtool_versions``)."""
+    chosen, skipped = {}, []
+    for name, floor, named in (("promtool", settings.prometheus_version, tuple(promtool) or settings.promtool_versions),
+                               ("amtool", settings.alertmanager_version, tuple(amtool) or settings.amtool_versions)):
+        try:
+            found = tools.installed(name)
+        except ObskitError as exc:
+            skipped.append(str(exc))
+            found = ()
+        usable = tools.at_least(name, floor, named) if found else ()
+        for t in found:
+            if t not in usable and not named:
+                skipped.append(f"{t.label}: older than the project's floor {floor} "
+                               f"({'prometheus' if name == 'promtool' else 'alertmanager'}_version)")
+        for want in named:
+            if not any(t.matches(want) for t in usable):
+                why = (f"older than the project's floor {floor}" if any(t.matches(want) for t in found)
+                       else f"not installed; install it with {tools.install_hint(name, want)}")
+                skipped.append(f"{name} {want}: {why}")
+        current, line = CURRENT[name]
+        if not named and found and not any(t.version_tuple >= current for t in found):
+            skipped.append(f"{name} {line}: not installed, so the current release line is not proven; install it "
+                           f"with {tools.install_hint(name, line)}")
+        chosen[name] = usable
+    return ToolPlan(chosen["promtool"], chosen["amtool"], tuple(skipped))
+
+
+#: The current release lines: a run with none of them says so.
+CURRENT = {"promtool": ((3,), "3.x"), "amtool": ((0, 27), "0.27 or newer")}
+
+
+def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path], tool: Optional[Tool] = None):
     """Generated timing tests for every SLO, and the project's SLOScenarios, through promtool."""
     compiled = compile_project(project)
     files, skipped, proven = [], [], set()
@@ -68,28 +131,42 @@ def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
         files.append(sc.test_file(by_slo.get(sc.slo)))
     if not files:
         return [], skipped
-    return run_files(files, workers=workers, keep=keep), skipped
+    return run_files(files, workers=workers, keep=keep, tool=tool), skipped
 
 
-#: Test providers: ``fn(project, workers, keep) -> (outcomes, skipped notes)``.
+#: Test providers: ``fn(project, workers, keep, tool) -> (outcomes, skipped notes)``, each with the
+#: program it runs (once per installed version of it that the project supports).
 from obskit.verify.alert_tests import alert_tests  # noqa: E402
 
 from obskit.verify.routing import routing_tests  # noqa: E402
 
 PROVIDERS = (slo_tests, alert_tests, routing_tests)
+PROGRAM = {slo_tests: "promtool", alert_tests: "promtool", routing_tests: "amtool"}
 
 
 @span("obskit.test")
-def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None) -> TestReport:
+def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional[Path] = None,
+                      promtool: Sequence[str] = (), amtool: Sequence[str] = ()) -> TestReport:
+    """Every provider's tests, once per installed promtool/amtool version the project supports
+    (``promtool``/``amtool``: only these version prefixes)."""
     with span("obskit.load", project_dir=str(project_dir)):
         project = load_project(project_dir)
+    plan = plan_tools(project.settings, promtool, amtool)
     results: List[Outcome] = []
-    skipped: List[str] = []
+    skipped: List[str] = list(plan.skipped)
+    ran = []
     for provider in PROVIDERS:
-        with span("obskit.test.provider", provider=getattr(provider, "__name__", str(provider))):
-            r, s = provider(project, workers, keep)
-        results.extend(r)
-        skipped.extend(s)
-    from obskit.verify.tools import tool_available, version
-    tools = tuple(f"{t} {version(t)}" for t in ("promtool", "amtool") if tool_available(t))
-    return TestReport(tuple(results), tuple(skipped), tools)
+        versions = getattr(plan, PROGRAM[provider])
+        if not versions:
+            skipped.append(f"{provider.__name__}: no {PROGRAM[provider]} to run it with")
+        for i, tool in enumerate(versions):
+            sub_keep = Path(keep) / tool.label.replace(" ", "-") if keep else None
+            with span("obskit.test.provider", provider=provider.__name__, tool=tool.label):
+                r, s = provider(project, workers, sub_keep, tool)
+            results.extend(r)
+            if i == 0:
+                skipped.extend(s)
+            if r and tool.label not in ran:
+                ran.append(tool.label)
+    order = {t.label: i for i, t in enumerate(plan.promtool + plan.amtool)}
+    return TestReport(tuple(results), tuple(skipped), tuple(sorted(ran, key=lambda t: order.get(t, 0))))

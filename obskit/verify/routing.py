@@ -25,6 +25,7 @@ from obskit.project import Project
 from obskit.render import alertmanager as render
 from obskit.verify import amtool
 from obskit.verify.runner import Outcome
+from obskit.verify.tools import Tool
 
 SUBJECT = "alertmanager routes"
 
@@ -79,13 +80,15 @@ def write_config(ir: AlertmanagerIR, directory: Path) -> Path:
     return path
 
 
-def check_routes(config: Path, cases: Iterable[Case], workers: Optional[int] = None) -> List[RouteCheck]:
-    """Run every case through ``amtool config routes test --verify.receivers``."""
+def check_routes(config: Path, cases: Iterable[Case], workers: Optional[int] = None,
+                 tool: Optional[Tool] = None) -> List[RouteCheck]:
+    """Run every case through ``amtool config routes test --verify.receivers`` (``tool``: one
+    installed amtool, default :func:`~obskit.verify.tools.pick`)."""
     tests = [_normalise(c, i) for i, c in enumerate(cases)]
 
     def one(t: AMRouteTest) -> RouteCheck:
         start = time.monotonic()
-        res = amtool.routes_test(config, t.labels, t.receivers)
+        res = amtool.routes_test(config, t.labels, t.receivers, tool=tool)
         return RouteCheck(t.name, t.labels, t.receivers, res.got, res.ok, time.monotonic() - start, t.location)
 
     with ThreadPoolExecutor(max_workers=workers or 4) as pool:
@@ -107,7 +110,7 @@ def _config_for(target, directory: Path) -> Tuple[Path, Optional[AlertmanagerIR]
     return path, None
 
 
-def assert_routes(target, cases: Iterable[Case] = None) -> List[RouteCheck]:
+def assert_routes(target, cases: Iterable[Case] = None, tool: Optional[Tool] = None) -> List[RouteCheck]:
     """For pytest. ``target``: a project directory, a Project, an AlertmanagerIR or an
     alertmanager.yml path; ``cases``: RouteTests or ``(labels, receivers)`` pairs (default: the
     project's RouteTests). Raises AssertionError with a readable diff per failing case."""
@@ -118,7 +121,7 @@ def assert_routes(target, cases: Iterable[Case] = None) -> List[RouteCheck]:
             if ir is None:
                 raise ValueError("give cases= when routing a plain alertmanager.yml")
             cases = ir.route_tests
-        checks = check_routes(config, cases)
+        checks = check_routes(config, cases, tool=tool)
     finally:
         shutil.rmtree(directory, ignore_errors=True)
     failed = [c for c in checks if not c.ok]
@@ -128,23 +131,24 @@ def assert_routes(target, cases: Iterable[Case] = None) -> List[RouteCheck]:
     return checks
 
 
-def routing_tests(project: Project, workers: Optional[int], keep: Optional[Path]):
-    """``obskit test`` provider: the project's RouteTests through amtool."""
+def routing_tests(project: Project, workers: Optional[int], keep: Optional[Path], tool: Optional[Tool] = None):
+    """``obskit test`` provider: the project's RouteTests through amtool (``tool``: one version)."""
     ir = compile_alertmanager(project)
     if ir is None:
         return [], []
     if not ir.route_tests:
         return [], [f"{SUBJECT}: the project defines no RouteTest"]
-    directory = Path(keep) / "alertmanager" if keep else Path(tempfile.mkdtemp(prefix="obskit-routes-"))
+    sub = f"alertmanager-{tool.version}" if tool else "alertmanager"
+    directory = Path(keep) / sub if keep else Path(tempfile.mkdtemp(prefix="obskit-routes-"))
     directory.mkdir(parents=True, exist_ok=True)
     try:
         config = write_config(ir, directory)
-        checks = check_routes(config, ir.route_tests, workers)
+        checks = check_routes(config, ir.route_tests, workers, tool=tool)
     finally:
         if not keep:
             shutil.rmtree(directory, ignore_errors=True)
     outcomes = [Outcome(SUBJECT, c.name, (c.name,), c.ok, "" if c.ok else c.diff(), c.seconds,
-                        frozenset() if c.ok else frozenset({c.name})) for c in checks]
+                        frozenset() if c.ok else frozenset({c.name}), tool.label if tool else "") for c in checks]
     return outcomes, untested_routes(project)
 
 

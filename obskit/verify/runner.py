@@ -13,6 +13,7 @@ from typing import List, Optional, Sequence, Tuple
 
 from obskit.verify import promtool
 from obskit.verify.promtool_tests import PromtoolTestFile
+from obskit.verify.tools import Tool
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,7 @@ class Outcome:
     output: str
     seconds: float
     failed_tests: frozenset = frozenset()
+    tool: str = ""                    # the program that ran, e.g. "promtool 3.16.0"
 
     def describe(self) -> str:
         status = "ok" if self.ok else "FAILED"
@@ -40,8 +42,9 @@ def _failed_names(output: str) -> frozenset:
 
 
 def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
-              keep: Optional[Path] = None) -> List[Outcome]:
-    """Run each file with ``promtool test rules``, ``workers`` at a time (default: CPU count)."""
+              keep: Optional[Path] = None, tool: Optional[Tool] = None) -> List[Outcome]:
+    """Run each file with ``promtool test rules`` (``tool``: one installed version, default
+    :func:`~obskit.verify.tools.pick`), ``workers`` at a time (default: CPU count)."""
     workers = workers or os.cpu_count() or 1
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="obskit-test-"))
     directory.mkdir(parents=True, exist_ok=True)
@@ -49,9 +52,10 @@ def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
     def one(f: PromtoolTestFile) -> Outcome:
         path = f.write(directory)
         start = time.monotonic()
-        res = promtool.test_rules([path.name], cwd=str(directory))
+        res = promtool.test_rules([path.name], cwd=str(directory), tool=tool)
         return Outcome(f.subject, f.name, tuple(t.name for t in f.tests), res.ok, res.output,
-                       time.monotonic() - start, _failed_names(res.output) if not res.ok else frozenset())
+                       time.monotonic() - start, _failed_names(res.output) if not res.ok else frozenset(),
+                       tool.label if tool else "")
 
     # Longest first: a long file started last would leave the other cores idle at the end.
     order = sorted(range(len(files)), key=lambda i: -files[i].cost)
@@ -64,8 +68,8 @@ def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
             shutil.rmtree(directory, ignore_errors=True)
 
 
-def assert_pass(files: Sequence[PromtoolTestFile]) -> None:
+def assert_pass(files: Sequence[PromtoolTestFile], tool: Optional[Tool] = None) -> None:
     """For pytest: run the files and raise AssertionError with promtool's own report on failure."""
-    failed = [r for r in run_files(files) if not r.ok]
+    failed = [r for r in run_files(files, tool=tool) if not r.ok]
     if failed:
         raise AssertionError("\n".join(r.describe() for r in failed))
