@@ -43,3 +43,9 @@ def run_cli(*args: str):
     import subprocess
     return subprocess.run([sys.executable, "-m", "obskit", *args], capture_output=True, text=True,
                           cwd=str(ROOT))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Every server a test started is stopped, also when the test failed."""
+    from servers import stop_all
+    stop_all()
