@@ -10,7 +10,7 @@ from obskit.compile.project import compile_project
 from obskit.loader import load_project
 from obskit.project import Project
 from obskit.verify import timing
-from obskit.errors import ObskitError
+from obskit.errors import ObskitError, ToolError
 from obskit.verify import tools
 from obskit.verify.runner import Outcome, run_files
 from obskit.verify.tools import Tool
@@ -57,12 +57,13 @@ class TestReport:
                     continue
                 for r in srs:
                     for name in r.test_names:
-                        bad = name in r.failed_tests or (not r.ok and not r.failed_tests)
+                        bad = name in _failed(r)
                         lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
                 for r in failed:
                     lines.append(r.describe())
-            bad = sum(not r.ok for r in rs)
-            totals.append(f"{tool or 'tools'}: {len(rs) - bad} passed" + (f", {bad} failed" if bad else ""))
+            n = sum(len(r.test_names) for r in rs)
+            bad = sum(len(_failed(r)) for r in rs)
+            totals.append(f"{tool or 'tools'}: {n - bad} passed" + (f", {bad} failed" if bad else ""))
         for s in () if quiet else self.skipped:
             lines.append(f"  skipped: {s}")
         lines.extend(totals)
@@ -70,6 +71,10 @@ class TestReport:
         bad = sum(not r.ok for r in self.results)
         lines.append(f"{total - bad}/{total} run(s) passed" + (f", {bad} failed" if bad else ""))
         return "\n".join(lines)
+
+
+def _failed(r: Outcome):
+    return r.failed_tests if r.failed_tests or r.ok else r.test_names
 
 
 @dataclass(frozen=True)
@@ -99,11 +104,15 @@ def plan_tools(settings, promtool: Sequence[str] = (), amtool: Sequence[str] = (
             if t not in usable and not named:
                 skipped.append(f"{t.label}: older than the project's floor {floor} "
                                f"({'prometheus' if name == 'promtool' else 'alertmanager'}_version)")
+        pinned = tuple(promtool if name == "promtool" else amtool)
         for want in named:
             if not any(t.matches(want) for t in usable):
                 why = (f"older than the project's floor {floor}" if any(t.matches(want) for t in found)
-                       else f"not installed; install it with {tools.install_hint(name, want)}")
-                skipped.append(f"{name} {want}: {why}")
+                       else f"not installed (installed: {', '.join(t.version for t in found) or 'none'}); "
+                            f"install it with {tools.install_hint(name, want)}")
+                if want in pinned:      # asked for on the command line: an error, not a note
+                    raise ToolError(f"--{name} {want}: {why}")
+                skipped.append(f"{name} {want} (obskit.toml {name}_versions): {why}")
         current, line = CURRENT[name]
         if not named and found and not any(t.version_tuple >= current for t in found):
             skipped.append(f"{name} {line}: not installed, so the current release line is not proven; install it "
