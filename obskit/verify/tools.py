@@ -211,7 +211,8 @@ def for_target(name: str, target: str) -> Tool:
     newer = [t for t in found if t.version_tuple > want]
     if newer:
         return newer[0]
-    raise ToolError(missing_message(name, target, found))
+    raise ToolError(missing_message(name, target, found).replace(f"{name} {target} not found",
+                                                                 f"{name} {target} or newer not found", 1))
 
 
 def at_least(name: str, floor: str, only: Sequence[str] = ()) -> Tuple[Tool, ...]:
