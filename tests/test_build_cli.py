@@ -153,6 +153,13 @@ def test_obskit_test_on_the_reference_slos(promtool):
     for slo in ("llm-simulator-availability", "llm-marketplace-api-availability", "llm-marketplace-api-latency",
                 "llm-gateway-errors", "llm-gateway-latency-p99"):
         assert f"  {slo}: ok" in r.stdout
+    # under every supported version: the generated timing tests, scenarios, AlertTests and routes
+    from servers import require, versions
+    for name in ("promtool", "amtool"):
+        for v in versions(name):
+            tool = require(name, v)
+            assert any(line.startswith(f"{tool.label}: ") and line.endswith(" passed")
+                       for line in r.stdout.splitlines()), f"{tool.label} did not run:\n{r.stdout[-3000:]}"
 
 
 def test_obskit_test_fails_on_a_failing_scenario(tmp_path, promtool):
