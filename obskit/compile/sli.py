@@ -4,10 +4,11 @@ One small class per SLI kind, chosen by a table (the sqlglot way) instead of a c
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, Optional, Tuple, Type
+from typing import Callable, Dict, List, Optional, Tuple, Type
 
-from obskit.model.sli import SLI, AvailabilitySLI, LatencySLI, RatioSLI, RawSLI
-from obskit.promql import Matcher, Selector, sum_by
+from obskit.errors import Diagnostic
+from obskit.model.sli import NATIVE_HISTOGRAMS_SINCE, SLI, AvailabilitySLI, LatencySLI, RatioSLI, RawSLI
+from obskit.promql import Matcher, Selector, fmt_number, sum_by
 
 NAN_SAFE = "{ratio} or 0 * {total}"
 
@@ -99,6 +100,39 @@ class _Latency(_Queries):
         return self._count()
 
 
+class _NativeLatency(_Queries):
+    """A native histogram: ``histogram_count`` of the summed rate for all events, and
+    ``histogram_fraction(-Inf, threshold, ...)`` of it for the good share.
+
+    ``rates`` gives event *counts* per second (count × (1 − fraction)), so the pre-aggregated shape sums
+    counts over long windows: a ratio of sums, never an average of per-base-window fractions. An idle
+    histogram (count 0) has fraction NaN: the ``> 0`` filter drops it and ``or 0 * total`` records 0."""
+
+    sli: LatencySLI
+
+    def _summed(self, fn: str, w: str) -> str:
+        return sum_by(self.sli.by, f"{fn}({self.sli.native_histogram}[{w}])")
+
+    def _fraction(self, h: str) -> str:
+        return f"histogram_fraction(-Inf, {fmt_number(self.sli.threshold)}, {h})"
+
+    def error_ratio(self, w: str) -> str:
+        h = self._summed("rate", w)
+        total = f"histogram_count({h})"
+        return f"(\n(1 - {self._fraction(h)})\nand\n({total} > 0)\n)\nor\n0 * {total}"
+
+    def events(self, w: str) -> str:
+        return f"histogram_count({self._summed('increase', w)})"
+
+    def rates(self, w: str) -> Tuple[str, str]:
+        h = self._summed("rate", w)
+        total = f"histogram_count({h})"
+        return f"({total} > 0) * (1 - {self._fraction(h)}) or 0 * {total}", total
+
+    def presence(self) -> Selector:
+        return self.sli.native_histogram
+
+
 class _Availability(_Queries):
     sli: AvailabilitySLI
 
@@ -136,7 +170,33 @@ _KINDS: Dict[Type[SLI], Callable[[SLI], _Queries]] = {
 
 
 def queries(sli: SLI) -> _Queries:
+    if isinstance(sli, LatencySLI) and sli.native:
+        return _NativeLatency(sli)
     try:
         return _KINDS[type(sli)](sli)
     except KeyError:
         raise TypeError(f"unsupported SLI kind {type(sli).__name__}") from None
+
+
+def check_native_histograms(project) -> List[Diagnostic]:
+    """A native-histogram LatencySLI needs a target Prometheus (``prometheus_version``) of
+    :data:`~obskit.model.sli.NATIVE_HISTOGRAMS_SINCE` or newer (registered in ``obskit.loader.PROJECT_CHECKS``)."""
+    from obskit.model.prometheus_config import versions
+
+    try:
+        target = versions.parse(project.settings.prometheus_version)
+    except ValueError:
+        return []          # reported by the scrape checks
+    if target >= NATIVE_HISTOGRAMS_SINCE:
+        return []
+    since = versions.fmt(NATIVE_HISTOGRAMS_SINCE)
+    return [Diagnostic(
+        "too-new",
+        f"a native-histogram LatencySLI needs Prometheus {since} or newer; the project targets "
+        f"{project.settings.prometheus_version} (prometheus_version in obskit.toml). Prometheus 2.40 added "
+        f"native histograms as an experimental feature (--enable-feature=native-histograms) and promtool "
+        f"before {since} cannot load native-histogram test series, so these rules could not be proven",
+        f"SLO {slo.service}/{slo.name}", slo.location,
+        hint=f"raise prometheus_version to {since} (native histograms are stable from 3.8), "
+             "or use histogram= with buckets= on the classic histogram")
+        for slo in project.slos if isinstance(slo.sli, LatencySLI) and slo.sli.native]

@@ -74,38 +74,80 @@ class RatioSLI(SLI):
         p.done()
 
 
+#: Prometheus version from which obskit accepts native-histogram SLIs (see :class:`LatencySLI`).
+NATIVE_HISTOGRAMS_SINCE = (3, 0)
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class LatencySLI(SLI):
-    """Share of requests faster than ``threshold`` seconds, from a classic histogram.
+    """Share of requests faster than ``threshold`` seconds, from a classic or a native histogram.
 
-    ``histogram`` is the histogram's base name with optional matchers, e.g.
+    Classic: ``histogram`` is the histogram's base name with optional matchers, e.g.
     ``'http_request_duration_seconds{job="api"}'``: good events are ``<base>_bucket{le="<threshold>"}``
     and all events ``<base>_count``. ``threshold`` must be one of ``buckets``.
+
+    Native: ``native_histogram`` selects the native (sparse, exponential) histogram series itself,
+    e.g. ``LatencySLI(native_histogram='http_request_duration_seconds{job="api"}', threshold=0.3)``.
+    All events are ``histogram_count(sum(rate(h[w])))`` and good events
+    ``histogram_fraction(-Inf, threshold, sum(rate(h[w]))) × histogram_count(...)``; the rules record
+    those as event rates and take long-window ratios from summed counts, never from averaged fractions.
+    No bucket boundary is needed, at a price: ``histogram_fraction`` interpolates inside the bucket the
+    threshold falls in (exponentially within a standard exponential bucket), so the good count is exact
+    only when the threshold is a bucket boundary; otherwise the error is bounded by the observations in
+    that one bucket (with schema 3, a bucket spans a factor of 2^(1/8) ≈ 1.09, e.g. 0.29-0.32 s around
+    0.3 s). The lower bound is -Inf, not 0, so the zero bucket (observations at or near 0) counts as
+    fast in every Prometheus version.
+
+    Native histograms need ``prometheus_version`` 3.0 or newer in obskit.toml (checked per project): Prometheus
+    2.40 added them as an experimental feature behind ``--enable-feature=native-histograms``, and
+    promtool before 3 cannot load native-histogram test series, so obskit could not prove the rules.
+    Until 3.8 ingestion stays behind that flag (stable since 3.8; from 3.9 the flag is a no-op and
+    scraping needs ``scrape_native_histograms: true``).
     """
 
-    histogram: str
+    histogram: Optional[str] = None
     threshold: float
-    buckets: Tuple[float, ...]
+    buckets: Optional[Tuple[float, ...]] = None
+    native_histogram: Optional[str] = None
     by: Tuple[str, ...] = ()
     location: Location = field(init=False, repr=False, compare=False)
     kind = "latency"
 
+    @property
+    def native(self) -> bool:
+        return self.native_histogram is not None
+
     def __post_init__(self):
         p = Problems("latency SLI", locate(self))
-        sel = _selector(p, self.histogram, "histogram")
+        if (self.histogram is None) == (self.native_histogram is None):
+            p.add("bad-sli", "give exactly one of histogram= (a classic histogram's base name) or "
+                             "native_histogram= (a native histogram series)")
+        attr = "native_histogram" if self.native_histogram is not None else "histogram"
+        value = getattr(self, attr)
+        sel = _selector(p, value, attr) if value is not None else None
         if sel is not None:
             for suffix in ("_bucket", "_count", "_sum"):
                 if sel.metric.endswith(suffix):
-                    p.add("bad-sli", f"histogram: give the base name without {suffix!r}, "
+                    p.add("bad-sli", f"{attr}: give the base name without {suffix!r}, "
                                      f"e.g. {sel.metric[:-len(suffix)]!r}")
             if any(m.name == "le" for m in sel.matchers):
-                p.add("bad-sli", "histogram: do not match on 'le'; set threshold= instead")
-            set_attr(self, "histogram", sel)
-        try:
-            buckets = tuple(sorted(float(b) for b in self.buckets))
-        except (TypeError, ValueError):
-            p.add("bad-sli", f"buckets must be numbers, got {self.buckets!r}")
+                p.add("bad-sli", f"{attr}: do not match on 'le'; set threshold= instead")
+            set_attr(self, attr, sel)
+        if self.native_histogram is not None:
+            if self.buckets is not None:
+                p.add("bad-sli", "buckets= is for classic histograms: a native histogram needs no bucket "
+                                 "boundary at the threshold (histogram_fraction interpolates)")
             buckets = ()
+        elif self.buckets is None:
+            p.add("bad-sli", "buckets= is required with histogram=: the classic histogram's bucket "
+                             "boundaries (the threshold must be one of them)")
+            buckets = ()
+        else:
+            try:
+                buckets = tuple(sorted(float(b) for b in self.buckets))
+            except (TypeError, ValueError):
+                p.add("bad-sli", f"buckets must be numbers, got {self.buckets!r}")
+                buckets = ()
         set_attr(self, "buckets", buckets)
         try:
             threshold = float(self.threshold)

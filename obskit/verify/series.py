@@ -110,3 +110,42 @@ class Series:
 
     def to_input(self) -> dict:
         return {"series": self.name, "values": self.notation()}
+
+
+@dataclass
+class NativeHistogramSeries(Series):
+    """A native histogram (schema 0) whose observations fall in two buckets: ``good_bucket`` and
+    ``bad_bucket`` (bucket index i holds (2^(i-1), 2^i]); promtool 3.x notation
+    ``{{schema:0 count:c sum:s offset:o buckets:[...]}}+{{...}}xn``, one segment per call (several
+    ``+`` segments in one series need promtool 3.4 or newer)."""
+
+    good_bucket: int = -3
+    bad_bucket: int = 0
+    _state: Tuple[float, float] = field(default=(0.0, 0.0), repr=False)
+
+    def _h(self, good: float, bad: float) -> str:
+        lo, hi = sorted((self.good_bucket, self.bad_bucket))
+        counts = [0.0] * (hi - lo + 1)
+        counts[self.good_bucket - lo] += good
+        counts[self.bad_bucket - lo] += bad
+        total = good + bad
+        mid = lambda i: 0.75 * 2.0 ** i   # noqa: E731  a value inside bucket i
+        s = good * mid(self.good_bucket) + bad * mid(self.bad_bucket)
+        return (f"{{{{schema:0 sum:{fmt(s)} count:{fmt(total)} offset:{lo} "
+                f"buckets:[{' '.join(fmt(c) for c in counts)}]}}}}")
+
+    def observe(self, steps: int, good: float, bad: float) -> "NativeHistogramSeries":
+        """``steps`` samples growing by ``good`` fast and ``bad`` slow observations per sample."""
+        if steps <= 0:
+            return self
+        good, bad = float(fmt(good)), float(fmt(bad))
+        g0, b0 = self._state
+        if self._last is not None:
+            g0, b0 = g0 + good, b0 + bad
+        start = self._h(g0, b0)
+        self._tokens.append(start if steps == 1 else f"{start}+{self._h(good, bad)}x{steps - 1}")
+        for _ in range(steps - 1):
+            g0, b0 = g0 + good, b0 + bad
+        self._state, self._last = (g0, b0), g0 + b0
+        self.samples += steps
+        return self

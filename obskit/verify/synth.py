@@ -6,6 +6,7 @@ Prometheus does (fully anchored regexes).
 """
 from __future__ import annotations
 
+import math
 import re
 try:  # the regex parser's modules, public names deprecated since 3.11
     from re import _constants as C, _parser as sre_parse
@@ -18,7 +19,7 @@ from obskit.compile.sli import le_matcher
 from obskit.duration import Duration
 from obskit.model.sli import SLI, AvailabilitySLI, LatencySLI, RatioSLI
 from obskit.promql import Matcher, Selector
-from obskit.verify.series import Series
+from obskit.verify.series import NativeHistogramSeries, Series
 from obskit.verify.timeline import Phase
 
 _CANDIDATES = ("200", "ok", "0", "success", "x", "2xx", "500", "5xx", "error", "synthetic")
@@ -177,6 +178,20 @@ def synthesize(sli: SLI, phases: Sequence[Phase], interval: Duration, error_budg
                 out.append(_counter(Series(sli.total.metric, series_labels([sli.total], by=sli.by)),
                                     phases, interval, lambda p: 1))
         return out
+    if isinstance(sli, LatencySLI) and sli.native:
+        # one native series; fast observations in a bucket wholly below the threshold, slow ones in a
+        # bucket wholly above, so histogram_fraction's interpolation plays no part in the timing
+        t = math.log2(sli.threshold)
+        series = NativeHistogramSeries(sli.native_histogram.metric, series_labels([sli.native_histogram], by=sli.by),
+                                       good_bucket=math.floor(t), bad_bucket=math.ceil(t) + 1)
+        for i, phase in enumerate(phases):
+            n = _steps(phase, interval) + (1 if i == 0 else 0)
+            if not phase.present:
+                series.gap(n)
+            else:
+                per = phase.rps * interval.seconds
+                series.observe(n, per * ok(phase), per * err(phase))
+        return [series]
     if isinstance(sli, LatencySLI):
         base = series_labels([sli.histogram], by=sli.by)
         le = le_matcher(sli.threshold)
