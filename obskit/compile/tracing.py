@@ -59,6 +59,7 @@ class CollectorPlan:
     exporters: Dict[str, Component]
     extensions: Dict[str, Component]
     pipelines: Tuple[Pipeline, ...]
+    connectors: Dict[str, Component] = field(default_factory=dict)
     telemetry_metrics_port: Optional[int] = 8888
     service_name: Optional[str] = None
     sources: Tuple[Location, ...] = field(default=(), compare=False)
@@ -71,7 +72,7 @@ def _where(loc: Location, root) -> Location:
 def collector_plan(c: OtelCollector, root=None) -> CollectorPlan:
     return CollectorPlan(name=c.name, receivers=dict(c.receivers), processors=dict(c.processors),
                          exporters=dict(c.exporters), extensions=dict(c.extensions), pipelines=tuple(c.pipelines),
-                         telemetry_metrics_port=c.telemetry_metrics_port, sources=(_where(c.location, root),))
+                         connectors=dict(c.connectors), telemetry_metrics_port=c.telemetry_metrics_port, sources=(_where(c.location, root),))
 
 
 def jaeger_plan(j: JaegerV2, root=None) -> CollectorPlan:
@@ -92,6 +93,7 @@ def jaeger_plan(j: JaegerV2, root=None) -> CollectorPlan:
     return CollectorPlan(name=j.name, receivers=dict(j.receivers), processors=dict(j.processors),
                          exporters={"jaeger_storage_exporter": JaegerStorageExporter(trace_storage=JAEGER_STORE)},
                          extensions=extensions, pipelines=(pipeline,), service_name="jaeger",
+                        telemetry_metrics_port=j.telemetry_metrics_port,
                          sources=tuple(sorted(set(sources))))
 
 

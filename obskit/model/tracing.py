@@ -222,6 +222,7 @@ class JaegerV2(Definition):
     sampling_grpc: str = "0.0.0.0:5779"
     sampling_path: str = "/etc/jaeger/sampling_strategies.json"
     sampling_reload_interval: str = "10s"
+    telemetry_metrics_port: Optional[int] = 8888   # Jaeger's own metrics (Prometheus pull); None: off
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):

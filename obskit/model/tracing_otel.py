@@ -430,6 +430,62 @@ class TailSampling(Component):
         check_policies(p, where, pols, SIMPLE_POLICIES + (AndPolicy, CompositePolicy, DropPolicy))
 
 
+@dataclass(frozen=True, kw_only=True)
+class ProbabilisticSampler(Component):
+    """Head-style sampling in the collector (``probabilistic_sampler``): keeps ``sampling_percentage``
+    percent of traces, by trace id hash (every span of a trace gets the same decision)."""
+
+    TYPE = "probabilistic_sampler"
+    KIND = "processor"
+    SIGNALS = ("traces", "logs")
+    sampling_percentage: float
+    hash_seed: int = 0
+
+    def problems(self, p, where):
+        v = self.sampling_percentage
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
+            p.add("bad-component", f"{where}: sampling_percentage must be in [0, 100], got {v!r}")
+        _positive_int(p, where, "hash_seed", self.hash_seed, allow_zero=True)
+
+
+# ----------------------------------------------------------------------------------------- connectors
+#: spanmetrics' default buckets (connector/spanmetricsconnector/config.go), as Go durations.
+SPANMETRICS_BUCKETS = ("2ms", "4ms", "6ms", "8ms", "10ms", "50ms", "100ms", "200ms", "400ms", "800ms", "1s",
+                       "1400ms", "2s", "5s", "10s", "15s")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpanMetricsConnector(Component):
+    """``spanmetrics``: an exporter of a traces pipeline and a receiver of a metrics pipeline. Writes
+    ``<namespace>.calls`` (counter) and ``<namespace>.duration`` (histogram in ``histogram_unit``),
+    by ``service.name``, ``span.name``, ``span.kind``, ``status.code`` and ``dimensions``. In
+    Prometheus (underscore translation with suffixes): ``traces_span_metrics_calls_total`` and
+    ``traces_span_metrics_duration_seconds_bucket`` (``_milliseconds_`` with unit ``ms``)."""
+
+    TYPE = "spanmetrics"
+    KIND = "connector"
+    SIGNALS = ("traces", "metrics")
+    FROM: ClassVar[Tuple[str, ...]] = ("traces",)    # pipelines it is an exporter of
+    TO: ClassVar[Tuple[str, ...]] = ("metrics",)     # pipelines it is a receiver of
+    namespace: str = "traces.span.metrics"
+    histogram_unit: str = "s"
+    buckets: Sequence[str] = SPANMETRICS_BUCKETS
+    dimensions: Sequence[str] = ()
+    metrics_flush_interval: str = "15s"
+
+    def problems(self, p, where):
+        if self.histogram_unit not in ("ms", "s"):
+            p.add("bad-component", f"{where}: histogram_unit {self.histogram_unit!r} is not 'ms' or 's'")
+        if not isinstance(self.namespace, str) or not re.match(r"^[A-Za-z][A-Za-z0-9_.]*$", self.namespace):
+            p.add("bad-component", f"{where}: namespace {self.namespace!r} must be letters, digits, '_' or '.'")
+        buckets = tuple(self.buckets) if isinstance(self.buckets, (list, tuple)) else ()
+        if not buckets:
+            p.add("bad-component", f"{where}: buckets must be a non-empty list of Go durations")
+        for b in buckets:
+            _duration(p, where, "bucket", b)
+        _duration(p, where, "metrics_flush_interval", self.metrics_flush_interval)
+
+
 # ------------------------------------------------------------------------------------------ exporters
 def _headers(p, where, headers) -> None:
     for k, v in dict(headers).items():
@@ -509,9 +565,9 @@ class Pipeline:
         return f"{self.signal}/{self.name}" if self.name else str(self.signal)
 
 
-SECTIONS = ("receivers", "processors", "exporters", "extensions")
+SECTIONS = ("receivers", "processors", "exporters", "connectors", "extensions")
 _KIND_OF_SECTION = {"receivers": "receiver", "processors": "processor", "exporters": "exporter",
-                    "extensions": "extension"}
+                    "connectors": "connector", "extensions": "extension"}
 
 
 def check_components(p: Problems, section: str, components, extra_types: Tuple[type, ...] = ()) -> Dict[str, object]:
@@ -536,7 +592,9 @@ def check_components(p: Problems, section: str, components, extra_types: Tuple[t
     return out
 
 
-def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapping, exporters: Mapping) -> tuple:
+def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapping, exporters: Mapping,
+                    connectors: Mapping = None) -> tuple:
+    connectors = dict(connectors or {})
     items = tuple(pipelines) if isinstance(pipelines, (list, tuple)) else ()
     if not items:
         p.add("no-pipelines", "service needs at least one pipeline")
@@ -554,8 +612,9 @@ def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapp
         if pl.id in ids:
             p.add("bad-pipeline", f"{where}: defined twice")
         ids.add(pl.id)
-        for role, defined, required in (("receivers", receivers, True), ("processors", processors, False),
-                                        ("exporters", exporters, True)):
+        for role, defined, required in (("receivers", {**connectors, **receivers}, True),
+                                        ("processors", processors, False),
+                                        ("exporters", {**connectors, **exporters}, True)):
             refs = list(getattr(pl, role))
             if required and not refs:
                 p.add("bad-pipeline", f"{where}: needs at least one of its {role}")
@@ -566,6 +625,11 @@ def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapp
                 if ref not in defined:
                     known = ", ".join(sorted(defined)) or "none"
                     p.add("dangling-reference", f"{where}: {role[:-1]} {ref!r} is not defined (defined: {known})")
+                elif ref in connectors and ref not in (receivers if role == "receivers" else exporters):
+                    signals = connectors[ref].TO if role == "receivers" else connectors[ref].FROM
+                    if pl.signal in SIGNALS and pl.signal not in signals:
+                        p.add("bad-pipeline", f"{where}: connector {ref!r} ({connectors[ref].TYPE}) cannot be a "
+                                              f"{role[:-1]} of a {pl.signal} pipeline (only {', '.join(signals)})")
                 elif pl.signal in SIGNALS and pl.signal not in defined[ref].SIGNALS:
                     p.add("bad-pipeline", f"{where}: {role[:-1]} {ref!r} ({defined[ref].TYPE}) does not support "
                                           f"{pl.signal}")
@@ -574,6 +638,11 @@ def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapp
         if ml and ml[0] != 0:
             p.add("bad-pipeline", f"{where}: memory_limiter must be the first processor, as the collector "
                                   "documentation requires, or it cannot refuse data before others buffer it")
+    for cid in connectors:
+        roles = {role for role, ref in used if ref == cid and role != "processors"}
+        if roles != {"receivers", "exporters"}:
+            p.add("bad-pipeline", f"connector {cid!r} must be an exporter of one pipeline and a receiver of "
+                                  "another (the collector refuses a connector used on one side only)")
     return items
 
 
@@ -586,6 +655,7 @@ class OtelCollector(Definition):
     exporters: Mapping[str, Component]
     pipelines: Sequence[Pipeline]
     processors: Mapping[str, Component] = field(default_factory=dict)
+    connectors: Mapping[str, Component] = field(default_factory=dict)
     extensions: Mapping[str, Component] = field(default_factory=dict)
     telemetry_metrics_port: Optional[int] = 8888
     location: Location = field(init=False, repr=False, compare=False)
@@ -598,7 +668,8 @@ class OtelCollector(Definition):
         for s, comps in sections.items():
             set_attr(self, s, dict(sorted(comps.items())) if s != "processors" else comps)
         set_attr(self, "pipelines", check_pipelines(p, self.pipelines, sections["receivers"],
-                                                    sections["processors"], sections["exporters"]))
+                                                    sections["processors"], sections["exporters"],
+                                                    sections["connectors"]))
         check_ports(p, self)
         p.done()
 

@@ -19,8 +19,8 @@ from obskit.compile.tracing import (
 from obskit.model.tracing import BadgerStore, ElasticsearchStore, MemoryStore
 from obskit.model.tracing_otel import (
     AndPolicy, BatchProcessor, CompositePolicy, DebugExporter, DropPolicy, HealthCheck, JaegerReceiver,
-    LatencyPolicy, MemoryLimiter, OtlpExporter, OtlpHttpExporter, OtlpReceiver, Policy, TailSampling,
-    ZipkinReceiver, endpoint_ok, go_duration_ok,
+    LatencyPolicy, MemoryLimiter, OtlpExporter, OtlpHttpExporter, OtlpReceiver, Policy, ProbabilisticSampler,
+    SpanMetricsConnector, TailSampling, ZipkinReceiver, endpoint_ok, go_duration_ok,
 )
 from obskit.render.yamlfmt import dump
 
@@ -100,6 +100,18 @@ def component_dict(c) -> Dict[str, object]:
             out["expected_new_traces_per_sec"] = c.expected_new_traces_per_sec
         out["policies"] = [_policy(p) for p in c.policies]
         return out
+    if isinstance(c, ProbabilisticSampler):
+        out = {"sampling_percentage": c.sampling_percentage}
+        if c.hash_seed:
+            out["hash_seed"] = c.hash_seed
+        return out
+    if isinstance(c, SpanMetricsConnector):
+        out = {"namespace": c.namespace,
+               "histogram": {"unit": c.histogram_unit, "explicit": {"buckets": list(c.buckets)}}}
+        if c.dimensions:
+            out["dimensions"] = [{"name": d} for d in c.dimensions]
+        out["metrics_flush_interval"] = c.metrics_flush_interval
+        return out
     if isinstance(c, OtlpExporter):
         out = {"endpoint": c.endpoint}
         if c.insecure:
@@ -135,7 +147,7 @@ def component_dict(c) -> Dict[str, object]:
 
 def collector_dict(plan: CollectorPlan) -> Dict[str, object]:
     doc: Dict[str, object] = {}
-    for section in ("extensions", "receivers", "processors", "exporters"):
+    for section in ("extensions", "receivers", "processors", "exporters", "connectors"):
         comps = getattr(plan, section)
         if comps:
             doc[section] = {cid: component_dict(c) for cid, c in comps.items()}
@@ -189,6 +201,8 @@ KNOWN: Dict[str, Dict[str, tuple]] = {
         "tail_sampling": ({"decision_wait", "num_traces", "expected_new_traces_per_sec", "policies",
                            "decision_cache", "sample_on_first_match"}, ("traces",)),
         "adaptive_sampling": (None, ("traces",)),
+        "probabilistic_sampler": ({"sampling_percentage", "hash_seed", "mode", "fail_closed", "sampling_precision",
+                                   "attribute_source", "from_attribute", "sampling_priority"}, ("traces", "logs")),
     },
     "exporters": {
         "otlp": ({"endpoint", "balancer_name", "keepalive", "authority", "write_buffer_size",
@@ -210,7 +224,11 @@ KNOWN: Dict[str, Dict[str, tuple]] = {
         "remote_sampling": ({"file", "adaptive", "http", "grpc"}, ()),
     },
     "connectors": {
-        "spanmetrics": (None, ("traces", "metrics")),
+        "spanmetrics": ({"histogram", "dimensions", "calls_dimensions", "histogram_dimensions", "namespace",
+                         "metrics_flush_interval", "metrics_expiration", "exemplars", "events",
+                         "resource_metrics_key_attributes", "resource_metrics_cache_size", "aggregation_temporality",
+                         "aggregation_cardinality_limit", "include_instrumentation_scope", "exclude_dimensions",
+                         "add_resource_attributes", "dimensions_cache_size"}, ("traces", "metrics")),
         "forward": (None, ("traces", "metrics", "logs")),
     },
 }
