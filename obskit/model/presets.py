@@ -91,3 +91,25 @@ def grpc_availability(filters: Filters = None, *, error_codes: Sequence[str] = G
 def grpc_latency(threshold: float, filters: Filters = None, *, buckets=GRPC_BUCKETS,
                  by: Sequence[str] = ()) -> LatencySLI:
     return _latency("grpc_server_handling_seconds", filters, threshold, buckets, by)
+
+
+# OpenTelemetry Collector spanmetrics connector (obskit's SpanMetricsConnector: namespace
+# traces.span.metrics, histogram unit s), in Prometheus with underscore translation and suffixes
+# (Prometheus 3's OTLP receiver default, or the collector's prometheus exporter with suffixes on).
+#: obskit's SpanMetricsConnector buckets (the connector's defaults), in seconds.
+SPANMETRICS_BUCKETS = (0.002, 0.004, 0.006, 0.008, 0.01, 0.05, 0.1, 0.2, 0.4, 0.8, 1, 1.4, 2, 5, 10, 15)
+SPANMETRICS_SERVER = 'span_kind="SPAN_KIND_SERVER"'
+
+
+def spanmetrics_availability(filters: Filters = None, *, by: Sequence[str] = ()) -> RatioSLI:
+    """Non-error share of server spans, from ``traces_span_metrics_calls_total`` (filter on ``service_name``)."""
+    return RatioSLI(total=_sel("traces_span_metrics_calls_total", filters, SPANMETRICS_SERVER),
+                    errors=_sel("traces_span_metrics_calls_total", filters, SPANMETRICS_SERVER,
+                                'status_code="STATUS_CODE_ERROR"'), by=tuple(by))
+
+
+def spanmetrics_latency(threshold: float, filters: Filters = None, *, buckets=SPANMETRICS_BUCKETS,
+                        by: Sequence[str] = ()) -> LatencySLI:
+    """Share of server spans faster than ``threshold`` seconds, from ``traces_span_metrics_duration_seconds``."""
+    return LatencySLI(histogram=_sel("traces_span_metrics_duration_seconds", filters, SPANMETRICS_SERVER),
+                      threshold=threshold, buckets=buckets, by=tuple(by))
