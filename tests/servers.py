@@ -166,3 +166,20 @@ def start_alertmanager(tool: Tool, workdir: Path, config_text: str, port: Option
                     f"http://127.0.0.1:{port}/-/ready", workdir)
     server.url = f"http://127.0.0.1:{port}"
     return server
+
+
+def start_otelcol(tool: Tool, workdir: Path, config: bytes, ready: str, label: str = "") -> Server:
+    """A collector (or Jaeger v2, also a collector) of ``tool`` running ``config`` (written as
+    ``<name>.yaml`` in ``workdir``); ``ready`` is a URL of it that answers 200 once it is up."""
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    name = f"{tool.name}.yaml"
+    (workdir / name).write_bytes(config)
+    return Server(label or tool.label, [tool.path, f"--config={name}"], ready, workdir)
+
+
+def start_jaeger(tool: Tool, workdir: Path, config: bytes, query_port: int) -> Server:
+    """Jaeger v2 of ``tool`` with ``config``; ready once its query API answers on ``query_port``."""
+    server = start_otelcol(tool, workdir, config, f"http://127.0.0.1:{query_port}/api/services")
+    server.url = f"http://127.0.0.1:{query_port}"
+    return server

@@ -193,7 +193,7 @@ BROKEN = [
     (lambda d: _ts(d)["policies"][1]["composite"]["composite_sub_policy"].append(
         {"name": "c", "type": "composite", "composite": {}}), "not allowed here"),
     (lambda d: _ts(d)["policies"][1]["composite"]["composite_sub_policy"][1]["and"]["and_sub_policy"][0]
-     ["probabilistic"].update(sampling_percentage=0), "sampling_percentage must be in (0, 100]"),
+     ["probabilistic"].update(sampling_percentage=101), "sampling_percentage must be in [0, 100]"),
     (lambda d: _ts(d)["policies"].append(copy.deepcopy(_ts(d)["policies"][0])), "duplicate policy name"),
     (lambda d: d["connectors"].update({"spanmetrics": {}}) if "connectors" in d else
      d.update(connectors={"spanmetrics": {}}) or d["service"]["pipelines"]["traces"]["exporters"].append("spanmetrics"),

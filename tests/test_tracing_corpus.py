@@ -62,7 +62,7 @@ CORPUS = [
      '                        exporters=["debug"])])', "bad-pipeline", 1, False),
     ("collector-bad-policy",
      'x = OtelCollector(name="x", receivers={"otlp": OtlpReceiver()}, exporters={"debug": DebugExporter()},\n'
-     '    processors={"tail_sampling": TailSampling(policies=[ProbabilisticPolicy(name="p", sampling_percentage=0)])},\n'
+     '    processors={"tail_sampling": TailSampling(policies=[ProbabilisticPolicy(name="p", sampling_percentage=150)])},\n'
      '    pipelines=[Pipeline(signal="traces", receivers=["otlp"], processors=["tail_sampling"],\n'
      '                        exporters=["debug"])])', "bad-policy", 1, False),
     ("collector-secret-header",

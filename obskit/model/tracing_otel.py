@@ -226,8 +226,8 @@ class ProbabilisticPolicy(Policy):
 
     def check(self, p, where):
         v = self.sampling_percentage
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 100:
-            p.add("bad-policy", f"{where}: sampling_percentage must be in (0, 100] (a percentage), got {v!r}")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 100:
+            p.add("bad-policy", f"{where}: sampling_percentage must be in [0, 100] (a percentage), got {v!r}")
 
 
 STATUS_CODES = ("OK", "ERROR", "UNSET")

@@ -432,8 +432,8 @@ def _check_policies(where: str, policies: list, allowed) -> List[str]:
                     out.append(f"{w}: rate_allocation entry {a!r} names no sub-policy")
         elif typ == "probabilistic":
             pct = block.get("sampling_percentage")
-            if not isinstance(pct, (int, float)) or isinstance(pct, bool) or not 0 < pct <= 100:
-                out.append(f"{w}: sampling_percentage must be in (0, 100]")
+            if not isinstance(pct, (int, float)) or isinstance(pct, bool) or not 0 <= pct <= 100:
+                out.append(f"{w}: sampling_percentage must be in [0, 100]")
         elif typ == "status_code":
             codes = block.get("status_codes")
             if not isinstance(codes, list) or not codes or any(c not in ("OK", "ERROR", "UNSET") for c in codes):
