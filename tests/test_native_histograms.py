@@ -202,3 +202,21 @@ def test_otel_exponential_histogram_over_otlp_records_the_error_ratio(tmp_path, 
         assert float(ratio[0]["value"][1]) == pytest.approx(0.1, abs=0.005)
         assert ratio[0]["metric"] == {"__name__": "slo:sli_error:ratio_rate5m", "obskit_service": "api",
                                       "obskit_slo": "latency"}
+
+
+# --- the other outputs that read a LatencySLI ------------------------------------------------------
+
+def test_red_dashboard_reads_the_native_histogram():
+    from obskit.compile.dashboards_red import red
+    spec = red("api", [native_slo()])
+    exprs = [t.expr for row in spec.rows for p in row.panels for t in p.queries]
+    assert any(e.startswith("histogram_count(sum(rate(http_request_duration_seconds{job=\"api\"}") for e in exprs)
+    assert any(e.startswith("histogram_quantile(0.99, sum(rate(http_request_duration_seconds{job=\"api\"}")
+               for e in exprs)
+
+
+def test_python_and_openslo_export():
+    from obskit.interop import openslo, pycode
+    assert pycode.sli_code(native_slo().sli, 4) == f"LatencySLI(native_histogram='{H}', threshold=0.3)"
+    text, findings = openslo.export([native_slo()])
+    assert "1 - histogram_fraction(-Inf, 0.3, sum(rate(" in text and "native-histogram" in findings[0].message

@@ -42,13 +42,19 @@ def red(service: str, slos: Sequence[SLO]) -> Optional[DashboardSpec]:
             err = f"1 - {_rate(ratio.good)}\n/\n{_rate(total)}"
         panels.append(Panel("timeseries", "Error ratio", (q(err, "errors"),), unit="percentunit", width=8))
     elif latency is not None:
-        count = latency.histogram.renamed(latency.histogram.metric + "_count")
-        panels.append(Panel("timeseries", "Request rate", (q(_rate(count), "requests/s"),), unit="reqps",
+        if latency.native:   # a native histogram: its count is histogram_count of the summed rate
+            rate = f"histogram_count({_rate(latency.native_histogram)})"
+        else:
+            rate = _rate(latency.histogram.renamed(latency.histogram.metric + "_count"))
+        panels.append(Panel("timeseries", "Request rate", (q(rate, "requests/s"),), unit="reqps",
                             width=8))
     if latency is not None:
-        bucket = latency.histogram.renamed(latency.histogram.metric + "_bucket")
+        if latency.native:
+            summed = _rate(latency.native_histogram)
+        else:
+            summed = _rate(latency.histogram.renamed(latency.histogram.metric + "_bucket"), ("le",))
         panels.append(Panel("timeseries", "Duration percentiles",
-                            tuple(q(f"histogram_quantile({qt}, {_rate(bucket, ('le',))})", f"P{int(qt * 100)}")
+                            tuple(q(f"histogram_quantile({qt}, {summed})", f"P{int(qt * 100)}")
                                   for qt in QUANTILES), unit="s", width=8))
     if not panels:
         return None

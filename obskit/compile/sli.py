@@ -194,8 +194,9 @@ def check_native_histograms(project) -> List[Diagnostic]:
         "too-new",
         f"a native-histogram LatencySLI needs Prometheus {since} or newer; the project targets "
         f"{project.settings.prometheus_version} (prometheus_version in obskit.toml). Prometheus 2.40 added "
-        f"native histograms as an experimental feature (--enable-feature=native-histograms) and promtool "
-        f"before {since} cannot load native-histogram test series, so these rules could not be proven",
+        f"native histograms as an experimental feature (--enable-feature=native-histograms); obskit proves "
+        f"native-histogram rules with promtool {since}+ only (Debian's promtool 2.42 cannot load "
+        f"native-histogram test series)",
         f"SLO {slo.service}/{slo.name}", slo.location,
         hint=f"raise prometheus_version to {since} (native histograms are stable from 3.8), "
              "or use histogram= with buckets= on the classic histogram")

@@ -374,6 +374,13 @@ def _indicator(slo: SLO, notes: Notes, subject: str) -> dict:
     if isinstance(sli, RatioSLI):
         part = {"bad": _source(str(sli.errors))} if sli.errors is not None else {"good": _source(str(sli.good))}
         rm = {"counter": True, **part, "total": _source(str(sli.total))}
+    elif isinstance(sli, LatencySLI) and sli.native:
+        # OpenSLO ratio sources are counters or gauges; a native histogram's good share is a fraction
+        notes.changed(subject, "native-histogram LatencySLI: exported as a raw failure ratio "
+                               "(1 - histogram_fraction) with Sloth's {{.window}} placeholder")
+        h = f"sum(rate({sli.native_histogram}[{{{{.window}}}}]))"
+        rm = {"rawType": "failure",
+              "raw": _source(f"1 - histogram_fraction(-Inf, {fmt_number(sli.threshold)}, {h})")}
     elif isinstance(sli, LatencySLI):
         bucket = sli.histogram.renamed(sli.histogram.metric + "_bucket").with_matchers(le_matcher(sli.threshold))
         rm = {"counter": True, "good": _source(str(bucket)),

@@ -57,6 +57,9 @@ def sli_code(sli, indent: int) -> str:
         if sli.good is not None:
             args.append(f"good={_s(sli.good)}")
         name = "RatioSLI"
+    elif isinstance(sli, LatencySLI) and sli.native:
+        args += [f"native_histogram={_s(sli.native_histogram)}", f"threshold={_num(sli.threshold)}"]
+        name = "LatencySLI"
     elif isinstance(sli, LatencySLI):
         args += [f"histogram={_s(sli.histogram)}", f"threshold={_num(sli.threshold)}",
                  f"buckets=({', '.join(_num(b) for b in sli.buckets)}{',' if len(sli.buckets) == 1 else ''})"]

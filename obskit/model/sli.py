@@ -98,11 +98,12 @@ class LatencySLI(SLI):
     0.3 s). The lower bound is -Inf, not 0, so the zero bucket (observations at or near 0) counts as
     fast in every Prometheus version.
 
-    Native histograms need ``prometheus_version`` 3.0 or newer in obskit.toml (checked per project): Prometheus
-    2.40 added them as an experimental feature behind ``--enable-feature=native-histograms``, and
-    promtool before 3 cannot load native-histogram test series, so obskit could not prove the rules.
-    Until 3.8 ingestion stays behind that flag (stable since 3.8; from 3.9 the flag is a no-op and
-    scraping needs ``scrape_native_histograms: true``).
+    Native histograms need ``prometheus_version`` 3.0 or newer in obskit.toml (checked per project):
+    Prometheus 2.40 added them as an experimental feature behind ``--enable-feature=native-histograms``,
+    and obskit proves these rules with promtool 3.x only (Debian's promtool 2.42 rejects the
+    native-histogram test-series notation). The server needs that flag to ingest them before 3.9 (3.5's
+    OTLP receiver answers "native histograms are disabled" without it); they are stable from 3.8, the
+    flag is a no-op from 3.9, where scraping them needs ``scrape_native_histograms: true``.
     """
 
     histogram: Optional[str] = None
