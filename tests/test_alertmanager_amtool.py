@@ -131,14 +131,14 @@ def amtool_reason(res):
 
 
 @pytest.mark.parametrize("kind, integration, since", [
-    ("msteams_configs", MSTeams(webhook_url=S), "0.26"),
+    ("msteams_configs", MSTeams(webhook_url=S), "0.27"),     # Teams 0.26, its webhook_url_file 0.27
     ("webhook url_file", Webhook(url_secret=S), "0.26"),
 ])
 def test_receiver_newer_than_target_refused_and_amtool_0_25_agrees(tmp_path, amtool, kind, integration, since):
     am = Alertmanager(route=Route(receiver="r"), receivers=[Receiver(name="r", integrations=[integration])])
     project = Project(root=tmp_path, settings=Settings(alertmanager_version="0.25"), definitions=(am,))
     diags = check_alertmanager(project)
-    assert [d.code for d in diags] == ["too-new"] and f"needs Alertmanager {since}" in diags[0].message
+    assert {d.code for d in diags} == {"too-new"} and any(f"needs Alertmanager {since}" in d.message for d in diags)
     assert check_alertmanager(replace(project, settings=Settings(alertmanager_version=since))) == []
     if amtool_version() < (0, 26):   # Debian bookworm's amtool is 0.25: it refuses the file too
         res = check(ir_of(am), tmp_path)
@@ -196,7 +196,7 @@ def test_build_verify_raises_tool_error_with_amtool_reason(tmp_path, amtool):
     bad = replace(ir_of(valid()), route=replace(ir_of(valid()).route, receiver="nope"))
     (tmp_path / "alertmanager").mkdir()
     (tmp_path / "alertmanager" / "alertmanager.yml").write_bytes(render.render(bad))
-    with pytest.raises(ToolError, match='amtool check-config failed on alertmanager/alertmanager.yml: undefined receiver "nope"'):
+    with pytest.raises(ToolError, match=r'amtool [\d.]+ check-config failed on alertmanager/alertmanager.yml: undefined receiver "nope"'):
         Target().verify(tmp_path, {"alertmanager/alertmanager.yml": b""})
     Target().verify(tmp_path, {})     # nothing to check when the project has no Alertmanager
 

@@ -210,7 +210,7 @@ def _project(tmp_path, body: str, version: str = "0.25"):
 
 
 @pytest.mark.parametrize("integration, since", [
-    ("MSTeams(webhook_url=S)", "0.26"),
+    ("MSTeams(webhook_url=S)", "0.27"),       # 0.26 added Teams, 0.27 its webhook_url_file
     ("MSTeamsV2(webhook_url=S)", "0.28"),
     ('Jira(project="OPS", api_url="https://jira.example.com")', "0.28"),
     ("RocketChat(token=S, token_id=S)", "0.28"),
@@ -226,8 +226,8 @@ def test_receiver_newer_than_target_is_refused(tmp_path, integration, since):
     """
     with pytest.raises(DefinitionError) as exc:
         load_project(_project(tmp_path, body, "0.25"))
-    d = exc.value.diagnostics[0]
-    assert d.code == "too-new" and f"needs Alertmanager {since}; the target is 0.25" in d.message
+    d = next(d for d in exc.value.diagnostics if f"needs Alertmanager {since}; the target is 0.25" in d.message)
+    assert d.code == "too-new"
     assert str(d.location) == "alerts/am.py:6"     # the integration's own line
     assert "alertmanager_version" in d.hint
     load_project(_project(tmp_path, body, since))  # accepted once the target has it

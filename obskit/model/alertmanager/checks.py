@@ -85,7 +85,7 @@ def _warnings(am: Alertmanager) -> List[Diagnostic]:
             out.append(Diagnostic("unused-receiver", "no route sends alerts to this receiver", f"receiver {r.name!r}",
                                   r.location, severity="warning"))
         for i in r.integrations:
-            if i.KIND in ("jira_configs",):
+            if i.KIND in ("jira_configs", "incidentio_configs", "mattermost_configs"):
                 out.append(Diagnostic("not-in-alertmanagerconfig", f"the Prometheus Operator's AlertmanagerConfig "
                                       f"(v1alpha1) has no {i.KIND}: kubernetes/alertmanager-config.yaml will not carry it",
                                       f"receiver {r.name!r}", i.location, severity="warning"))

@@ -36,6 +36,8 @@ class Integration:
     SECRETS: ClassVar[Tuple[str, ...]] = ()
     #: fields only some versions accept: field → (version that added it)
     FIELD_SINCE: ClassVar[Dict[str, Tuple[int, int]]] = {}
+    #: why a field needs its version, when it is not plain: field → note
+    FIELD_NOTE: ClassVar[Dict[str, str]] = {}
     RENAMES: ClassVar[Dict[str, str]] = {"from_": "from", "class_": "class"}
 
     send_resolved: Optional[bool] = None
@@ -81,7 +83,7 @@ class Integration:
 
     def since_fields(self) -> Tuple[Tuple[str, Tuple[int, int]], ...]:
         """Fields set here that a newer Alertmanager added."""
-        return tuple((n, v) for n, v in self.FIELD_SINCE.items() if getattr(self, n, None) is not None)
+        return tuple((n, v) for n, v in self.FIELD_SINCE.items() if getattr(self, n, None) not in (None, (), {}))
 
 
 def _check_url(p: Problems, name: str, value, secret_hint: str = "") -> None:
@@ -157,7 +159,7 @@ class Email(Integration):
     html: Optional[str] = None
     text: Optional[str] = None
     headers: Tuple[Tuple[str, str], ...] = ()
-    FIELD_SINCE = {"auth_secret": (0, 26)}   # auth_secret_file is newer than auth_password_file
+    FIELD_SINCE = {"auth_secret": (0, 31)}   # auth_secret_file: 0.31 (auth_password_file: 0.25)
 
     def _check(self, p: Problems) -> None:
         for name in ("to", "from_"):
@@ -214,50 +216,195 @@ class Opsgenie(Integration):
 
 
 # -- integrations newer than Alertmanager 0.25: refused when the target version is older ------------
+# Versions from Alertmanager's CHANGELOG and its config structs (v0.28.1, v0.33.1, v0.35.0 sources),
+# and each one tested against the real amtool 0.25 and 0.35 (tests/test_alertmanager_versions.py).
+
+@dataclass(frozen=True)
+class Section:
+    """A nested block of an integration (``http_config: {basic_auth: {...}}``); its Secret values
+    render as ``*_file`` like top-level ones."""
+
+    items: Tuple[Tuple[str, object], ...]
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class MSTeams(Integration):
+    """Incoming-webhook Teams connector (0.26). Its URL is a secret, read from ``webhook_url_file``,
+    which Alertmanager 0.27 added: obskit writes MSTeams for 0.27 and newer."""
+
     KIND, LABEL, SINCE = "msteams_configs", "Microsoft Teams", (0, 26)
     SECRETS = ("webhook_url",)
     webhook_url: Optional[Secret] = None
     title: Optional[str] = None
+    summary: Optional[str] = None
     text: Optional[str] = None
+    FIELD_SINCE = {"webhook_url": (0, 27), "summary": (0, 27)}
+    FIELD_NOTE = {"webhook_url": "written as webhook_url_file"}
+
+    def _check(self, p: Problems) -> None:
+        if self.webhook_url is None:
+            p.add("missing-field", "webhook_url is required (Alertmanager has no global Teams URL)")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class MSTeamsV2(Integration):
+    """Teams through a Power Automate Workflows webhook (0.28)."""
+
     KIND, LABEL, SINCE = "msteamsv2_configs", "Microsoft Teams (Workflows)", (0, 28)
     SECRETS = ("webhook_url",)
     webhook_url: Optional[Secret] = None
     title: Optional[str] = None
     text: Optional[str] = None
 
+    def _check(self, p: Problems) -> None:
+        if self.webhook_url is None:
+            p.add("missing-field", "webhook_url is required (Alertmanager has no global Teams URL)")
+
+
+_JIRA_API_TYPES = ("auto", "cloud", "datacenter")
+
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Jira(Integration):
+    """Jira issues (0.28). ``api_url`` is the REST API base (``https://<site>.atlassian.net/rest/api/2``);
+    ``username`` + ``password`` (an API token, a Secret) become ``http_config.basic_auth``."""
+
     KIND, LABEL, SINCE = "jira_configs", "Jira", (0, 28)
+    SECRETS = ("password",)
     api_url: Optional[str] = None
+    api_type: Optional[str] = None              # auto (default), cloud, datacenter: 0.29
     project: str = ""
     issue_type: str = "Bug"
     summary: Optional[str] = None
     description: Optional[str] = None
+    labels: Tuple[str, ...] = ()
     priority: Optional[str] = None
+    reopen_transition: Optional[str] = None
+    resolve_transition: Optional[str] = None
+    wont_fix_resolution: Optional[str] = None
+    reopen_duration: Optional[object] = None     # a duration: "1h"
+    fields: Tuple[Tuple[str, str], ...] = ()    # custom fields: {"customfield_10001": "..."}
+    username: Optional[str] = None
+    password: Optional[Secret] = None
+    FIELD_SINCE = {"api_type": (0, 29)}
 
     def _check(self, p: Problems) -> None:
-        if not self.project:
-            p.add("bad-field", "project is required")
+        if not self.project or not isinstance(self.project, str):
+            p.add("missing-field", "project is required")
+        if not self.issue_type or not isinstance(self.issue_type, str):
+            p.add("missing-field", "issue_type is required")
+        if self.api_url is None:
+            p.add("missing-field", "api_url is required (amtool: no global Jira Cloud URL set)")
+        _check_url(p, "api_url", self.api_url)
+        if self.api_type is not None and self.api_type not in _JIRA_API_TYPES:
+            p.add("bad-field", f"api_type {self.api_type!r} must be one of {', '.join(_JIRA_API_TYPES)}")
+        if (self.username is None) != (self.password is None):
+            p.add("bad-field", "give username= and password= together (Jira's basic auth: user and API token)")
+        labels = (self.labels,) if isinstance(self.labels, str) else self.labels
+        set_attr(self, "labels", tuple(str(x) for x in labels))
+        if self.reopen_duration is not None:
+            set_attr(self, "reopen_duration", p.duration(self.reopen_duration, "reopen_duration"))
+        custom = self.fields.items() if isinstance(self.fields, dict) else self.fields
+        set_attr(self, "fields", tuple(sorted((str(k), str(v)) for k, v in custom)))
+
+    def items(self):
+        out = []
+        for k, v in super().items():
+            if k in ("username", "password"):
+                continue
+            out.append((k, dict(v) if k == "fields" else v))
+        if self.username is not None:
+            auth = Section((("username", self.username), ("password", self.password)))
+            out.insert(len(out) - (out[-1][0] == "send_resolved" if out else 0),
+                       ("http_config", Section((("basic_auth", auth),))))
+        return tuple(out)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RocketChat(Integration):
+    """Rocket.Chat (0.28): a personal access token and its user id, both Secrets."""
+
     KIND, LABEL, SINCE = "rocketchat_configs", "Rocket.Chat", (0, 28)
     SECRETS = ("token", "token_id")
+    api_url: Optional[str] = None               # default https://open.rocket.chat
     token: Optional[Secret] = None
     token_id: Optional[Secret] = None
     channel: Optional[str] = None
+    color: Optional[str] = None
+    title: Optional[str] = None
+    title_link: Optional[str] = None
+    text: Optional[str] = None
+    message_text: Optional[str] = None          # 0.35
+    emoji: Optional[str] = None
+    icon_url: Optional[str] = None
+    image_url: Optional[str] = None
+    thumb_url: Optional[str] = None
+    short_fields: Optional[bool] = None
+    link_names: Optional[bool] = None
+    FIELD_SINCE = {"message_text": (0, 35)}
+
+    def _check(self, p: Problems) -> None:
+        _check_url(p, "api_url", self.api_url)
+        for name in ("token", "token_id"):
+            if getattr(self, name) is None:
+                p.add("missing-field", f"{name} is required (amtool: no global Rocketchat {name} set)")
 
 
-INTEGRATIONS = (Slack, PagerDuty, Email, Webhook, Opsgenie, MSTeams, MSTeamsV2, Jira, RocketChat)
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Incidentio(Integration):
+    """incident.io alert source (0.29): ``url`` is the alert source's HTTP URL (it carries no
+    credential; ``url_secret`` reads it from a file instead), ``alert_source_token`` its token."""
+
+    KIND, LABEL, SINCE = "incidentio_configs", "incident.io", (0, 29)
+    SECRETS = ("url_secret", "alert_source_token")
+    url: Optional[str] = None
+    url_secret: Optional[Secret] = None
+    alert_source_token: Optional[Secret] = None
+    max_alerts: Optional[int] = None
+    metadata: Tuple[Tuple[str, str], ...] = ()  # 0.35
+    RENAMES = {"url_secret": "url"}
+    FIELD_SINCE = {"metadata": (0, 35)}
+
+    def _check(self, p: Problems) -> None:
+        self._require_one(p, "url", "url_secret")
+        _check_url(p, "url", self.url, "use url_secret=Secret(...)")
+        if self.alert_source_token is None:
+            p.add("missing-field", "alert_source_token is required (the alert source's token, a Secret)")
+        if self.max_alerts is not None and (not isinstance(self.max_alerts, int) or self.max_alerts < 0):
+            p.add("bad-field", f"max_alerts must be a non-negative integer, got {self.max_alerts!r}")
+        meta = self.metadata.items() if isinstance(self.metadata, dict) else self.metadata
+        set_attr(self, "metadata", tuple(sorted((str(k), str(v)) for k, v in meta)))
+
+    def items(self):
+        return tuple((k, dict(v) if k == "metadata" else v) for k, v in super().items())
+
+
+@dataclass(frozen=True, kw_only=True, eq=False)
+class Mattermost(Integration):
+    """Mattermost incoming webhook (0.30). The attachment fields (``title``, ``title_link``,
+    ``color``, ``fallback``, ``pretext``) were flattened into the top level in 0.32."""
+
+    KIND, LABEL, SINCE = "mattermost_configs", "Mattermost", (0, 30)
+    SECRETS = ("webhook_url",)
+    webhook_url: Optional[Secret] = None
+    channel: Optional[str] = None
+    username: Optional[str] = None
+    text: Optional[str] = None
+    icon_url: Optional[str] = None
+    icon_emoji: Optional[str] = None
+    title: Optional[str] = None
+    title_link: Optional[str] = None
+    color: Optional[str] = None
+    fallback: Optional[str] = None
+    pretext: Optional[str] = None
+    FIELD_SINCE = {n: (0, 32) for n in ("title", "title_link", "color", "fallback", "pretext")}
+
+    def _check(self, p: Problems) -> None:
+        if self.webhook_url is None:
+            p.add("missing-field", "webhook_url is required (amtool: missing webhook_url or webhook_url_file)")
+
+
+INTEGRATIONS = (Slack, PagerDuty, Email, Webhook, Opsgenie, MSTeams, MSTeamsV2, Jira, RocketChat, Incidentio, Mattermost)
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -289,5 +436,6 @@ class Receiver:
                 out.append((f"{i.LABEL} ({i.KIND})", i.SINCE, i.location))
             for name, since in i.since_fields():
                 if since > target:
-                    out.append((f"{i.LABEL} field {name}", since, i.location))
+                    note = f" ({i.FIELD_NOTE[name]})" if name in i.FIELD_NOTE else ""
+                    out.append((f"{i.LABEL} field {name}{note}", since, i.location))
         return out
