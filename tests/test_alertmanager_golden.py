@@ -1,7 +1,7 @@
 """Golden files for the Alertmanager outputs: small projects under tests/golden/alertmanager/<case>
 whose alertmanager/ and kubernetes/alertmanager-config.yaml must equal expected/; the repository's
 own reference routing (alerts/routing.py) is the case "reference". Every expected alertmanager.yml
-passes amtool check-config, and rendering twice gives the same bytes.
+passes amtool check-config under every supported amtool (0.25 and 0.35), and rendering twice gives the same bytes.
 
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
 import os
@@ -14,13 +14,20 @@ from obskit.compile import conventions as conv
 from obskit.loader import load_project
 from obskit.targets.alertmanager import AlertmanagerTarget as Target
 from obskit.verify import amtool as am_tool
+from servers import require, versions
 
 GOLDEN = Path(__file__).parent / "golden" / "alertmanager"
 ROOT = Path(__file__).parent.parent
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "alerts").is_dir()) + ["reference"]
 
 
+#: every project of the repository whose alertmanager.yml is checked (not golden-compared): the quick start
+EXAMPLES = ["examples/quickstart"]
+
+
 def project_dir(case: str) -> Path:
+    if case in EXAMPLES:
+        return ROOT / case
     return ROOT if case == "reference" else GOLDEN / case
 
 
@@ -52,10 +59,26 @@ def test_rebuild_is_byte_identical(case):
     assert render(case) == render(case)
 
 
+@pytest.mark.parametrize("version", versions("amtool"))
 @pytest.mark.parametrize("case", CASES)
-def test_expected_passes_amtool(case, amtool):
-    res = am_tool.check_config(expected_dir(case) / conv.ALERTMANAGER_FILE)
-    assert res.ok, res.output
+def test_expected_passes_amtool(case, version):
+    """Under every supported amtool: Debian's 0.25 floor and the current 0.35."""
+    tool = require("amtool", version)
+    res = am_tool.check_config(expected_dir(case) / conv.ALERTMANAGER_FILE, tool=tool)
+    assert res.ok, f"amtool {tool.version}: {res.output}"
+    assert f"amtool-{version}" in tool.path or tool.version.startswith(version)
+
+
+@pytest.mark.parametrize("version", versions("amtool"))
+@pytest.mark.parametrize("case", CASES + EXAMPLES)
+def test_rendered_config_passes_amtool(case, version, tmp_path):
+    """What obskit renders now (not only the stored expected files), with its templates next to it."""
+    tool = require("amtool", version)
+    for rel, data in render(case).items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    res = am_tool.check_config(tmp_path / conv.ALERTMANAGER_FILE, tool=tool)
+    assert res.ok, f"amtool {tool.version}: {res.output}"
 
 
 def test_header_names_the_sources():
