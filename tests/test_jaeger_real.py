@@ -313,3 +313,21 @@ def test_spanmetrics_reach_prometheus_under_the_preset_names(stack):
     for expr in queries:
         res = _prom(stack, expr.replace("$__rate_interval", "1m"))
         assert res, expr
+
+
+# ----------------------------------------------------------------------------------- build verify
+def test_build_verify_fails_on_what_jaeger_refuses_and_notes_a_missing_program(tmp_path, monkeypatch):
+    from obskit.targets import tracing as target
+    tool = require("jaeger")
+    doc = _local_jaeger_doc()
+    doc["extensions"]["jaeger_query"]["bogus"] = 1
+    (tmp_path / "jaeger" / "x").mkdir(parents=True)
+    (tmp_path / "jaeger" / "x" / "config.yaml").write_text(yaml.safe_dump(doc))
+    monkeypatch.setenv("OBSKIT_JAEGER", tool.path)
+    problems, notes = target.check_with_programs(tmp_path, ["jaeger/x/config.yaml"])
+    assert notes == [] and len(problems) == 1
+    assert problems[0].startswith(f"jaeger/x/config.yaml: {tool.label} validate refused it")
+    assert "invalid keys: bogus" in problems[0]
+    monkeypatch.setenv("OBSKIT_JAEGER", str(tmp_path / "no-such-jaeger"))
+    problems, notes = target.check_with_programs(tmp_path, ["jaeger/x/config.yaml"])
+    assert problems == [] and len(notes) == 1 and "validator only" in notes[0] and "OBSKIT_JAEGER" in notes[0]

@@ -125,7 +125,8 @@ class BatchProcessor(Component):
     send_batch_max_size: int = 0   # 0: no upper limit
 
     def problems(self, p, where):
-        _duration(p, where, "timeout", self.timeout)
+        if self.timeout not in ("0", "0s"):   # 0: send at once, as the collector allows
+            _duration(p, where, "timeout", self.timeout)
         _positive_int(p, where, "send_batch_size", self.send_batch_size)
         _positive_int(p, where, "send_batch_max_size", self.send_batch_max_size, allow_zero=True)
         if (isinstance(self.send_batch_max_size, int) and isinstance(self.send_batch_size, int)

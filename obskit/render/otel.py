@@ -358,6 +358,8 @@ def _check_component(section: str, cid: object, cfg: object) -> List[str]:
     if isinstance(cfg.get("tls"), dict):
         out += [f"{where}: unknown tls key {k!r}" for k in sorted(set(cfg["tls"]) - _TLS)]
     for k in ("timeout", "check_interval", "decision_wait"):
+        if k == "timeout" and typ == "batch" and cfg.get(k) in ("0", "0s"):
+            continue   # the collector accepts 0: send at once (only send_batch_max_size splits)
         if k in cfg and not go_duration_ok(cfg[k]):
             out.append(f"{where}: {k} {cfg[k]!r} is not a positive Go duration")
     if typ == "memory_limiter":
@@ -365,6 +367,17 @@ def _check_component(section: str, cid: object, cfg: object) -> List[str]:
             out.append(f"{where}: set exactly one of limit_mib and limit_percentage")
         if "check_interval" not in cfg:
             out.append(f"{where}: check_interval is required")
+        for limit, spike in (("limit_mib", "spike_limit_mib"), ("limit_percentage", "spike_limit_percentage")):
+            lv, sv = cfg.get(limit), cfg.get(spike)
+            if isinstance(lv, int) and isinstance(sv, int) and sv >= lv:
+                out.append(f"{where}: {spike} must be smaller than {limit}")
+    if typ == "spanmetrics":
+        hist = cfg.get("histogram") or {}
+        if isinstance(hist, dict) and "unit" in hist and hist["unit"] not in ("ms", "s"):
+            out.append(f"{where}: histogram.unit {hist['unit']!r} is not 'ms' or 's'")
+        for b in ((hist.get("explicit") or {}).get("buckets") or []) if isinstance(hist, dict) else []:
+            if not go_duration_ok(b):
+                out.append(f"{where}: histogram bucket {b!r} is not a Go duration")
     if typ == "batch":
         size, cap = cfg.get("send_batch_size", 8192), cfg.get("send_batch_max_size", 0)
         if isinstance(size, int) and isinstance(cap, int) and 0 < cap < size:

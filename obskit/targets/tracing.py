@@ -33,7 +33,8 @@ def real_validate(tool: tools.Tool, config: Path) -> Tuple[bool, str]:
     lines = [ln for ln in res.output.splitlines() if ln.strip() and "application version" not in ln]
     # the collector prints the error twice (cobra's "Error: ..." and log.Fatal's timestamped line)
     import re
-    text = "\n".join(ln for ln in lines if not re.match(r"^\d{4}/\d\d/\d\d ", ln)) or "\n".join(lines)
+    kept = [ln for ln in lines if not re.match(r"^\d{4}/\d\d/\d\d ", ln)] or lines
+    text = "\n".join(dict.fromkeys(kept))   # the collector prints its error twice
     if BROKEN_BUILD in text:
         raise ToolError(f"{tool.label} at {tool.path} cannot load any config ({BROKEN_BUILD}): it was built "
                         "without a telemetry factory; rebuild it with scripts/build-tools.sh")
