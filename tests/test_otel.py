@@ -312,3 +312,67 @@ def test_references_resolve_iff_defined(defined_r, defined_e, used_r, used_e, ba
         assert sum("is not defined" in p for p in ro.validate(doc)) == len(dangling)
     else:
         assert ro.validate(rendered(OtelCollector(**kwargs))) == []
+
+
+# ----------------------------------------------------------------------- connectors, head sampling
+def _spanmetrics_collector(**overrides):
+    from obskit.model.tracing_otel import SpanMetricsConnector
+    kwargs = dict(
+        name="c", receivers={"otlp": OtlpReceiver()},
+        processors={"batch": BatchProcessor()},
+        connectors={"spanmetrics": SpanMetricsConnector(dimensions=["http.route"])},
+        exporters={"otlp/tempo": OtlpExporter(endpoint="tempo:4317", insecure=True),
+                   "otlphttp/prom": OtlpHttpExporter(endpoint="http://prometheus:9090/api/v1/otlp")},
+        pipelines=[Pipeline(signal="traces", receivers=["otlp"], processors=["batch"],
+                            exporters=["otlp/tempo", "spanmetrics"]),
+                   Pipeline(signal="metrics", receivers=["spanmetrics"], exporters=["otlphttp/prom"])])
+    kwargs.update(overrides)
+    return OtelCollector(**kwargs)
+
+
+def test_spanmetrics_connector_renders_both_sides_and_validates():
+    doc = rendered(_spanmetrics_collector())
+    assert ro.validate(doc) == []
+    sm = doc["connectors"]["spanmetrics"]
+    assert sm["namespace"] == "traces.span.metrics" and sm["histogram"]["unit"] == "s"
+    assert sm["histogram"]["explicit"]["buckets"][0] == "2ms" and sm["dimensions"] == [{"name": "http.route"}]
+    assert doc["service"]["pipelines"]["metrics"]["receivers"] == ["spanmetrics"]
+
+
+def test_connector_used_on_one_side_or_for_the_wrong_signal_is_refused():
+    with pytest.raises(DefinitionError) as e:
+        _spanmetrics_collector(pipelines=[Pipeline(signal="traces", receivers=["otlp"], exporters=["spanmetrics"])])
+    assert "must be an exporter of one pipeline and a receiver of another" in str(e.value)
+    with pytest.raises(DefinitionError) as e:
+        _spanmetrics_collector(pipelines=[
+            Pipeline(signal="metrics", receivers=["otlp"], exporters=["spanmetrics"]),
+            Pipeline(signal="traces", name="x", receivers=["spanmetrics"], exporters=["otlp/tempo"])])
+    msgs = " ".join(d.message for d in e.value.diagnostics)
+    assert "cannot be in the exporters of a metrics pipeline" in msgs
+    assert "cannot be in the receivers of a traces pipeline" in msgs
+
+
+def test_spanmetrics_unit_and_buckets_are_checked():
+    from obskit.model.tracing_otel import SpanMetricsConnector
+    with pytest.raises(DefinitionError) as e:
+        _spanmetrics_collector(connectors={"spanmetrics": SpanMetricsConnector(histogram_unit="min",
+                                                                               buckets=["10"])})
+    assert codes(e) == ["bad-component", "bad-component"]
+
+
+def test_probabilistic_sampler_processor_and_zero_tail_percentage():
+    from obskit.model.tracing_otel import ProbabilisticSampler
+    c = collector(processors={"probabilistic_sampler": ProbabilisticSampler(sampling_percentage=25),
+                              "tail_sampling": TailSampling(policies=[
+                                  StatusCodePolicy(name="e"), ProbabilisticPolicy(name="rest", sampling_percentage=0)]),
+                              "batch": BatchProcessor(timeout="0s")},
+                  pipelines=[Pipeline(signal="traces", receivers=["otlp"],
+                                      processors=["probabilistic_sampler", "tail_sampling", "batch"],
+                                      exporters=["otlp/tempo"])])
+    doc = rendered(c)
+    assert ro.validate(doc) == []
+    assert doc["processors"]["probabilistic_sampler"] == {"sampling_percentage": 25}
+    with pytest.raises(DefinitionError):
+        collector(processors={"probabilistic_sampler": ProbabilisticSampler(sampling_percentage=101)}, pipelines=[
+            Pipeline(signal="traces", receivers=["otlp"], processors=["probabilistic_sampler"],
+                     exporters=["otlp/tempo"])])

@@ -629,8 +629,8 @@ def check_pipelines(p: Problems, pipelines, receivers: Mapping, processors: Mapp
                 elif ref in connectors and ref not in (receivers if role == "receivers" else exporters):
                     signals = connectors[ref].TO if role == "receivers" else connectors[ref].FROM
                     if pl.signal in SIGNALS and pl.signal not in signals:
-                        p.add("bad-pipeline", f"{where}: connector {ref!r} ({connectors[ref].TYPE}) cannot be a "
-                                              f"{role[:-1]} of a {pl.signal} pipeline (only {', '.join(signals)})")
+                        p.add("bad-pipeline", f"{where}: connector {ref!r} ({connectors[ref].TYPE}) cannot be in the "
+                                              f"{role} of a {pl.signal} pipeline (only {', '.join(signals)})")
                 elif pl.signal in SIGNALS and pl.signal not in defined[ref].SIGNALS:
                     p.add("bad-pipeline", f"{where}: {role[:-1]} {ref!r} ({defined[ref].TYPE}) does not support "
                                           f"{pl.signal}")
