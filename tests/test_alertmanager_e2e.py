@@ -3,12 +3,12 @@ generated rule file → Alertmanager with the obskit-built alertmanager.yml → 
 
 Proves that alerts reach the receivers the route tree names, and that the generated inhibition
 rules hold: an SLO's page suppresses its ticket, and a critical alert suppresses the warning of the
-same alert and service (while an unrelated warning and another SLO's ticket still arrive)."""
+same alert and service (while an unrelated warning and another SLO's ticket still arrive).
+Runs on both pairs: Debian's Prometheus 2.42 + Alertmanager 0.25, and Prometheus 3.16.0 +
+Alertmanager 0.35.0 (tests/servers.py finds, starts and always stops them)."""
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 import threading
 import time
 import urllib.request
@@ -18,36 +18,20 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
-from conftest import IN_CI, require_tool
 from obskit import SLO, AlertingPolicy, presets
 from obskit.compile.alertmanager import compile_alertmanager
 from obskit.compile.ir import AlertingRule, RuleFile, RuleGroup
 from obskit.compile.slo import compile_slo
 from obskit.duration import Duration
-from obskit.errors import ToolError
 from obskit.model.alertmanager import Alertmanager, Receiver, Route, Webhook
 from obskit.project import Project
 from obskit.render import alertmanager as am_render
 from obskit.render import prometheus_rules
 from obskit.verify import amtool
+from servers import free_port, require, start_alertmanager, start_prometheus, versions
 
 DEADLINE = 40.0          # seconds for every expected notification to arrive
 QUIET = 4.0              # then this long with nothing unexpected (> group_wait + group_interval)
-
-
-def _require_alertmanager() -> str:
-    try:
-        return amtool.alertmanager_binary()
-    except ToolError as exc:
-        if IN_CI:
-            pytest.fail(f"{exc}; CI must have it", pytrace=False)
-        pytest.skip(str(exc))
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class _Inbox:
@@ -75,31 +59,6 @@ class _Inbox:
     def keys(self):
         with self.lock:
             return {(r, n, l.get("severity"), l.get("obskit_slo", "")) for r, n, l in self.got}
-
-
-def _wait_http(url: str, proc: subprocess.Popen, timeout: float = 15) -> None:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if proc.poll() is not None:
-            raise AssertionError(f"{url}: server exited with {proc.returncode}: {proc.stderr.read()[-2000:]}")
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not become ready within {timeout}s")
-
-
-def _stop(procs):
-    for p in procs:
-        if p.poll() is None:
-            p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait(timeout=5)
 
 
 def _slo(name: str) -> SLO:
@@ -132,10 +91,15 @@ def _rules(slos) -> RuleFile:
     return RuleFile(name="e2e", groups=(RuleGroup(name="e2e", rules=tuple(rules), interval=Duration(1)),))
 
 
-def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path):
-    require_tool("prometheus")
-    require_tool("amtool")
-    am_bin = _require_alertmanager()
+#: (Prometheus, Alertmanager) pairs: Debian's floor, and the current releases built by scripts/build-tools.sh
+PAIRS = [(versions("prometheus")[0], versions("alertmanager")[0]), (versions("prometheus")[-1], versions("alertmanager")[-1])]
+
+
+@pytest.mark.parametrize("prom_version, am_version", PAIRS, ids=[f"prometheus-{p}+alertmanager-{a}" for p, a in PAIRS])
+def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path, prom_version: str, am_version: str):
+    prom_tool = require("prometheus", prom_version)
+    am_tool = require("alertmanager", am_version)
+    amtool_tool = require("amtool", am_version)
     start = time.monotonic()
 
     inbox = _Inbox()
@@ -149,7 +113,7 @@ def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path):
     burn.labels("checkout", "latency").set(5)
     Gauge("obskit_e2e_error_ratio", "errors", ["service"], registry=registry).labels("llm-gateway").set(0.08)
     Gauge("obskit_e2e_latency_p99_seconds", "p99", ["service"], registry=registry).labels("llm-gateway").set(12)
-    exporter_port = _free_port()
+    exporter_port = free_port()
     exporter, _ = start_http_server(exporter_port, addr="127.0.0.1", registry=registry)
 
     # -- the Alertmanager configuration, built by obskit ----------------------------------------
@@ -166,13 +130,13 @@ def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path):
     am_dir = tmp_path / "alertmanager"
     am_dir.mkdir()
     (am_dir / "alertmanager.yml").write_bytes(am_render.render(ir))
-    check = amtool.check_config(am_dir / "alertmanager.yml")
+    check = amtool.check_config(am_dir / "alertmanager.yml", tool=amtool_tool)
     assert check.ok, check.output
 
     rules = tmp_path / "rules.yml"
     rules.write_bytes(prometheus_rules.render(_rules(slos)))
-    am_port, prom_port = _free_port(), _free_port()
-    (tmp_path / "prometheus.yml").write_text(f"""
+    am_port = free_port()
+    prometheus_yml = f"""
 global: {{scrape_interval: 1s, evaluation_interval: 1s}}
 rule_files: [{rules}]
 alerting:
@@ -180,20 +144,19 @@ alerting:
 scrape_configs:
   - job_name: e2e
     static_configs: [{{targets: ['127.0.0.1:{exporter_port}']}}]
-""")
+"""
 
-    procs = []
+    servers = []
     try:
-        procs.append(subprocess.Popen(
-            [am_bin, f"--config.file={am_dir / 'alertmanager.yml'}", f"--storage.path={tmp_path / 'am-data'}",
-             f"--web.listen-address=127.0.0.1:{am_port}", "--cluster.listen-address=", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-        _wait_http(f"http://127.0.0.1:{am_port}/-/ready", procs[-1])
-        procs.append(subprocess.Popen(
-            ["prometheus", f"--config.file={tmp_path / 'prometheus.yml'}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{prom_port}", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
-        _wait_http(f"http://127.0.0.1:{prom_port}/-/ready", procs[-1])
+        servers.append(start_alertmanager(am_tool, tmp_path / "am", (am_dir / "alertmanager.yml").read_text(),
+                                          port=am_port))
+        servers.append(start_prometheus(prom_tool, tmp_path / "prom", prometheus_yml))
+        am_url = servers[0].url
+        # the servers are the versions of the pair (their own word for it)
+        am_status = json.loads(urllib.request.urlopen(f"{am_url}/api/v2/status", timeout=5).read())
+        assert am_status["versionInfo"]["version"].startswith(am_version), am_status["versionInfo"]
+        build = json.loads(urllib.request.urlopen(f"{servers[1].url}/api/v1/status/buildinfo", timeout=5).read())
+        assert build["data"]["version"].startswith(prom_version), build["data"]
 
         page_alert = compile_slo(slos[0]).alert_for("page").alert
         other_alert = compile_slo(slos[1]).alert_for("ticket").alert
@@ -217,13 +180,14 @@ scrape_configs:
         assert got == expected, f"unexpected notifications: {sorted(got - expected)}"
 
         # Alertmanager's own view: the two targets are suppressed, inhibited by their sources
-        alerts = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{am_port}/api/v2/alerts", timeout=5).read())
+        alerts = json.loads(urllib.request.urlopen(f"{am_url}/api/v2/alerts", timeout=5).read())
         suppressed = {(a["labels"]["alertname"], a["labels"]["severity"]) for a in alerts
                       if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]}
         assert suppressed == {(page_alert, "info"), ("HighErrorRate", "warning")}
     finally:
-        _stop(procs)
+        for server in reversed(servers):
+            server.stop()
         exporter.shutdown()
         hook.shutdown()
-    assert all(p.poll() is not None for p in procs)
+    assert all(server.proc.poll() is not None for server in servers)
     assert time.monotonic() - start < 60
