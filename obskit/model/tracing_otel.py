@@ -2,10 +2,10 @@
 
 Component ids are written ``type`` or ``type/name`` (``otlp/tempo``); the type before the slash must
 be the component's own type. Every id a pipeline names must be defined in the matching section, and
-each component must support the pipeline's signal (``tail_sampling`` is traces-only, ...). No
-collector binary can be installed here, so these checks, and the ones of the rendered file in
-``obskit.render.otel.validate``, follow the collector's documented configuration structure
-(opentelemetry-collector and -contrib ``config.go`` files).
+each component must support the pipeline's signal (``tail_sampling`` is traces-only, ...);
+connectors (``spanmetrics``) are an exporter of one pipeline and a receiver of another. These checks
+follow the components' ``config.go``; the build's verify step then runs the real ``otelcol validate``
+when installed (docs/logs-and-traces.md).
 """
 from __future__ import annotations
 

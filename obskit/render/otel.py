@@ -1,7 +1,7 @@
 """OpenTelemetry Collector YAML (plain collectors and Jaeger v2), and a validator of such documents.
 
-No collector binary can be installed here, so :func:`validate` checks a config document against the
-collector's documented structure: sections and their keys, component ids (``type[/name]``) and the
+:func:`validate` checks a config document against the collector's structure (and is kept in
+agreement with the real collector and Jaeger v2 by tests/test_collector_real.py): sections and their keys, component ids (``type[/name]``) and the
 keys of the component types obskit writes (from the components' ``config.go``), tail-sampling policy
 types and their blocks, ``service.pipelines`` ids and signals, every reference in a pipeline or in
 ``service.extensions`` resolving (connectors included), and Jaeger v2's storage references.
