@@ -163,3 +163,47 @@ def test_literal_secrets_in_new_receivers_are_refused(tmp_path, literal):
     with pytest.raises(DefinitionError) as exc:
         load_project(project(tmp_path / "p", f'receivers=[Receiver(name="r", integrations=[{literal}])]', "0.35"))
     assert "literal-secret" in [d.code for d in exc.value.diagnostics]
+
+
+def _crd_receiver_schema():
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+    Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
+    path = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "prometheus-operator" / \
+        "monitoring.coreos.com_alertmanagerconfigs.yaml"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    doc = yaml.load(path.read_text(), Loader=Loader)
+    v1alpha1 = next(v for v in doc["spec"]["versions"] if v["name"] == "v1alpha1")
+    return v1alpha1["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["receivers"]["items"]["properties"]
+
+
+def test_new_receivers_in_the_alertmanagerconfig_use_only_schema_fields(tmp_path):
+    """MSTeams, MSTeamsV2 and Rocket.Chat go into the operator's resource with fields its v1alpha1
+    schema (operator v0.93.0) has; Jira, incident.io and Mattermost (no v1alpha1 field) are left out."""
+    import yaml
+    schema = _crd_receiver_schema()
+    body = ('receivers=[Receiver(name="r", integrations=['
+            'MSTeams(webhook_url=S, title="t", summary="s", text="x"), MSTeamsV2(webhook_url=S, title="t", text="x"), '
+            'RocketChat(token=S, token_id=S, api_url="https://chat.example.com", channel="#a", color="red", title="t", '
+            'title_link="https://x.example.com", text="x", message_text="m", emoji=":x:", icon_url="https://i.example.com/a.png", '
+            'image_url="https://i.example.com/b.png", thumb_url="https://i.example.com/c.png", short_fields=True, link_names=False), '
+            'Jira(api_url="https://jira.example.com", project="OPS"), '
+            'Incidentio(url="https://api.incident.io/v2/alert_events/http/01ABC", alert_source_token=S), '
+            'Mattermost(webhook_url=S, text="x")])]')
+    out = tmp_path / "out"
+    build(project(tmp_path / "p", body, "0.35"), out)
+    crd = yaml.safe_load((out / "kubernetes" / "alertmanager-config.yaml").read_text())
+    receiver = crd["spec"]["receivers"][0]
+    assert set(receiver) == {"name", "msteamsConfigs", "msteamsv2Configs", "rocketchatConfigs"}
+    for kind, items in receiver.items():
+        if kind == "name":
+            continue
+        allowed = set(schema[kind]["items"]["properties"])
+        for item in items:
+            assert set(item) <= allowed, (kind, sorted(set(item) - allowed))
+    warnings = load_project(tmp_path / "p").warnings
+    assert sorted(w.message.split(" has no ")[1].split(":")[0] for w in warnings) == [
+        "incidentio_configs", "jira_configs", "mattermost_configs", "message_text in rocketchat_configs"]

@@ -9,6 +9,8 @@ from obskit.model.alertmanager.matchers import UTF8_SINCE
 from obskit.model.alertmanager.route_test import RouteTest
 
 OLDEST = (0, 25)
+#: (kind, field) the AlertmanagerConfig cannot carry (the same set as obskit.render.alertmanager.CRD_MISSING_FIELDS)
+_CRD_MISSING_FIELDS = {("rocketchat_configs", "message_text")}
 
 
 def parse_version(text: str) -> Tuple[int, int]:
@@ -89,6 +91,11 @@ def _warnings(am: Alertmanager) -> List[Diagnostic]:
                 out.append(Diagnostic("not-in-alertmanagerconfig", f"the Prometheus Operator's AlertmanagerConfig "
                                       f"(v1alpha1) has no {i.KIND}: kubernetes/alertmanager-config.yaml will not carry it",
                                       f"receiver {r.name!r}", i.location, severity="warning"))
+            for kind, name in _CRD_MISSING_FIELDS:
+                if i.KIND == kind and getattr(i, name, None) is not None:
+                    out.append(Diagnostic("not-in-alertmanagerconfig", f"the AlertmanagerConfig (v1alpha1) has no "
+                                          f"{name} in {kind}: kubernetes/alertmanager-config.yaml leaves it out",
+                                          f"receiver {r.name!r}", i.location, severity="warning"))
     for t in am.time_intervals:
         for period in t.periods:
             if period.location not in (None, "UTC"):
