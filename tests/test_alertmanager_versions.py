@@ -123,8 +123,8 @@ def test_one_version_below_the_gate_is_refused(tmp_path):
 
 
 def test_utf8_names_are_quoted_and_route_in_amtool_0_35(tmp_path):
-    """A UTF-8 label name is written quoted (``"service.name"="api"``), also when it holds a quote,
-    and amtool 0.35 routes alerts with those labels to the route."""
+    """A UTF-8 label name is written quoted (``"service.name"="api"``), also when it holds a quote;
+    amtool 0.35 routes alerts with those labels to the route and accepts the file in UTF-8 strict mode."""
     new = require("amtool", NEW)
     body = ('receivers=[Receiver(name="r"), Receiver(name="api"), Receiver(name="quoted")], '
             'route=Route(receiver="r", routes=[Route(receiver="api", matchers=[\'"service.name"="api"\']), '
@@ -136,6 +136,9 @@ def test_utf8_names_are_quoted_and_route_in_amtool_0_35(tmp_path):
     assert "'\"service.name\"=\"api\"'" in text, text
     assert "'\"team \\\"a\\\"\"=\"x\"'" in text, text
     assert am_tool.routes_test(config, {"service.name": "api"}, ["api"], tool=new).ok
+    from obskit.verify.tools import run
+    strict = run("amtool", ["check-config", "--enable-feature=utf8-strict-mode", str(config)], tool=new)
+    assert strict.ok and "UTF-8 strict mode enabled" in strict.output, strict.output
     assert am_tool.routes_test(config, {"service_name": "api"}, ["r"], tool=new).ok
 
 
