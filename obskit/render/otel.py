@@ -1,9 +1,9 @@
 """OpenTelemetry Collector YAML (plain collectors and Jaeger v2), and a validator of such documents.
 
-:func:`validate` checks a config document against the collector's structure (and is kept in
-agreement with the real collector and Jaeger v2 by tests/test_collector_real.py): sections and their keys, component ids (``type[/name]``) and the
-keys of the component types obskit writes (from the components' ``config.go``), tail-sampling policy
-types and their blocks, ``service.pipelines`` ids and signals, every reference in a pipeline or in
+:func:`validate` checks a config document against the collector's structure (kept in agreement
+with the real collector and Jaeger v2 by tests/test_collector_real.py): sections and their keys,
+component ids (``type[/name]``) and the keys of the component types obskit writes (from the
+components' ``config.go``), tail-sampling policy types and their blocks, ``service.pipelines`` ids and signals, every reference in a pipeline or in
 ``service.extensions`` resolving (connectors included), and Jaeger v2's storage references.
 """
 from __future__ import annotations
