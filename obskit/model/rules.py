@@ -29,9 +29,12 @@ RECORD_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-Z_][a-zA-Z0-9_]*:[a-zA-
 RESERVED_ALERT_LABELS = ("severity", "alertname")
 RESERVED_ANNOTATIONS = ("summary", "description", "runbook_url")
 
-#: Rule-group fields newer than the oldest supported Prometheus: field → version that added it.
-GROUP_FIELD_VERSIONS = {"query_offset": (2, 53), "labels": (3, 0)}
-#: Alert fields and the Prometheus version that added them (for targets older than 2.42).
+#: Rule-group fields that not every Prometheus loads: field → the release that added it (older ones
+#: refuse the whole file). ``limit`` came with 2.31 (CHANGELOG 2.31.0), ``query_offset`` with 2.53,
+#: group ``labels`` with 3.0. tests/test_version_gates.py checks every entry against the installed
+#: promtool and Prometheus of each version (a wrong entry fails there).
+GROUP_FIELD_VERSIONS = {"limit": (2, 31), "query_offset": (2, 53), "labels": (3, 0)}
+#: Alert fields and the Prometheus release that added them (``keep_firing_for``: 2.42).
 ALERT_FIELD_VERSIONS = {"keep_firing_for": (2, 42)}
 
 
@@ -145,8 +148,8 @@ class RecordingRule:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RuleGroup(Definition):
     """A Prometheus rule group. Its rules land in ``prometheus/rules/<module>-alerts.yml``, one file
-    per definition module. ``query_offset`` needs Prometheus 2.53 and ``labels`` 3.0: the project's
-    ``prometheus_version`` decides whether they may be used."""
+    per definition module. ``limit`` needs Prometheus 2.31, ``query_offset`` 2.53 and ``labels`` 3.0
+    (:data:`GROUP_FIELD_VERSIONS`): the project's ``prometheus_version`` decides whether they may be used."""
 
     name: str
     rules: Tuple[object, ...]
@@ -182,8 +185,8 @@ class RuleGroup(Definition):
         return tuple(r for r in self.rules if isinstance(r, AlertRule))
 
     def newer_fields(self) -> Tuple[str, ...]:
-        """Fields set on this group that need a Prometheus newer than 2.42."""
-        return tuple(f for f in GROUP_FIELD_VERSIONS if getattr(self, f))
+        """Fields set on this group that some Prometheus releases refuse (``limit=0`` is still written)."""
+        return tuple(f for f in GROUP_FIELD_VERSIONS if getattr(self, f) not in (None, ()))
 
 
 def parse_version(text: str) -> Tuple[int, ...]:

@@ -24,7 +24,11 @@ def failure_reason(result: ToolResult) -> str:
 def label_args(labels) -> Tuple[str, ...]:
     """Labels as amtool arguments, values quoted so that commas, spaces and quotes survive."""
     items = labels.items() if hasattr(labels, "items") else labels
-    return tuple(f"{name}={quote(value)}" for name, value in sorted(items))
+    return tuple(f"{name if _PLAIN_NAME.match(name) else quote(name)}={quote(value)}" for name, value in sorted(items))
+
+
+#: A label name amtool takes unquoted; others (UTF-8 names, Alertmanager 0.27+) are quoted like values.
+_PLAIN_NAME = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 
 
 @dataclass(frozen=True)
