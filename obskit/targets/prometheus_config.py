@@ -1,14 +1,18 @@
 """PrometheusConfig/ScrapeConfig → ``prometheus/prometheus*.yml`` and ``kubernetes/*-{pod,service}monitor.yaml``.
 
 Verification: every relative ``rule_files`` pattern must match at least one built file, then
-``promtool check config`` runs on a copy of each file. Debian's promtool is built without Kubernetes
-service discovery and refuses ``kubernetes_sd_configs``, so the copy has those blocks removed (their
-relabel steps stay and are checked); the Kubernetes parts were validated in Python when loading.
+``promtool check config`` of the project's floor (``prometheus_version``, see
+:func:`obskit.verify.tools.for_target`) runs on a copy of each file. The Go-built promtools (3.x)
+include Kubernetes service discovery and check the file whole. Debian's promtool 2.42 is built without
+it and refuses ``kubernetes_sd_configs``: for a promtool that does (found by running it on a probe,
+:func:`has_kubernetes_sd`), the copy has those blocks removed (their relabel steps stay and are
+checked) and the build says so; the Kubernetes parts were validated in Python when loading.
 """
 from __future__ import annotations
 
 import fnmatch
 from dataclasses import replace
+from functools import lru_cache
 import posixpath
 import sys
 import tempfile
@@ -29,7 +33,10 @@ _CONFIG_PREFIX = "prometheus/prometheus"
 class PrometheusConfigTarget:
     name = "prometheus-config"
 
+    prometheus_version = "2.42"     # the project's floor, kept by render: verify checks with that promtool
+
     def render(self, project: Project) -> Dict[str, bytes]:
+        self.prometheus_version = project.settings.prometheus_version
         compiled = compile_scrape(project)
         files: Dict[str, bytes] = {}
         for pf in compiled.files:
@@ -47,16 +54,18 @@ class PrometheusConfigTarget:
             problems += unresolved_rule_files(path, files)
         if problems:
             raise ToolError("rule_files do not resolve in the build output:\n" + "\n".join(problems))
+        from obskit.verify.tools import for_target
+        tool = for_target("promtool", self.prometheus_version)
         for path in configs:
-            result, stripped = check_config(Path(directory), path)
+            result, stripped = check_config(Path(directory), path, tool=tool)
             if not result.ok:
-                raise ToolError(f"promtool check config failed on {path}"
-                                + (f" (checked without the kubernetes_sd_configs of {', '.join(stripped)})"
-                                   if stripped else "") + ":\n" + result.output)
+                raise ToolError(f"promtool check config failed on {path} ({tool.label}"
+                                + (f", checked without the kubernetes_sd_configs of {', '.join(stripped)}"
+                                   if stripped else "") + "):\n" + result.output)
             if stripped:
                 print(f"obskit: {path}: promtool checked everything but the kubernetes_sd_configs of "
-                      f"{', '.join(stripped)} (Debian's promtool has no Kubernetes discovery); obskit "
-                      "validated those in Python", file=sys.stderr)
+                      f"{', '.join(stripped)} ({tool.label} has no Kubernetes discovery, as Debian's build); "
+                      "obskit validated those in Python", file=sys.stderr)
         for job, where in unscraped_jobs(configs, files).items():
             print(f"obskit: warning: {', '.join(where)} select job=\"{job}\" but no generated Prometheus "
                   "configuration scrapes a job of that name", file=sys.stderr)
@@ -141,15 +150,48 @@ def _file_refs(job: dict):
             yield tls, key
 
 
-def check_config(directory: Path, rel: str):
-    """Run promtool check config on a copy of ``directory/rel`` without Kubernetes SD, in a temporary
-    directory with links to the built folders so relative rule_files resolve. promtool also insists
-    that credential and certificate files exist: paths that exist only inside the Prometheus
-    deployment (e.g. the service-account token) point at empty placeholders in the copy."""
-    from obskit.verify.tools import run
+_K8S_PROBE = "scrape_configs:\n- job_name: probe\n  kubernetes_sd_configs:\n  - role: pod\n"
 
+
+@lru_cache(maxsize=None)
+def _k8s_sd_probe(path: str) -> bool:
+    from obskit.verify.tools import Tool, run
+    with tempfile.TemporaryDirectory(prefix="obskit-promtool-probe-") as tmp:
+        probe = Path(tmp) / "prometheus.yml"
+        probe.write_text(_K8S_PROBE)
+        res = run("promtool", ["check", "config", str(probe)], tool=Tool("promtool", "", path), timeout=60)
+    if res.ok:
+        return True
+    if "kubernetes_sd_configs" in res.output:
+        return False      # "field kubernetes_sd_configs not found in type config.ScrapeConfig"
+    raise ToolError(f"promtool ({path}) failed on a minimal Kubernetes scrape config for another reason:\n"
+                    + res.output)
+
+
+def has_kubernetes_sd(tool) -> bool:
+    """Whether ``tool`` (a promtool) knows ``kubernetes_sd_configs``: it is asked, by checking a
+    one-job config with a pod-role Kubernetes discovery (cached per binary)."""
+    return _k8s_sd_probe(tool.path)
+
+
+def check_config(directory: Path, rel: str, tool=None, strip: "bool | None" = None):
+    """Run ``tool`` (a promtool; default: :func:`obskit.verify.tools.pick`) check config on a copy of
+    ``directory/rel``, in a temporary directory with links to the built folders so relative
+    rule_files resolve. ``kubernetes_sd_configs`` are removed from the copy when ``strip`` is true
+    (default: when the promtool lacks Kubernetes discovery). promtool also insists that credential
+    and certificate files exist: paths that exist only inside the Prometheus deployment (e.g. the
+    service-account token) point at empty placeholders in the copy. Returns the result and the jobs
+    whose Kubernetes discovery was removed."""
+    from obskit.verify.tools import pick, run
+
+    tool = tool or pick("promtool")
+    if strip is None:
+        strip = not has_kubernetes_sd(tool)
     source = directory / rel
-    doc, stripped = without_kubernetes_sd(source.read_text())
+    if strip:
+        doc, stripped = without_kubernetes_sd(source.read_text())
+    else:
+        doc, stripped = yaml.safe_load(source.read_text()) or {}, []
     with tempfile.TemporaryDirectory(prefix="obskit-promtool-") as tmp:
         copy_dir = Path(tmp) / posixpath.dirname(rel)
         copy_dir.mkdir(parents=True, exist_ok=True)
@@ -166,7 +208,7 @@ def check_config(directory: Path, rel: str):
                     holder[key] = str(stand_in)
         copy = copy_dir / posixpath.basename(rel)
         copy.write_text(yaml.safe_dump(doc, sort_keys=False))
-        result = run("promtool", ["check", "config", str(copy)])
+        result = run("promtool", ["check", "config", str(copy)], tool=tool)
     result = replace(result, stdout=result.stdout.replace(str(copy), rel),
                      stderr=result.stderr.replace(str(copy), rel))
     return result, stripped
