@@ -15,6 +15,7 @@ import copy
 import subprocess
 import textwrap
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -186,11 +187,12 @@ def _local(d):
 
 
 def _starts(tool, d, workdir: Path) -> tuple:
-    """(started, log): runs the collector until zpages answers (started) or it exits (refused)."""
+    """(started, log): runs the collector until its OTLP/HTTP receiver answers (started) or it exits."""
     d = _local(d)
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "c.yaml").write_text(yaml.safe_dump(d))
-    url = f"http://{d['extensions']['zpages']['endpoint']}/debug/servicez"
+    # receivers start last (after extensions, exporters and processors): an answer there means started
+    url = f"http://{d['receivers']['otlp']['protocols']['http']['endpoint']}/v1/traces"
     log = open(workdir / "log", "wb")
     proc = subprocess.Popen([tool.path, "--config=c.yaml"], cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -199,9 +201,10 @@ def _starts(tool, d, workdir: Path) -> tuple:
             if proc.poll() is not None:
                 return False, (workdir / "log").read_text(errors="replace")
             try:
-                with urllib.request.urlopen(url, timeout=1) as r:
-                    if r.status == 200:
-                        return True, ""
+                urllib.request.urlopen(url, timeout=1).close()
+                return True, ""
+            except urllib.error.HTTPError:      # 405 for a GET: the receiver is up
+                return True, ""
             except OSError:
                 pass
             time.sleep(0.1)

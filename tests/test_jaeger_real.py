@@ -162,10 +162,27 @@ def stack(tmp_path_factory):
         servers.append(start_jaeger(jaeger_tool, work / "jaeger", jaeger_yaml, p["j_http"]))
         servers.append(start_otelcol(col_tool, work / "collector", collector_yaml,
                                      f"http://127.0.0.1:{p['c_metrics']}/metrics"))
+        _wait_receiver(f"http://127.0.0.1:{p['c_http']}/v1/traces", servers[2])
         yield {"ports": p, "prometheus": servers[0], "jaeger": servers[1], "collector": servers[2]}
     finally:
         for s in reversed(servers):
             s.stop()
+
+
+def _wait_receiver(url, server, timeout=30):
+    """Receivers start last: wait until the collector's OTLP/HTTP receiver answers (405 to a GET)."""
+    import urllib.error
+    import urllib.request
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise AssertionError(f"the collector's OTLP receiver did not answer at {url}:\n{server.log_tail()}")
 
 
 class _FixedIds:
