@@ -3,7 +3,10 @@
 * every error the model reports for a case Prometheus also refuses is refused by promtool;
 * property (hypothesis): whatever relabel steps the model accepts, promtool accepts in a static
   scrape config, including steps drawn from a mix of valid and broken field values;
-* property: a regex passes the Python RE2 check exactly when promtool compiles it.
+* property: a regex passes the Python RE2 check exactly when promtool compiles it;
+* every prometheus*.yml of the reference build passes promtool 3.5.1 and 3.16.0 whole (Kubernetes
+  discovery included), and the build checks with the floor's promtool, stripping only for one
+  without Kubernetes discovery.
 """
 import tempfile
 from pathlib import Path
@@ -119,3 +122,76 @@ def test_regex_check_agrees_with_promtool(pattern):
     ours = rx.problem(pattern)
     res = promtool_check([{"action": "keep", "source_labels": ["a"], "regex": pattern}])
     assert (ours is None) == res.ok, f"pattern {pattern!r}: obskit says {ours!r}; promtool: {res.output}"
+
+
+# --- the reference build, whole, under the Go-built promtools (with Kubernetes discovery) -------------------
+REFERENCE_PROMTOOLS = [v for v in __import__("servers").versions("promtool") if not v.startswith("2.")]
+
+
+@pytest.fixture(scope="module")
+def reference_build(tmp_path_factory):
+    """Every file of the repository's reference build (obskit's render of the repo root), on disk so
+    that the configs' relative rule_files resolve."""
+    from obskit.build import render_project
+    from obskit.loader import load_project
+    root = Path(__file__).resolve().parent.parent
+    out = tmp_path_factory.mktemp("reference-build")
+    for rel, data in render_project(load_project(root)).items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    return out
+
+
+@pytest.mark.parametrize("version", REFERENCE_PROMTOOLS)
+def test_reference_configs_pass_promtool_3_unstripped(version, reference_build):
+    """Every generated prometheus*.yml, kubernetes_sd_configs included, passes promtool check config of
+    3.5.1 and 3.16.0 (which are built with Kubernetes discovery); the build's check uses the same
+    promtool for a 3.x floor and strips nothing."""
+    from servers import require
+    from obskit.targets.prometheus_config import check_config, has_kubernetes_sd
+    tool = require("promtool", version)
+    assert has_kubernetes_sd(tool)
+    configs = sorted(p.relative_to(reference_build).as_posix()
+                     for p in (reference_build / "prometheus").glob("prometheus*.yml"))
+    assert len(configs) >= 5
+    with_k8s = 0
+    for rel in configs:
+        with_k8s += "kubernetes_sd_configs" in (reference_build / rel).read_text()
+        result, stripped = check_config(reference_build, rel, tool=tool)
+        assert stripped == []
+        assert result.ok, f"{tool.label} on {rel}:\n{result.output}"
+    assert with_k8s, "the reference build should scrape through Kubernetes discovery somewhere"
+
+
+def test_debian_promtool_is_detected_without_kubernetes_sd():
+    """The stripped copy is kept only for a promtool that refuses kubernetes_sd_configs (Debian's 2.42),
+    found by running it, not by its version."""
+    from servers import require
+    from obskit.targets.prometheus_config import has_kubernetes_sd
+    assert not has_kubernetes_sd(require("promtool", "2.42"))
+
+
+@pytest.mark.parametrize("floor,stripped", [("2.42", True), ("3.5", False), ("3.16", False)])
+def test_build_checks_config_with_the_floors_promtool(floor, stripped, tmp_path, capsys):
+    """obskit build's config check runs the promtool of prometheus_version, whole when it can."""
+    from servers import require
+    from obskit.build import render_project
+    from obskit.loader import load_project
+    from obskit.targets.prometheus_config import PrometheusConfigTarget
+    require("promtool", floor)
+    (tmp_path / "telemetry").mkdir()
+    (tmp_path / "telemetry" / "scrape.py").write_text(
+        "from obskit.model.scrape import PrometheusConfig, kubernetes_pods\n"
+        "server = PrometheusConfig(rule_files=())\n"
+        'pods = kubernetes_pods("pods", namespaces=["shop"])\n')
+    (tmp_path / "obskit.toml").write_text(f'[project]\nprometheus_version = "{floor}"\n')
+    target = PrometheusConfigTarget()
+    files = target.render(load_project(tmp_path))
+    out = tmp_path / "out"
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    target.verify(out, files)
+    err = capsys.readouterr().err
+    assert ("checked everything but the kubernetes_sd_configs of pods" in err) == stripped, err
+    assert ("promtool 2.42" in err) == stripped
