@@ -272,3 +272,35 @@ def test_period_window_stays_with_an_alert_that_reads_it():
     # a ticket-only policy (1d short window) is a slow tier: its alert and windows run every 4m,
     # the window before the alert; the base rates stay in the 1m chain
     assert with_alert.name.endswith("-slow") and with_alert.interval == conv.SLO_SLOW_INTERVAL
+
+
+GROUP_LABELS = """
+from obskit.model.rules import AlertRule, RuleGroup
+g = RuleGroup(name="g", labels={"team": "a"}, rules=(
+    AlertRule(name="A", expr="x > 1", severity="info", summary="s", description="d"),
+))
+"""
+
+
+@pytest.mark.parametrize("layout", ["thanos", "mimir"])
+def test_ruler_files_are_checked_with_the_floors_promtool(layout, tmp_path):
+    """Group labels (Prometheus 3.0) in a project whose floor is 3.5: the ruler files pass verify
+    because it runs promtool 3.5.1; Debian's 2.42 would refuse them."""
+    from servers import require
+    from obskit.verify import promtool as pt
+    new, old = require("promtool", "3.5"), require("promtool", "2.42")
+    proj = tmp_path / "p"
+    (proj / "alerts").mkdir(parents=True)
+    (proj / "alerts" / "mod.py").write_text(GROUP_LABELS)
+    (proj / "obskit.toml").write_text(f'[project]\nprometheus_version = "3.5"\nruler_layout = "{layout}"\n')
+    target = ScaleOut()
+    files = target.render(load_project(proj))
+    out = tmp_path / "out"
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    target.verify(out, files)
+    if layout == "thanos":
+        paths = sorted(out.rglob("*.yaml"))
+        assert paths and pt.check_rules(paths, tool=new).ok
+        assert not pt.check_rules(paths, tool=old).ok

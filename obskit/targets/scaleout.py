@@ -5,6 +5,9 @@
 - ``"thanos"``: ``thanos/rules/<namespace>.yaml``, plain Prometheus rule files for Thanos Ruler's
   ``--rule-file=thanos/rules/*.yaml``.
 
+Both are verified with ``promtool check rules`` of the project's floor. Thanos's own ``tools
+rules-check`` is not run: Thanos does not compile as a dependent Go module (docs/scale-out.md).
+
 One namespace per rule file obskit writes for Prometheus: one per SLO service (an SLO's recording rules
 and its alerts always share a namespace, see docs/scale-out.md) and one per module of hand-written
 rules (``<module>-alerts``). Opt-in because a project on one Prometheus has no use for a second copy
@@ -35,8 +38,11 @@ def rule_files(project: Project) -> Tuple:
 class ScaleOut:
     name = "scale-out-rules"
 
+    prometheus_version = "2.42"     # the project's floor, kept by render: verify checks with that promtool
+
     def render(self, project: Project) -> Dict[str, bytes]:
         from obskit.render import ruler_namespaces
+        self.prometheus_version = project.settings.prometheus_version
         layout = project.settings.ruler_layout
         if layout not in conv.RULER_LAYOUTS:
             return {}     # None (off), or a bad value the project check reported
@@ -63,9 +69,12 @@ class ScaleOut:
             stripped = write_groups_only(mimir, Path(tmp))
             paths = thanos + [str(p) for p in stripped]
             if paths:
-                res = promtool.check_rules(paths)
+                from obskit.verify.tools import for_target
+                tool = for_target("promtool", self.prometheus_version)
+                res = promtool.check_rules(paths, tool=tool)
                 if not res.ok:
-                    raise ToolError("promtool check rules failed on the generated ruler files:\n" + res.output)
+                    raise ToolError(f"promtool check rules failed on the generated ruler files ({tool.label}):\n"
+                                    + res.output)
 
 
 def check_mimir_namespace(path: str, data: bytes) -> List[str]:
