@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/collector/processor/memorylimiterprocessor"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/otlpreceiver"
+	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/connector/spanmetricsconnector"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/exporter/fileexporter"
@@ -66,6 +67,7 @@ func components() (otelcol.Factories, error) {
 		Extensions: byType[extension.Factory](healthcheckextension.NewFactory(), pprofextension.NewFactory(),
 			zpagesextension.NewFactory()),
 		Connectors: byType[connector.Factory](spanmetricsconnector.NewFactory(), forwardconnector.NewFactory()),
+		Telemetry:  otelconftelemetry.NewFactory(),
 	}, nil
 }
 
