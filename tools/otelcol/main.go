@@ -44,31 +44,36 @@ import (
 // version is set by scripts/build-tools.sh (-ldflags -X main.version=...).
 var version = "dev"
 
-type factory interface{ Type() component.Type }
-
-func byType[F factory](fs ...F) map[component.Type]F {
-	m := make(map[component.Type]F, len(fs))
-	for _, f := range fs {
-		m[f.Type()] = f
-	}
-	return m
-}
-
+// otelcol.MakeFactoryMap also registers each factory's deprecated type alias (0.161 renamed otlp to
+// otlp_grpc, otlphttp to otlp_http, prometheusremotewrite to prometheus_remote_write; the old names
+// still load, with a warning), so configs written for older collectors keep working.
 func components() (otelcol.Factories, error) {
-	return otelcol.Factories{
-		Receivers: byType[receiver.Factory](otlpreceiver.NewFactory(), jaegerreceiver.NewFactory(),
-			zipkinreceiver.NewFactory(), prometheusreceiver.NewFactory()),
-		Processors: byType[processor.Factory](batchprocessor.NewFactory(), memorylimiterprocessor.NewFactory(),
-			tailsamplingprocessor.NewFactory(), resourceprocessor.NewFactory(),
-			probabilisticsamplerprocessor.NewFactory()),
-		Exporters: byType[exporter.Factory](otlpexporter.NewFactory(), otlphttpexporter.NewFactory(),
-			debugexporter.NewFactory(), fileexporter.NewFactory(), prometheusexporter.NewFactory(),
-			prometheusremotewriteexporter.NewFactory()),
-		Extensions: byType[extension.Factory](healthcheckextension.NewFactory(), pprofextension.NewFactory(),
-			zpagesextension.NewFactory()),
-		Connectors: byType[connector.Factory](spanmetricsconnector.NewFactory(), forwardconnector.NewFactory()),
-		Telemetry:  otelconftelemetry.NewFactory(),
-	}, nil
+	var f otelcol.Factories
+	var err error
+	if f.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](otlpreceiver.NewFactory(), jaegerreceiver.NewFactory(),
+		zipkinreceiver.NewFactory(), prometheusreceiver.NewFactory()); err != nil {
+		return f, err
+	}
+	if f.Processors, err = otelcol.MakeFactoryMap[processor.Factory](batchprocessor.NewFactory(),
+		memorylimiterprocessor.NewFactory(), tailsamplingprocessor.NewFactory(), resourceprocessor.NewFactory(),
+		probabilisticsamplerprocessor.NewFactory()); err != nil {
+		return f, err
+	}
+	if f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](otlpexporter.NewFactory(), otlphttpexporter.NewFactory(),
+		debugexporter.NewFactory(), fileexporter.NewFactory(), prometheusexporter.NewFactory(),
+		prometheusremotewriteexporter.NewFactory()); err != nil {
+		return f, err
+	}
+	if f.Extensions, err = otelcol.MakeFactoryMap[extension.Factory](healthcheckextension.NewFactory(),
+		pprofextension.NewFactory(), zpagesextension.NewFactory()); err != nil {
+		return f, err
+	}
+	if f.Connectors, err = otelcol.MakeFactoryMap[connector.Factory](spanmetricsconnector.NewFactory(),
+		forwardconnector.NewFactory()); err != nil {
+		return f, err
+	}
+	f.Telemetry = otelconftelemetry.NewFactory()
+	return f, nil
 }
 
 func main() {
