@@ -168,7 +168,7 @@ from obskit.compile.prometheus_config import check_project as check_scrape  # no
 
 from obskit.compile.dashboards import check_dashboards  # noqa: E402
 from obskit.targets.scaleout import check_scaleout  # noqa: E402
-from obskit.compile.sli import check_native_histograms  # noqa: E402
+from obskit.compile.sli import check_native_histograms, check_utf8_names  # noqa: E402
 
 PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules, check_alertmanager, check_scrape, check_dashboards, check_scaleout,
-                  check_native_histograms)
+                  check_native_histograms, check_utf8_names)

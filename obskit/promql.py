@@ -45,6 +45,12 @@ def quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def is_utf8_selector(sel: "Selector") -> bool:
+    """Whether ``sel`` needs Prometheus 3's UTF-8 syntax (a metric or label name outside the legacy
+    character set, written quoted: ``{"http.server.request.duration_seconds_count"}``)."""
+    return not is_valid_metric_name(sel.metric) or any(not is_valid_label_name(m.name) for m in sel.matchers)
+
+
 def is_valid_label_name(name: str) -> bool:
     return bool(_LABEL_NAME.match(name))
 
@@ -60,7 +66,9 @@ class Matcher:
     value: str
 
     def __str__(self) -> str:
-        return f"{self.name}{self.op}{quote(self.value)}"
+        # a label name outside the legacy character set is written quoted (Prometheus 3 UTF-8 syntax)
+        name = self.name if is_valid_label_name(self.name) else quote(self.name)
+        return f"{name}{self.op}{quote(self.value)}"
 
     def matches(self, value: Optional[str]) -> bool:
         """Whether a label value (None when the label is absent) satisfies this matcher."""
@@ -93,10 +101,19 @@ class Selector:
             raise PromQLError(f"{text!r} is not a plain series selector (got a {type(node).__name__})")
         if getattr(node, "offset", None) or getattr(node, "at", None):
             raise PromQLError(f"selector {text!r} must not use offset or @")
-        if not node.name:
+        name = node.name
+        found = list(node.matchers.matchers)
+        if not name:
+            # Prometheus 3's quoted metric name, {"http.server.request.duration_seconds"}: the parser
+            # gives it as a __name__ equality matcher
+            named = [m for m in found if m.name == "__name__" and _OPS[str(m.op).split(".")[-1]] == "="]
+            if len(named) == 1:
+                name = named[0].value
+                found = [m for m in found if m is not named[0]]
+        if not name:
             raise PromQLError(f"selector {text!r} needs a metric name")
         matchers = []
-        for m in node.matchers.matchers:
+        for m in found:
             op = _OPS[str(m.op).split(".")[-1]]
             if op in ("=~", "!~"):
                 try:
@@ -104,7 +121,7 @@ class Selector:
                 except re.error as exc:
                     raise PromQLError(f"selector {text!r}: regex {m.value!r} does not compile: {exc}") from None
             matchers.append(Matcher(m.name, op, m.value))
-        return cls(node.name, tuple(matchers))
+        return cls(name, tuple(matchers))
 
     def with_matchers(self, *extra: Matcher) -> "Selector":
         return Selector(self.metric, self.matchers + tuple(extra))
@@ -113,6 +130,9 @@ class Selector:
         return Selector(metric, self.matchers)
 
     def __str__(self) -> str:
+        if not is_valid_metric_name(self.metric):
+            # Prometheus 3 UTF-8 syntax: the quoted name first inside the braces
+            return "{" + ",".join([quote(self.metric)] + [str(m) for m in self.matchers]) + "}"
         if not self.matchers:
             return self.metric
         return self.metric + "{" + ",".join(str(m) for m in self.matchers) + "}"

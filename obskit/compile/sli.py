@@ -201,3 +201,44 @@ def check_native_histograms(project) -> List[Diagnostic]:
         hint=f"raise prometheus_version to {since} (native histograms are stable from 3.8), "
              "or use histogram= with buckets= on the classic histogram")
         for slo in project.slos if isinstance(slo.sli, LatencySLI) and slo.sli.native]
+
+
+#: Prometheus version from which obskit writes UTF-8 metric and label names (quoted, ``{"a.b"}``).
+UTF8_NAMES_SINCE = (3, 0)
+
+
+def _selectors(sli) -> List[Selector]:
+    names = ("total", "errors", "good", "histogram", "native_histogram", "gauge")
+    return [v for v in (getattr(sli, n, None) for n in names) if isinstance(v, Selector)]
+
+
+def check_utf8_names(project) -> List[Diagnostic]:
+    """An SLI whose selectors use a metric or label name outside the legacy character set (an
+    OpenTelemetry name kept as sent, e.g. ``presets.otel_http_latency(..., names="utf8")``) is written in
+    Prometheus 3's quoted UTF-8 syntax, which Prometheus 2 cannot parse: it needs a target
+    (``prometheus_version``) of :data:`UTF8_NAMES_SINCE` or newer (registered in ``obskit.loader.PROJECT_CHECKS``)."""
+    from obskit.model.prometheus_config import versions
+    from obskit.promql import is_utf8_selector
+
+    try:
+        target = versions.parse(project.settings.prometheus_version)
+    except ValueError:
+        return []          # reported by the scrape checks
+    if target >= UTF8_NAMES_SINCE:
+        return []
+    since = versions.fmt(UTF8_NAMES_SINCE)
+    out = []
+    for slo in project.slos:
+        utf8 = [s for s in _selectors(slo.sli) if is_utf8_selector(s)]
+        if not utf8:
+            continue
+        out.append(Diagnostic(
+            "too-new",
+            f"the SLI selects {utf8[0]}, a UTF-8 metric or label name (Prometheus 3's quoted syntax), which "
+            f"needs Prometheus {since} or newer; the project targets {project.settings.prometheus_version} "
+            f"(prometheus_version in obskit.toml), whose PromQL parser rejects it",
+            f"SLO {slo.service}/{slo.name}", slo.location,
+            hint=f"raise prometheus_version to {since}, or query the underscore-translated names "
+                 "(presets: names=\"underscore\", stored by Prometheus's OTLP receiver with "
+                 "translation_strategy: UnderscoreEscapingWithSuffixes)"))
+    return out

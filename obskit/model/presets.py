@@ -10,7 +10,7 @@ from typing import Mapping, Sequence, Union
 from prometheus_client import Histogram
 
 from obskit.model.sli import LatencySLI, RatioSLI
-from obskit.promql import quote
+from obskit.promql import is_valid_label_name, quote
 
 Filters = Union[str, Mapping[str, str], None]
 
@@ -31,7 +31,14 @@ def _matchers(filters: Filters) -> str:
         return ""
     if isinstance(filters, str):
         return filters.strip().strip("{}")
-    return ",".join(f"{k}={quote(v)}" for k, v in sorted(filters.items()))
+    # a label name outside the legacy character set (an OTel attribute kept as is, "service.name") is
+    # written quoted, Prometheus 3's UTF-8 syntax
+    return ",".join(f"{k if is_valid_label_name(k) else quote(k)}={quote(v)}" for k, v in sorted(filters.items()))
+
+
+def _quoted_metric(metric: str, filters: Filters, *extra: str) -> str:
+    """A selector whose metric name needs quoting: ``{"a.b_count",job="x"}``."""
+    return "{" + ",".join([quote(metric)] + [p for p in (_matchers(filters), *extra) if p]) + "}"
 
 
 def _sel(metric: str, filters: Filters, *extra: str) -> str:
@@ -61,15 +68,63 @@ def prometheus_client_http_latency(threshold: float, filters: Filters = None, *,
 
 
 # OpenTelemetry HTTP semantic conventions, exported to Prometheus
-def otel_http_availability(filters: Filters = None, *, by: Sequence[str] = ()) -> RatioSLI:
-    """Non-5xx share of ``http_server_request_duration_seconds_count`` (OTel semconv)."""
-    return _ratio("http_server_request_duration_seconds_count", filters,
-                  'http_response_status_code=~"5.."', by)
+#: How the OTel metric ``http.server.request.duration`` (unit s) and its attribute
+#: ``http.response.status_code`` are named in Prometheus, by the ``names=`` of the OTel presets: the
+#: value of Prometheus 3's ``otlp: translation_strategy:`` setting (or the exporter's equivalent) each
+#: form comes from, the histogram's base name and the status-code label.
+OTEL_NAMINGS = {
+    # UnderscoreEscapingWithSuffixes (the OTLP receiver's default; also the collector's prometheus /
+    # prometheusremotewrite exporters): dots become underscores, the unit is a suffix
+    "underscore": ("http_server_request_duration_seconds", "http_response_status_code"),
+    # NoUTF8EscapingWithSuffixes: names kept as sent plus the unit suffix, queried quoted (Prometheus 3.0+)
+    "utf8": ("http.server.request.duration_seconds", "http.response.status_code"),
+}
+
+
+def _otel_names(names: str):
+    try:
+        return OTEL_NAMINGS[names]
+    except KeyError:
+        raise ValueError(f"names must be one of {', '.join(map(repr, OTEL_NAMINGS))}, got {names!r}") from None
+
+
+def otel_http_availability(filters: Filters = None, *, by: Sequence[str] = (), names: str = "underscore") -> RatioSLI:
+    """Non-5xx share of the OTel semconv ``http.server.request.duration`` histogram's count.
+
+    ``names`` says how the metric is named in Prometheus (see :data:`OTEL_NAMINGS`):
+
+    - ``"underscore"`` (default): ``http_server_request_duration_seconds_count`` with
+      ``http_response_status_code``, what Prometheus's OTLP receiver stores with
+      ``otlp: {translation_strategy: UnderscoreEscapingWithSuffixes}`` (its default) and what every
+      Prometheus version can query;
+    - ``"utf8"``: ``{"http.server.request.duration_seconds_count"}`` with ``"http.response.status_code"``,
+      what Prometheus 3 stores with ``translation_strategy: NoUTF8EscapingWithSuffixes``. The quoted
+      UTF-8 syntax needs ``prometheus_version`` 3.0 or newer (refused at build otherwise).
+
+    Filter label names are the stored ones too: ``{"job": "api"}`` (``job`` is ``service.name``) in
+    both forms, an attribute such as ``{"server.address": ...}`` only in the UTF-8 form.
+    """
+    metric, status = _otel_names(names)
+    error = f'{status if is_valid_label_name(status) else quote(status)}=~"5.."'
+    if names == "underscore":
+        return _ratio(metric + "_count", filters, error, by)
+    return RatioSLI(total=_quoted_metric(metric + "_count", filters),
+                    errors=_quoted_metric(metric + "_count", filters, error), by=tuple(by))
 
 
 def otel_http_latency(threshold: float, filters: Filters = None, *, buckets=OTEL_HTTP_BUCKETS,
-                      by: Sequence[str] = ()) -> LatencySLI:
-    return _latency("http_server_request_duration_seconds", filters, threshold, buckets, by)
+                      by: Sequence[str] = (), names: str = "underscore") -> LatencySLI:
+    """Share of requests faster than ``threshold`` seconds from the OTel semconv
+    ``http.server.request.duration`` histogram (classic, explicit buckets: the SDK default).
+
+    ``names`` as for :func:`otel_http_availability`: ``"underscore"`` (default) reads
+    ``http_server_request_duration_seconds_bucket`` / ``_count``; ``"utf8"`` reads
+    ``{"http.server.request.duration_seconds_bucket"}`` / ``_count`` (Prometheus 3.0+,
+    ``translation_strategy: NoUTF8EscapingWithSuffixes``)."""
+    metric, _ = _otel_names(names)
+    if names == "underscore":
+        return _latency(metric, filters, threshold, buckets, by)
+    return LatencySLI(histogram=_quoted_metric(metric, filters), threshold=threshold, buckets=buckets, by=tuple(by))
 
 
 # ingress-nginx controller

@@ -41,9 +41,15 @@ class Series:
 
     @property
     def name(self) -> str:
+        from obskit.promql import is_valid_label_name, is_valid_metric_name
+        labels = [f"{k if is_valid_label_name(k) else quote(k)}={quote(v)}" for k, v in sorted(self.labels.items())]
+        if not is_valid_metric_name(self.metric):
+            # a UTF-8 name (Prometheus 3): quoted inside the braces, which promtool 3.5 needs (3.16 also
+            # reads it bare)
+            return "{" + ", ".join([quote(self.metric)] + labels) + "}"
         if not self.labels:
             return self.metric
-        return self.metric + "{" + ", ".join(f"{k}={quote(v)}" for k, v in sorted(self.labels.items())) + "}"
+        return self.metric + "{" + ", ".join(labels) + "}"
 
     # counters -------------------------------------------------------------------------------
     def count(self, steps: int, increment: float) -> "Series":
