@@ -167,7 +167,8 @@ scrape_configs:
             f'le="1" on the literal exporter under {version}: {literal_exact}')
 
         # -- healthy: the recorded error ratio is 0 (present, not empty), the page is not firing ----
-        ratio_record = {job: conv.error_ratio_record(c.slo.alerting.page.windows[0].long)
+        # the page's short window (4 s): it reaches the slow phase's ratio first
+        ratio_record = {job: conv.error_ratio_record(c.slo.alerting.page.windows[0].short)
                         + conv.slo_series_selector(c.series_labels) for job, c in compiled.items()}
         alerts = {job: c.alert_for("page").alert for job, c in compiled.items()}
 
