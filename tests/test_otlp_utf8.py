@@ -7,7 +7,8 @@ histogram ``http.server.request.duration`` (unit s, ``http.response.status_code`
 OTLP/HTTP into two real servers at once, one with ``otlp: {translation_strategy:
 UnderscoreEscapingWithSuffixes}`` and one with ``NoUTF8EscapingWithSuffixes``; each evaluates the rules
 obskit compiles from the preset in the matching form. The stored names are asserted, and the recorded
-error ratios (1 request in 10 slow, another 1 in 10 a 500) are 0.1.
+error ratios (1 request in 10 slow, another 1 in 10 a 500) are 0.1. The stored ``le`` of the bucket
+1 is ``"1"`` over OTLP (3.x normalises ``le`` to ``"1.0"`` only at scrape: tests/test_prometheus3_server.py).
 
 Without servers: the quoted UTF-8 selectors round-trip through obskit's PromQL layer (promql_parser
 reads ``{"a.b", le="1"}``, as a ``__name__`` matcher), are checked by the real promtool 3.x, and a
@@ -201,6 +202,10 @@ def test_otlp_push_records_the_ratio_under_each_translation_strategy(tmp_path, v
             assert other not in stored, f"{names}: {sorted(n for n in stored if 'http' in n)}"
             series = _query(server.url, str(Selector(bucket, (Matcher("job", "=", "api"),))))
             assert series and all(status in s["metric"] for s in series), series[:1]
+            # over OTLP, le is written from the float bound as "1", not normalised to "1.0" (that is done
+            # at scrape only): a rule matching le="1.0" alone would miss it; obskit matches both
+            les = {s["metric"]["le"] for s in series}
+            assert "1" in les and "1.0" not in les, sorted(les)
             # every rule the server loaded evaluates without error
             for group in get_json(f"{server.url}/api/v1/rules")["data"]["groups"]:
                 for rule in group["rules"]:
