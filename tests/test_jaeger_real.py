@@ -34,20 +34,6 @@ GOLDEN = Path(__file__).parent / "golden" / "tracing"
 HEAD = {"shop": (0.5, 40), "search": (1.0, 6)}
 
 
-def _usable_collector():
-    tool = require("otelcol")
-    probe = Path(__file__).parent / "golden" / "tracing" / "collector-policies" / "expected" / "otel" / "gateway"
-    from obskit.errors import ToolError
-    try:
-        real_validate(tool, probe / "collector.yaml")
-    except ToolError as exc:
-        import servers
-        if servers.IN_CI:
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
-    return tool
-
-
 # ----------------------------------------------------------------------------------- validate
 def _jaeger_configs(tmp_path):
     out = [p for p in GOLDEN.glob("*/expected/jaeger/*/config.yaml")]
@@ -112,7 +98,8 @@ def test_a_dangling_storage_name_passes_jaeger_validate_but_jaeger_refuses_to_st
 def stack(tmp_path_factory):
     jaeger_tool = require("jaeger")
     prom_tool = require("prometheus", "3.16")
-    col_tool = _usable_collector()
+    from test_collector_real import collector_tool
+    col_tool = collector_tool("otelcol")
     work = tmp_path_factory.mktemp("trace-e2e")
     p = {k: free_port() for k in ("j_otlp", "j_http", "j_grpc", "s_http", "s_grpc", "j_metrics", "c_http",
                                   "c_metrics", "prom")}

@@ -178,16 +178,22 @@ def queries(sli: SLI) -> _Queries:
         raise TypeError(f"unsupported SLI kind {type(sli).__name__}") from None
 
 
+def _targets_below(project, since) -> bool:
+    """Whether the project's ``prometheus_version`` is older than ``since`` (a bad value: False, the
+    scrape checks report it)."""
+    from obskit.model.prometheus_config import versions
+    try:
+        return versions.parse(project.settings.prometheus_version) < since
+    except ValueError:
+        return False
+
+
 def check_native_histograms(project) -> List[Diagnostic]:
     """A native-histogram LatencySLI needs a target Prometheus (``prometheus_version``) of
     :data:`~obskit.model.sli.NATIVE_HISTOGRAMS_SINCE` or newer (registered in ``obskit.loader.PROJECT_CHECKS``)."""
     from obskit.model.prometheus_config import versions
 
-    try:
-        target = versions.parse(project.settings.prometheus_version)
-    except ValueError:
-        return []          # reported by the scrape checks
-    if target >= NATIVE_HISTOGRAMS_SINCE:
+    if not _targets_below(project, NATIVE_HISTOGRAMS_SINCE):
         return []
     since = versions.fmt(NATIVE_HISTOGRAMS_SINCE)
     return [Diagnostic(
@@ -220,11 +226,7 @@ def check_utf8_names(project) -> List[Diagnostic]:
     from obskit.model.prometheus_config import versions
     from obskit.promql import is_utf8_selector
 
-    try:
-        target = versions.parse(project.settings.prometheus_version)
-    except ValueError:
-        return []          # reported by the scrape checks
-    if target >= UTF8_NAMES_SINCE:
+    if not _targets_below(project, UTF8_NAMES_SINCE):
         return []
     since = versions.fmt(UTF8_NAMES_SINCE)
     out = []
