@@ -176,8 +176,9 @@ def _crd_receiver_schema():
     Loader.add_constructor("tag:yaml.org,2002:value", lambda loader, node: loader.construct_scalar(node))
     path = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "prometheus-operator" / \
         "monitoring.coreos.com_alertmanagerconfigs.yaml"
-    if not path.exists():
-        pytest.skip(f"{path} not present")
+    if not path.exists():     # CI lays shared/ beside the clone: there it must be
+        import servers
+        (pytest.fail if servers.IN_CI else pytest.skip)(f"{path} not present")
     doc = yaml.load(path.read_text(), Loader=Loader)
     v1alpha1 = next(v for v in doc["spec"]["versions"] if v["name"] == "v1alpha1")
     return v1alpha1["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]["receivers"]["items"]["properties"]
