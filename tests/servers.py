@@ -30,7 +30,7 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 FLOOR = {"prometheus": "2.42", "promtool": "2.42", "alertmanager": "0.25", "amtool": "0.25"}
 #: tools.tsv folder prefix → the programs it builds
 _PROGRAMS = {"prometheus": ("prometheus", "promtool"), "alertmanager": ("alertmanager", "amtool"),
-             "otelcol": ("otelcol",), "jaeger": ("jaeger",)}
+             "otelcol": ("otelcol",), "jaeger": ("jaeger",), "thanos": ("thanos",)}
 
 
 def _built() -> Dict[str, List[str]]:

@@ -304,3 +304,25 @@ def test_ruler_files_are_checked_with_the_floors_promtool(layout, tmp_path):
         paths = sorted(out.rglob("*.yaml"))
         assert paths and pt.check_rules(paths, tool=new).ok
         assert not pt.check_rules(paths, tool=old).ok
+
+
+def test_thanos_rules_check_accepts_the_thanos_output_and_the_build_runs_it(tmp_path):
+    """The real ``thanos tools rules-check`` (tools/thanos) on obskit's Thanos Ruler files; a broken
+    file fails it, so the build's check is not a formality."""
+    from servers import require
+    from obskit.errors import ToolError
+    from obskit.targets.scaleout import check_thanos
+    require("thanos")
+    rendered = render_project(load_project(GOLDEN / "thanos"))
+    paths = []
+    for rel, data in rendered.items():
+        if rel.startswith(conv.THANOS_RULES_DIR + "/"):
+            p = tmp_path / rel.replace("/", "_")
+            p.write_bytes(data)
+            paths.append(str(p))
+    assert paths
+    check_thanos(paths)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: sum(\n")
+    with pytest.raises(ToolError, match="rules-check failed"):
+        check_thanos([str(bad)])

@@ -75,6 +75,20 @@ class ScaleOut:
                 if not res.ok:
                     raise ToolError(f"promtool check rules failed on the generated ruler files ({tool.label}):\n"
                                     + res.output)
+        if thanos:
+            check_thanos(thanos)
+
+
+def check_thanos(paths: List[str]) -> None:
+    """``thanos tools rules-check`` on the Thanos Ruler files, when a thanos binary is installed."""
+    from obskit.verify.tools import installed, run
+    found = installed("thanos")
+    if not found:
+        return
+    tool = found[-1]
+    res = run("thanos", ["tools", "rules-check", *(f"--rules={p}" for p in paths)], timeout=120, tool=tool)
+    if not res.ok:
+        raise ToolError(f"{tool.label} tools rules-check failed on the generated Thanos ruler files:\n" + res.output)
 
 
 def check_mimir_namespace(path: str, data: bytes) -> List[str]:

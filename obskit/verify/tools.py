@@ -34,7 +34,8 @@ INSTALL_HINT = {
 }
 DEBIAN_VERSION = {"promtool": "2.42", "prometheus": "2.42", "amtool": "0.25", "alertmanager": "0.25"}
 GO_BUILT = {"promtool": "Prometheus", "prometheus": "Prometheus", "amtool": "Alertmanager",
-            "alertmanager": "Alertmanager", "otelcol": "the OpenTelemetry Collector", "jaeger": "Jaeger v2"}
+            "alertmanager": "Alertmanager", "otelcol": "the OpenTelemetry Collector", "jaeger": "Jaeger v2",
+            "thanos": "Thanos"}
 #: Other names a program is installed under (Debian calls the Alertmanager server prometheus-alertmanager).
 ALIASES = {"alertmanager": ("prometheus-alertmanager",)}
 _VERSIONED = re.compile(r"^(?P<name>[a-z][a-z0-9_-]*?)-(?P<version>\d+\.\d+\.\d+)$")
