@@ -49,3 +49,13 @@ def pytest_sessionfinish(session, exitstatus):
     """Every server a test started is stopped, also when the test failed."""
     from servers import stop_all
     stop_all()
+
+
+def render_and_verify(target, project, out: Path):
+    """One build target on its own: render ``project``, write the files under ``out``, verify them."""
+    files = target.render(project)
+    for rel, data in files.items():
+        (out / rel).parent.mkdir(parents=True, exist_ok=True)
+        (out / rel).write_bytes(data)
+    target.verify(out, files)
+    return files

@@ -6,6 +6,8 @@ of the group planner: at most 20 rules a group, every rule exactly once, readers
 """
 from __future__ import annotations
 
+from conftest import render_and_verify
+
 import re
 import textwrap
 from collections import Counter
@@ -294,12 +296,8 @@ def test_ruler_files_are_checked_with_the_floors_promtool(layout, tmp_path):
     (proj / "alerts" / "mod.py").write_text(GROUP_LABELS)
     (proj / "obskit.toml").write_text(f'[project]\nprometheus_version = "3.5"\nruler_layout = "{layout}"\n')
     target = ScaleOut()
-    files = target.render(load_project(proj))
     out = tmp_path / "out"
-    for rel, data in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_bytes(data)
-    target.verify(out, files)
+    render_and_verify(target, load_project(proj), out)
     if layout == "thanos":
         paths = sorted(out.rglob("*.yaml"))
         assert paths and pt.check_rules(paths, tool=new).ok

@@ -16,6 +16,7 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from conftest import render_and_verify
 from obskit.errors import DefinitionError
 from obskit.model.prometheus_config import regex as rx
 from obskit.model.scrape import ACTIONS, Relabel
@@ -186,12 +187,7 @@ def test_build_checks_config_with_the_floors_promtool(floor, stripped, tmp_path,
         'pods = kubernetes_pods("pods", namespaces=["shop"])\n')
     (tmp_path / "obskit.toml").write_text(f'[project]\nprometheus_version = "{floor}"\n')
     target = PrometheusConfigTarget()
-    files = target.render(load_project(tmp_path))
-    out = tmp_path / "out"
-    for rel, data in files.items():
-        (out / rel).parent.mkdir(parents=True, exist_ok=True)
-        (out / rel).write_bytes(data)
-    target.verify(out, files)
+    render_and_verify(target, load_project(tmp_path), tmp_path / "out")
     err = capsys.readouterr().err
     assert ("checked everything but the kubernetes_sd_configs of pods" in err) == stripped, err
     assert ("promtool 2.42" in err) == stripped
