@@ -18,7 +18,7 @@ from typing import Dict, List, Tuple
 from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
 from obskit.model.base import Definition, is_valid, set_attr
-from obskit.project import Project, Settings
+from obskit.project import TABLES, Project, Settings
 from dataclasses import replace
 
 DEFINITION_DIRS = ("slos", "alerts", "dashboards", "telemetry")
@@ -76,13 +76,30 @@ def load_settings(root: Path) -> Settings:
         data = tomllib.loads(path.read_text())
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(Diagnostic("bad-config", str(exc), "obskit.toml", Location(str(path), 0)))
-    section = data.get("project", {})
-    known = {f for f in Settings.__dataclass_fields__}
-    unknown = set(section) - known
-    if unknown:
-        raise DefinitionError(Diagnostic("bad-config", f"unknown settings {sorted(unknown)}; known: {sorted(known)}",
-                                         "obskit.toml", Location(str(path), 0)))
-    return Settings(**section)
+    def bad(message: str) -> DefinitionError:
+        return DefinitionError(Diagnostic("bad-config", message, "obskit.toml", Location(str(path), 0)))
+
+    tables = {"project": Settings, **TABLES}
+    unknown_tables = set(data) - set(tables)
+    if unknown_tables:
+        raise bad(f"unknown tables {sorted(unknown_tables)}; known: {sorted(tables)}")
+    values = {}
+    for name, cls in tables.items():
+        section = data.get(name, {})
+        if not isinstance(section, dict):
+            raise bad(f"{name} must be a table ([{name}])")
+        known = {f for f in cls.__dataclass_fields__} - set(TABLES if name == "project" else ())
+        unknown = set(section) - known
+        if unknown:
+            raise bad(f"unknown settings in [{name}]: {sorted(unknown)}; known: {sorted(known)}")
+        try:
+            values[name] = section if name == "project" else cls(**section)
+        except (TypeError, ValueError) as exc:
+            raise bad(f"[{name}]: {exc}")
+    try:
+        return Settings(**values["project"], **{name: values[name] for name in TABLES})
+    except (TypeError, ValueError) as exc:
+        raise bad(f"[project]: {exc}")
 
 
 def load_project(root: "str | Path") -> Project:

@@ -9,6 +9,21 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True)
+class KubernetesSettings:
+    """``obskit.toml``'s ``[kubernetes]`` table: how generated Kubernetes objects land in a cluster
+    (docs/kubernetes.md)."""
+
+
+@dataclass(frozen=True)
+class GrafanaSettings:
+    """``obskit.toml``'s ``[grafana]`` table: the Grafana the dashboards land in (docs/dashboards.md)."""
+
+
+#: obskit.toml tables besides ``[project]``, each read into its own settings class
+TABLES = {"kubernetes": KubernetesSettings, "grafana": GrafanaSettings}
+
+
+@dataclass(frozen=True)
 class Settings:
     """Project settings from ``obskit.toml``'s ``[project]`` table (all optional)."""
 
@@ -23,6 +38,8 @@ class Settings:
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
     promtool_versions: Tuple[str, ...] = ()  # obskit test: only these installed promtool versions (prefixes, "3.5")
     amtool_versions: Tuple[str, ...] = ()    # obskit test: only these installed amtool versions (prefixes, "0.35")
+    kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)   # [kubernetes]
+    grafana: GrafanaSettings = field(default_factory=GrafanaSettings)            # [grafana]
 
     def __post_init__(self):
         for name in ("promtool_versions", "amtool_versions"):
