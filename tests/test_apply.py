@@ -303,9 +303,10 @@ def test_wrong_token_fails_without_printing_it(env):
     env.env["GRAFANA_TOKEN"] = "glsa_wrong_token_DO_NOT_PRINT"
     rc, out, err = env.cli("apply")
     assert rc == 1
-    assert "HTTP 401" in out
+    [line] = [line for line in err.splitlines() if "HTTP 401" in line]   # once, not once per resource
+    assert line.startswith("obskit: GET /api/datasources: HTTP 401") and "token" in line
     assert "glsa_wrong_token_DO_NOT_PRINT" not in out + err
-    assert all(r.status == 401 for r in env.g.requests)
+    assert [r.status for r in env.g.requests] == [401]                  # the run stopped there
 
 
 def test_missing_token_and_url(env, capsys):

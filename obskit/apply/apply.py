@@ -6,7 +6,10 @@ is not attempted), then prune deletions (dashboards, then the folders they empti
 Every write is one request (Grafana saves a dashboard atomically), so nothing is half-written. When a
 retried write meets a conflict (412 on a dashboard, 409 on a folder or datasource), the first attempt
 may have landed before its response was lost: obskit re-reads the resource and counts the write as done
-when the server holds exactly what it sent; otherwise it reports the write as failed.
+when the server holds exactly what it sent; otherwise it reports the write as failed. The same re-read
+decides a write whose answer was not understood (HTML with status 200, JSON of the wrong shape): a write
+is reported done only when it demonstrably landed. A fatal error (401/403, a redirect) stops the run:
+the writes not yet sent are failed as ``stopped`` and the error is reported once.
 """
 from __future__ import annotations
 
@@ -26,12 +29,14 @@ class Outcome:
     change: Change
     outcome: str          # one of OUTCOMES
     message: str = ""
+    stopped: bool = False  # failed because the run stopped (401/403, a redirect): reported once, not per write
 
 
 @dataclass
 class Result:
     outcomes: List[Outcome] = field(default_factory=list)
     dry_run: bool = False
+    fatal: Optional[GrafanaError] = None   # what stopped the run
 
     def count(self, outcome: str) -> int:
         return sum(1 for o in self.outcomes if o.outcome == outcome)
@@ -66,8 +71,35 @@ def _still_ours_datasource(client: GrafanaClient, c: Change) -> bool:
             and N.content_hash(N.remote_datasource_state(remote)) == c.digest)
 
 
+def _landed(client: GrafanaClient, c: Change) -> bool:
+    """Re-read: does the server hold exactly what this write meant to leave there?"""
+    try:
+        if c.action == "delete":
+            get = {DASHBOARD: client.get_dashboard, FOLDER: client.get_folder, DATASOURCE: client.get_datasource}
+            return get[c.kind](c.uid) is None
+        if c.kind == DASHBOARD:
+            return _still_ours_dashboard(client, c)
+        if c.kind == FOLDER:
+            remote = client.get_folder(c.uid)
+            return remote is not None and remote.get("title") == c.title
+        return _still_ours_datasource(client, c)
+    except GrafanaError:
+        return False
+
+
 def write(client: GrafanaClient, c: Change) -> Outcome:
-    """Perform one planned write; GrafanaError from the transport becomes a failed outcome upstream."""
+    """Perform one planned write. It counts as done only on an answer shaped as Grafana documents, or
+    when an answer that was not understood (HTML with 200, a wrong shape) is followed by a re-read that
+    shows the write landed; GrafanaError becomes a failed outcome upstream."""
+    try:
+        return _write(client, c)
+    except GrafanaError as exc:
+        if exc.unexpected and not exc.fatal and _landed(client, c):
+            return Outcome(c, _DONE[c.action], "confirmed by re-reading (the answer was not understood)")
+        raise
+
+
+def _write(client: GrafanaClient, c: Change) -> Outcome:
     done = _DONE[c.action]
     if c.kind == DASHBOARD and c.action in ("create", "update"):
         version = None if c.action == "create" else c.remote_version
@@ -144,8 +176,21 @@ def execute(client: GrafanaClient, plan: Plan, *, concurrency: int = 4, dry_run:
 
     def run(batch: List[Change]) -> List[Outcome]:
         out = []
-        for c, outcome, exc in parallel(lambda ch: write(client, ch), batch, concurrency, tick):
-            out.append(outcome if exc is None else Outcome(c, "failed", str(exc)))
+        if client.fatal is not None:       # the run stopped: nothing more is sent
+            out = [Outcome(c, "failed", "not attempted: the run stopped", stopped=True) for c in batch]
+            if tick:
+                for _ in batch:
+                    tick()
+        else:
+            for c, outcome, exc in parallel(lambda ch: write(client, ch), batch, concurrency, tick,
+                                            stop_on_fatal=False):
+                if exc is None:
+                    out.append(outcome)
+                elif isinstance(exc, GrafanaError) and exc.fatal:
+                    out.append(Outcome(c, "failed", str(exc) if exc.sent else "not attempted: the run stopped",
+                                       stopped=True))
+                else:
+                    out.append(Outcome(c, "failed", str(exc)))
         result.outcomes.extend(out)
         return out
 
@@ -159,7 +204,7 @@ def execute(client: GrafanaClient, plan: Plan, *, concurrency: int = 4, dry_run:
     for c in upserts:
         if c.kind != DASHBOARD:
             continue
-        if c.folder_uid in failed_folders:
+        if c.folder_uid in failed_folders and client.fatal is None:
             result.outcomes.append(Outcome(c, "failed", f"not attempted: folder {c.folder_uid!r} could not be "
                                            "created or read"))
             if tick:
@@ -175,7 +220,7 @@ def execute(client: GrafanaClient, plan: Plan, *, concurrency: int = 4, dry_run:
     for c in deletes:
         if c.kind != FOLDER:
             continue
-        if c.uid in failed_dash_folders:
+        if c.uid in failed_dash_folders and client.fatal is None:
             result.outcomes.append(Outcome(c, "skipped", "not deleted: a dashboard in it could not be deleted "
                                            "or moved out"))
             if tick:
@@ -184,4 +229,5 @@ def execute(client: GrafanaClient, plan: Plan, *, concurrency: int = 4, dry_run:
             folder_deletes.append(c)
     run(folder_deletes)
     run([c for c in deletes if c.kind == DATASOURCE])
+    result.fatal = client.fatal
     return result

@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import os
 import random
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
@@ -32,17 +33,77 @@ RETRY_STATUSES = frozenset({429}) | frozenset(range(500, 600))
 
 
 class GrafanaError(Exception):
-    """A request failed for good (after retries, or a status that is never retried)."""
+    """A request failed for good (after retries, or a status that is never retried), or its answer was
+    not what Grafana documents (``unexpected``).
+
+    ``fatal`` errors stop the whole run: 401/403 (the token, its scopes or its org are wrong) and
+    redirects (``--grafana-url`` does not point at Grafana's API). Once a client has met one it sends
+    nothing more (``sent`` is False on the errors it raises instead)."""
 
     def __init__(self, method: str, path: str, status: Optional[int], message: str,
-                 status_text: str = "", attempts: int = 1):
+                 status_text: str = "", attempts: int = 1, *, fatal: bool = False, sent: bool = True,
+                 unexpected: bool = False):
         self.method, self.path, self.status = method, path, status
         self.message, self.status_text, self.attempts = message, status_text, attempts
+        self.fatal, self.sent, self.unexpected = fatal, sent, unexpected
         where = f"{method} {path}"
         what = f"HTTP {status}" if status is not None else "no response"
         extra = f" ({status_text})" if status_text else ""
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         super().__init__(f"{where}: {what}{extra}: {message}{tries}")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What a successful answer must look like before anything reads it: a JSON object (``kind`` dict)
+    or array (``kind`` list); ``keys`` are required keys and their types, of the object or of every item
+    of the array (whose items must then be objects); ``equal`` are keys whose value must be the given one
+    (the uid obskit wrote)."""
+    kind: type
+    keys: Tuple[Tuple[str, Any], ...] = ()
+    equal: Tuple[Tuple[str, Any], ...] = ()
+
+    def problem(self, body: Any) -> Optional[str]:
+        if not _is(body, self.kind):
+            return f"expected a JSON {_TYPE_NAMES[self.kind]}, got {_describe(body)}"
+        items = body if self.kind is list else [body]
+        for i, item in enumerate(items):
+            at = f"item {i}: " if self.kind is list else ""
+            if self.kind is list and self.keys and not isinstance(item, dict):
+                return f"expected an array of objects, {at}{_describe(item)}"
+            for key, typ in self.keys:
+                if key not in item:
+                    return f"{at}required key {key!r} missing"
+                if not _is(item[key], typ):
+                    return f"{at}{key!r} is {_describe(item[key])}, expected a {_TYPE_NAMES[typ]}"
+            for key, value in self.equal:
+                if item.get(key) != value:
+                    return f"{at}{key!r} is {item.get(key)!r}, expected {value!r}"
+        return None
+
+
+_TYPE_NAMES = {dict: "object", list: "array", str: "string", int: "integer", bool: "boolean"}
+
+
+def _is(value: Any, typ: type) -> bool:
+    if typ is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, typ)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, (int, float)):
+        return f"the number {value!r}"
+    return f"the string {str(value)[:40]!r}"
+
+
+OBJECT = Shape(dict)
 
 
 class Credentials:
@@ -176,6 +237,15 @@ class Response:
     attempts: int
 
 
+# the answers obskit reads, as the contract documents them (only the keys obskit uses are required)
+DASHBOARD_SHAPE = Shape(dict, (("dashboard", dict), ("meta", dict)))
+HITS_SHAPE = Shape(list, (("uid", str),))
+FOLDER_SHAPE = Shape(dict, (("uid", str), ("title", str)))
+DATASOURCES_SHAPE = Shape(list, (("uid", str), ("name", str)))
+DATASOURCE_SHAPE = Shape(dict, (("uid", str), ("name", str)))
+DATASOURCE_SAVED = Shape(dict, (("id", int), ("message", str)))
+
+
 class GrafanaClient:
     def __init__(self, url: str, credentials: Credentials, *, timeout: float = 30.0,
                  connect_timeout: float = 5.0, retry: RetryPolicy = RetryPolicy(), pool_size: int = 8,
@@ -193,6 +263,8 @@ class GrafanaClient:
         self.sleep = sleep
         self.stats = Stats()
         self._local = threading.local()
+        self._fatal: Optional[GrafanaError] = None
+        self._fatal_lock = threading.Lock()
 
     def __repr__(self) -> str:
         return f"GrafanaClient({self.url!r}, {self._creds!r})"
@@ -212,18 +284,34 @@ class GrafanaClient:
             self._local.session = s
         return s
 
+    @property
+    def fatal(self) -> Optional[GrafanaError]:
+        """The error that stopped this client (401/403 or a redirect), if any."""
+        return self._fatal
+
     def request(self, method: str, path: str, *, json_body: Any = None,
-                params: Optional[Dict[str, Any]] = None, ok: Iterable[int] = (200,)) -> Response:
-        """Send with retries. Returns for statuses in ``ok``; raises :class:`GrafanaError` otherwise."""
+                params: Optional[Dict[str, Any]] = None, ok: Iterable[int] = (200,),
+                shape: Optional[Shape] = None) -> Response:
+        """Send with retries; never follows a redirect.
+
+        Returns for statuses in ``ok`` when the answer is JSON (an object for every status but 200,
+        which must match ``shape`` when given); raises :class:`GrafanaError` otherwise: after retries
+        (connection errors, timeouts, 429, 5xx), at once for any other status, a redirect (fatal), 401
+        and 403 (fatal), or an answer that is not shaped as documented (``unexpected``)."""
         ok = tuple(ok)
         url = self.url + path
         attempt = 0
         while True:
+            stop = self._fatal
+            if stop is not None:
+                raise GrafanaError(method, path, None, f"not sent: the run stopped at {stop.method} {stop.path}",
+                                   fatal=True, sent=False)
             attempt += 1
             retry_after: Optional[float] = None
             self.stats.count(method, attempt > 1)
             try:
-                r = self._session().request(method, url, json=json_body, params=params, timeout=self.timeout)
+                r = self._session().request(method, url, json=json_body, params=params, timeout=self.timeout,
+                                            allow_redirects=False)
             except requests.RequestException as exc:
                 reason = self._creds.redact(f"{type(exc).__name__}: {exc}")
                 log.debug("%s %s: %s (attempt %d)", method, path, reason, attempt)
@@ -231,17 +319,43 @@ class GrafanaClient:
                     raise GrafanaError(method, path, None, reason, attempts=attempt) from None
                 self._wait(method, path, attempt, None, reason)
                 continue
-            body = _json_or_text(r)
             log.debug("%s %s -> %d (attempt %d)", method, path, r.status_code, attempt)
+            if 300 <= r.status_code < 400:
+                location = self._creds.redact(safe_url(r.headers.get("Location", "") or "(no Location)"))
+                raise self._stop(GrafanaError(
+                    method, path, r.status_code,
+                    f"redirect to {location} not followed (a request body can hold secrets): point "
+                    "--grafana-url at Grafana itself", attempts=attempt, fatal=True))
+            body = _json_or_text(r)
             if r.status_code in ok:
-                return Response(r.status_code, body, attempt)
+                problem = _answer_problem(r, body, shape if r.status_code == 200 else OBJECT)
+                if problem is None:
+                    return Response(r.status_code, body, attempt)
+                raise GrafanaError(method, path, r.status_code, "unexpected answer: " + self._creds.redact(problem),
+                                   attempts=attempt, unexpected=True)
             message, status_text = _error_message(body, r)
             message = self._creds.redact(message)
             if r.status_code in RETRY_STATUSES and attempt < self.retry.attempts:
                 retry_after = parse_retry_after(r.headers.get("Retry-After"))
                 self._wait(method, path, attempt, retry_after, f"HTTP {r.status_code}: {message}")
                 continue
+            if r.status_code == 401:
+                raise self._stop(GrafanaError(
+                    method, path, 401, f"{message or 'Unauthorized'}; the credentials were refused: check that "
+                    f"{self._creds.source or 'the token'} holds a valid token for this Grafana and its org",
+                    status_text, attempts=attempt, fatal=True))
+            if r.status_code == 403 and "read-only" not in message:   # read-only datasources are per resource
+                raise self._stop(GrafanaError(
+                    method, path, 403, f"{message or 'Forbidden'}; not permitted: check the token's scopes (the "
+                    "service account's role or permissions) and that it belongs to the right org",
+                    status_text, attempts=attempt, fatal=True))
             raise GrafanaError(method, path, r.status_code, message, status_text, attempts=attempt)
+
+    def _stop(self, exc: GrafanaError) -> GrafanaError:
+        with self._fatal_lock:
+            if self._fatal is None:
+                self._fatal = exc
+        return exc
 
     def _wait(self, method: str, path: str, attempt: int, retry_after: Optional[float], reason: str) -> None:
         delay = self.retry.delay(attempt, retry_after)
@@ -251,21 +365,22 @@ class GrafanaClient:
 
     # -- health --------------------------------------------------------------------------------
     def health(self) -> Dict[str, Any]:
-        return self.request("GET", "/api/health").body
+        return self.request("GET", "/api/health", shape=OBJECT).body
 
     # -- dashboards ----------------------------------------------------------------------------
     def get_dashboard(self, uid: str) -> Optional[Dict[str, Any]]:
         """``{"dashboard": ..., "meta": ...}`` or None when there is none with that uid."""
-        r = self.request("GET", f"/api/dashboards/uid/{_seg(uid)}", ok=(200, 404))
+        r = self.request("GET", f"/api/dashboards/uid/{_seg(uid)}", ok=(200, 404), shape=DASHBOARD_SHAPE)
         return r.body if r.status == 200 else None
 
     def save_dashboard(self, dashboard: Dict[str, Any], folder_uid: str, *, overwrite: bool,
                        message: str) -> Response:
         body = {"dashboard": dashboard, "folderUid": folder_uid, "overwrite": overwrite, "message": message}
-        return self.request("POST", "/api/dashboards/db", json_body=body)
+        return self.request("POST", "/api/dashboards/db", json_body=body,
+                            shape=Shape(dict, (("uid", str), ("version", int)), (("uid", dashboard.get("uid")),)))
 
     def delete_dashboard(self, uid: str) -> Response:
-        return self.request("DELETE", f"/api/dashboards/uid/{_seg(uid)}", ok=(200, 404))
+        return self.request("DELETE", f"/api/dashboards/uid/{_seg(uid)}", ok=(200, 404), shape=OBJECT)
 
     def search(self, *, tag: Optional[str] = None, folder_uids: Optional[List[str]] = None,
                kind: str = "dash-db", page_size: int = 1000) -> List[Dict[str, Any]]:
@@ -278,7 +393,7 @@ class GrafanaClient:
                 params["tag"] = tag
             if folder_uids is not None:
                 params["folderUIDs"] = folder_uids
-            batch = self.request("GET", "/api/search", params=params).body or []
+            batch = self.request("GET", "/api/search", params=params, shape=HITS_SHAPE).body
             hits.extend(batch)
             if len(batch) < page_size:
                 return hits
@@ -286,42 +401,46 @@ class GrafanaClient:
 
     # -- folders -------------------------------------------------------------------------------
     def get_folder(self, uid: str) -> Optional[Dict[str, Any]]:
-        r = self.request("GET", f"/api/folders/{_seg(uid)}", ok=(200, 404))
+        r = self.request("GET", f"/api/folders/{_seg(uid)}", ok=(200, 404), shape=FOLDER_SHAPE)
         return r.body if r.status == 200 else None
 
     def child_folders(self, parent_uid: str) -> List[Dict[str, Any]]:
-        return self.request("GET", "/api/folders", params={"parentUid": parent_uid, "limit": 1000}).body or []
+        return self.request("GET", "/api/folders", params={"parentUid": parent_uid, "limit": 1000},
+                            shape=HITS_SHAPE).body
 
     def create_folder(self, uid: str, title: str) -> Response:
-        return self.request("POST", "/api/folders", json_body={"uid": uid, "title": title}, ok=(200, 409))
+        return self.request("POST", "/api/folders", json_body={"uid": uid, "title": title}, ok=(200, 409),
+                            shape=Shape(dict, FOLDER_SHAPE.keys, (("uid", uid),)))
 
     def update_folder(self, uid: str, title: str, *, version: Optional[int], overwrite: bool) -> Response:
         body: Dict[str, Any] = {"title": title, "overwrite": overwrite}
         if version is not None:
             body["version"] = version
-        return self.request("PUT", f"/api/folders/{_seg(uid)}", json_body=body, ok=(200, 412))
+        return self.request("PUT", f"/api/folders/{_seg(uid)}", json_body=body, ok=(200, 412),
+                            shape=Shape(dict, FOLDER_SHAPE.keys, (("uid", uid),)))
 
     def delete_folder(self, uid: str) -> Response:
         # forceDeleteRules=false: Grafana refuses (400) to delete a folder that holds alert rules
         return self.request("DELETE", f"/api/folders/{_seg(uid)}", params={"forceDeleteRules": "false"},
-                            ok=(200, 404))
+                            ok=(200, 404), shape=OBJECT)
 
     # -- datasources ---------------------------------------------------------------------------
     def list_datasources(self) -> List[Dict[str, Any]]:
-        return self.request("GET", "/api/datasources").body or []
+        return self.request("GET", "/api/datasources", shape=DATASOURCES_SHAPE).body
 
     def get_datasource(self, uid: str) -> Optional[Dict[str, Any]]:
-        r = self.request("GET", f"/api/datasources/uid/{_seg(uid)}", ok=(200, 404))
+        r = self.request("GET", f"/api/datasources/uid/{_seg(uid)}", ok=(200, 404), shape=DATASOURCE_SHAPE)
         return r.body if r.status == 200 else None
 
     def create_datasource(self, body: Dict[str, Any]) -> Response:
-        return self.request("POST", "/api/datasources", json_body=body, ok=(200, 409))
+        return self.request("POST", "/api/datasources", json_body=body, ok=(200, 409), shape=DATASOURCE_SAVED)
 
     def update_datasource(self, uid: str, body: Dict[str, Any]) -> Response:
-        return self.request("PUT", f"/api/datasources/uid/{_seg(uid)}", json_body=body, ok=(200, 409))
+        return self.request("PUT", f"/api/datasources/uid/{_seg(uid)}", json_body=body, ok=(200, 409),
+                            shape=DATASOURCE_SAVED)
 
     def delete_datasource(self, uid: str) -> Response:
-        return self.request("DELETE", f"/api/datasources/uid/{_seg(uid)}", ok=(200, 404))
+        return self.request("DELETE", f"/api/datasources/uid/{_seg(uid)}", ok=(200, 404), shape=OBJECT)
 
 
 def _seg(value: str) -> str:
@@ -337,9 +456,35 @@ def _json_or_text(r: requests.Response) -> Any:
         return r.text[:500]
 
 
+def _is_json(r: requests.Response) -> bool:
+    ctype = (r.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+    return ctype == "application/json" or (ctype.startswith("application/") and ctype.endswith("+json"))
+
+
+def _answer_problem(r: requests.Response, body: Any, shape: Optional[Shape]) -> Optional[str]:
+    """Why an answer with an expected status cannot be used, or None."""
+    ctype = (r.headers.get("Content-Type") or "").split(";", 1)[0].strip() or "no Content-Type"
+    if not r.content:
+        return f"an empty body ({ctype}), expected JSON"
+    if not _is_json(r):
+        return f"expected JSON, got {ctype}: {_excerpt(r.text)}"
+    try:
+        r.json()
+    except ValueError:
+        return f"invalid JSON ({len(r.content)} bytes): {_excerpt(r.text)}"
+    return shape.problem(body) if shape is not None else None
+
+
+def _excerpt(text: str) -> str:
+    line = " ".join(text.split())
+    return repr(line[:60] + ("..." if len(line) > 60 else ""))
+
+
 def _error_message(body: Any, r: requests.Response) -> "tuple[str, str]":
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or r.reason or ""), str(body.get("status") or "")
     if isinstance(body, str) and body.strip():
+        if not _is_json(r):   # an HTML error page from a proxy: its first words, on one line
+            return f"{r.reason or 'error'} ({(r.headers.get('Content-Type') or '?').split(';')[0]}: {_excerpt(body)})", ""
         return body.strip().splitlines()[0][:200], ""
     return r.reason or "", ""

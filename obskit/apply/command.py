@@ -131,16 +131,19 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         print("obskit: the build has no Grafana resources (no grafana/ folders, dashboards or datasources)",
               file=err)
     progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
+    as_json = getattr(args, "output", "text") == "json"
     try:
         plan = make_plan(client, local, force=args.force, prune=args.prune, concurrency=args.concurrency,
                          tick=progress.tick, owner=owner, grow=progress.grow)
-    except GrafanaError as exc:  # pragma: no cover - make_plan reports per resource
+    except GrafanaError as exc:  # fatal (401/403, a redirect): make_plan reports everything else per resource
         progress.close()
         print(f"obskit: {exc}", file=err)
+        if as_json:
+            print_json({"ok": False, "exit_code": EXIT_FAILED, "grafana": target, "error": str(exc),
+                        "requests": client.stats.requests, "writes": 0}, out)
         return EXIT_FAILED
     progress.close()
 
-    as_json = getattr(args, "output", "text") == "json"
     if not apply:
         code = EXIT_FAILED if plan.count("error") else EXIT_OK if plan.in_sync else EXIT_CHANGES
         if as_json:
@@ -164,9 +167,13 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     progress.close()
     s = client.stats
     code = EXIT_FAILED if result.failed else EXIT_CHANGES if result.skipped else EXIT_OK
+    if result.fatal is not None:
+        print(f"obskit: {result.fatal}", file=err)
+        err.flush()
     if as_json:
         print_json({"ok": code != EXIT_FAILED, "exit_code": code, "grafana": target, "dry_run": result.dry_run,
                     "counts": result.counts, "requests": s.requests, "writes": s.writes, "retries": s.retries,
+                    "error": str(result.fatal) if result.fatal is not None else None,
                     "outcomes": [{"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title,
                                   "action": o.change.action, "outcome": o.outcome, "message": o.message}
                                  for o in result.outcomes]}, out)

@@ -77,9 +77,12 @@ class Plan:
 
 
 def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
-             tick: Optional[Callable[[], None]] = None) -> List[Tuple[T, Optional[R], Optional[Exception]]]:
+             tick: Optional[Callable[[], None]] = None,
+             stop_on_fatal: bool = True) -> List[Tuple[T, Optional[R], Optional[Exception]]]:
     """``fn`` over ``items`` with at most ``concurrency`` in flight; results in input order. A request
-    that failed for good, or an answer that is not shaped as documented, becomes that item's error."""
+    that failed for good, or an answer that is not shaped as documented, becomes that item's error. A
+    fatal error (401/403, a redirect) is raised once all items are through (the client sends nothing
+    after it) unless ``stop_on_fatal`` is False."""
     def run(item: T):
         try:
             return item, fn(item), None
@@ -93,9 +96,20 @@ def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
     if not items:
         return []
     if concurrency <= 1:
-        return [run(i) for i in items]
-    with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="obskit-apply") as pool:
-        return list(pool.map(run, items))
+        results = [run(i) for i in items]
+    else:
+        with ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="obskit-apply") as pool:
+            results = list(pool.map(run, items))
+    if stop_on_fatal:
+        raise_fatal(exc for _, _, exc in results)
+    return results
+
+
+def raise_fatal(errors) -> None:
+    """Raise the first fatal error that was sent (else any fatal one) among ``errors``."""
+    fatal = [e for e in errors if isinstance(e, GrafanaError) and e.fatal]
+    if fatal:
+        raise next((e for e in fatal if e.sent), fatal[0])
 
 
 # -- dashboards --------------------------------------------------------------------------------
@@ -260,6 +274,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
         try:
             ds_list = client.list_datasources()
         except GrafanaError as exc:
+            raise_fatal([exc])
             list_failed = exc
     if list_failed is not None:
         for ds in local.datasources:
@@ -314,6 +329,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
     try:
         hits = client.search(tag=N.MANAGED_TAG)
     except GrafanaError as exc:
+        raise_fatal([exc])
         plan.changes.append(Change(DASHBOARD, "*", "", "error", reason=f"cannot list owned dashboards: {exc}"))
         hits = []
     orphans = sorted({h["uid"] for h in hits if h.get("uid") and h["uid"] not in local_dash_uids})
@@ -344,6 +360,7 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
             children = client.child_folders(fuid)
             folder = client.get_folder(fuid)
         except GrafanaError as exc:
+            raise_fatal([exc])
             plan.changes.append(Change(FOLDER, fuid, "", "error", reason=str(exc)))
             continue
         if folder is None:

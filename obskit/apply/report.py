@@ -60,11 +60,15 @@ def render_summary(result: Result, requests: int, writes: int, retries: int) -> 
             + ", ".join(f"{n} {head if k in ('created', 'updated', 'deleted') else ''}{k}" for k, n in counts.items())
             + f" ({requests} request(s), {writes} write(s), {retries} retried)"]
     for kind in ("skipped", "failed"):
-        items = [o for o in result.outcomes if o.outcome == kind]
+        items = [o for o in result.outcomes if o.outcome == kind and not o.stopped]
         if items:
             text.append(f"{kind}:")
             for o in sorted(items, key=lambda o: (ORDER.get(o.change.kind, 9), o.change.uid)):
                 text.append(f"  {o.change.label}: {o.message}")
+    stopped = sum(1 for o in result.outcomes if o.stopped)
+    if result.fatal is not None and stopped:
+        text.append(f"stopped: {stopped} write(s) not done: the run stopped at {result.fatal.method} "
+                    f"{result.fatal.path} (HTTP {result.fatal.status}, see the obskit: line)")
     return "\n".join(text)
 
 
