@@ -1,6 +1,7 @@
 """The explicit project object: every definition found in a project directory, and its settings."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Tuple, Type, TypeVar
@@ -8,10 +9,136 @@ from typing import Optional, Tuple, Type, TypeVar
 T = TypeVar("T")
 
 
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")                       # RFC 1123 label, <= 63
+_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")  # <= 253
+_LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")          # <= 63
+#: ``alertmanagerConfigMatcherStrategy.type`` values of the Alertmanager object (operator v0.93.0)
+MATCHER_STRATEGIES = ("OnNamespace", "OnNamespaceExceptForAlertmanagerNamespace", "None")
+#: how dashboards are shipped into the cluster: ``[kubernetes] dashboards``
+DASHBOARD_FORMATS = ("configmap", "grafana-operator", "both", "none")
+
+
+def _check_dns_label(what: str, value) -> None:
+    if not isinstance(value, str) or len(value) > 63 or not _DNS_LABEL.match(value):
+        raise ValueError(f"{what} = {value!r} is not a Kubernetes namespace/label name (lowercase letters, "
+                         "digits and '-', starting and ending with a letter or digit, at most 63 characters)")
+
+
+def _check_label_key(what: str, key) -> None:
+    if not isinstance(key, str) or not key:
+        raise ValueError(f"{what}: key {key!r} must be a non-empty string")
+    prefix, _, name = key.rpartition("/")
+    if prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)):
+        raise ValueError(f"{what}: key {key!r} has an invalid prefix {prefix!r} (a DNS subdomain such as "
+                         "'example.com')")
+    if len(name) > 63 or not _LABEL_NAME.match(name):
+        raise ValueError(f"{what}: key {key!r} is not a valid Kubernetes label/annotation key (letters, digits, "
+                         "'-', '_', '.', starting and ending with a letter or digit, at most 63 characters after "
+                         "an optional 'prefix/')")
+
+
+def _pairs(what: str, value, label_values: bool) -> Tuple[Tuple[str, str], ...]:
+    """A TOML inline table of string values → sorted ``((key, value), ...)`` (immutable, deterministic)."""
+    if isinstance(value, (tuple, list)):
+        value = dict(value)
+    if not isinstance(value, dict):
+        raise ValueError(f"{what} must be a table of strings, e.g. {what} = {{ release = \"kube-prometheus-stack\" }}")
+    out = []
+    for k, v in value.items():
+        _check_label_key(what, k)
+        if not isinstance(v, str):
+            raise ValueError(f"{what}: value of {k!r} must be a string (quote it: {k} = \"{v}\"), got {v!r}")
+        if label_values and v and (len(v) > 63 or not _LABEL_NAME.match(v)):
+            raise ValueError(f"{what}: value {v!r} of {k!r} is not a valid Kubernetes label value (letters, "
+                             "digits, '-', '_', '.', at most 63 characters)")
+        out.append((k, v))
+    return tuple(sorted(out))
+
+
 @dataclass(frozen=True)
 class KubernetesSettings:
     """``obskit.toml``'s ``[kubernetes]`` table: how generated Kubernetes objects land in a cluster
-    (docs/kubernetes.md)."""
+    (docs/kubernetes.md, "Deploying into kube-prometheus-stack"). Tables (labels, annotations,
+    selectors) are kept as sorted ``((key, value), ...)`` tuples."""
+
+    namespace: Optional[str] = None              # of every object; falls back to [project] namespace
+    labels: Tuple[Tuple[str, str], ...] = ()     # on every object, e.g. { release = "kube-prometheus-stack" }
+    annotations: Tuple[Tuple[str, str], ...] = ()  # on every object
+    name_prefix: str = "obskit"                  # object names: <prefix>-<service>, <prefix>-<group>-rules, ...
+    alertmanager_config_name: str = "obskit"     # the AlertmanagerConfig's name (receivers become <ns>/<name>/<r>)
+    matcher_strategy: str = "OnNamespace"        # the Alertmanager object's alertmanagerConfigMatcherStrategy.type
+    alertmanager_namespace: Optional[str] = None  # the Alertmanager object's namespace (OnNamespaceExcept...)
+    namespace_label: bool = True                 # SLO alerts carry namespace="<namespace>" when the strategy needs it
+    dashboards: str = "configmap"                # configmap | grafana-operator | both | none
+    dashboard_namespace: Optional[str] = None    # of the dashboard objects (default: namespace)
+    dashboard_label: str = "grafana_dashboard"   # the Grafana sidecar's sidecar.dashboards.label
+    dashboard_label_value: str = "1"             # ... and sidecar.dashboards.labelValue
+    dashboard_folder_annotation: str = "grafana_folder"  # the sidecar's sidecar.dashboards.folderAnnotation ("" = none)
+    grafana_instance_selector: Tuple[Tuple[str, str], ...] = (("dashboards", "grafana"),)  # GrafanaDashboard spec
+
+    def __post_init__(self):
+        for name in ("namespace", "alertmanager_namespace", "dashboard_namespace"):
+            if getattr(self, name) is not None:
+                _check_dns_label(name, getattr(self, name))
+        for name, label_values in (("labels", True), ("annotations", False), ("grafana_instance_selector", True)):
+            object.__setattr__(self, name, _pairs(name, getattr(self, name), label_values))
+        if not isinstance(self.name_prefix, str) or len(self.name_prefix) > 40 or not _DNS_LABEL.match(self.name_prefix):
+            raise ValueError(f"name_prefix = {self.name_prefix!r} must be lowercase letters, digits and '-' "
+                             "(at most 40 characters), e.g. \"obskit\"")
+        name = self.alertmanager_config_name
+        if not isinstance(name, str) or len(name) > 253 or not _DNS_SUBDOMAIN.match(name):
+            raise ValueError(f"alertmanager_config_name = {name!r} is not a Kubernetes object name")
+        if self.matcher_strategy not in MATCHER_STRATEGIES:
+            raise ValueError(f"matcher_strategy = {self.matcher_strategy!r}; known: {', '.join(MATCHER_STRATEGIES)} "
+                             "(the Alertmanager object's spec.alertmanagerConfigMatcherStrategy.type)")
+        if self.matcher_strategy == "OnNamespaceExceptForAlertmanagerNamespace" and self.alertmanager_namespace is None:
+            raise ValueError("matcher_strategy = \"OnNamespaceExceptForAlertmanagerNamespace\" needs "
+                             "alertmanager_namespace (the namespace of the Alertmanager object)")
+        if not isinstance(self.namespace_label, bool):
+            raise ValueError(f"namespace_label must be true or false, got {self.namespace_label!r}")
+        if self.dashboards not in DASHBOARD_FORMATS:
+            raise ValueError(f"dashboards = {self.dashboards!r}; known: {', '.join(DASHBOARD_FORMATS)}")
+        _check_label_key("dashboard_label", self.dashboard_label)
+        _pairs("dashboard_label_value", {self.dashboard_label: self.dashboard_label_value}, True)
+        if self.dashboard_folder_annotation:
+            _check_label_key("dashboard_folder_annotation", self.dashboard_folder_annotation)
+        elif self.dashboard_folder_annotation != "":
+            raise ValueError("dashboard_folder_annotation must be a string (\"\" for none)")
+
+
+def kubernetes_namespace(settings: "Settings") -> Optional[str]:
+    """The namespace of generated Kubernetes objects: ``[kubernetes] namespace``, else ``[project] namespace``."""
+    return settings.kubernetes.namespace or settings.namespace
+
+
+def alert_namespace(settings: "Settings") -> Optional[str]:
+    """The ``namespace`` label value an alert needs to be routed by the AlertmanagerConfig, as the
+    operator rewrites it under ``matcher_strategy``; None when no namespace matcher is added (strategy
+    ``None``, the Alertmanager's own namespace under ``OnNamespaceExceptForAlertmanagerNamespace``, or
+    no namespace known)."""
+    k8s = settings.kubernetes
+    namespace = kubernetes_namespace(settings)
+    if namespace is None or k8s.matcher_strategy == "None":
+        return None
+    if k8s.matcher_strategy == "OnNamespaceExceptForAlertmanagerNamespace" and namespace == k8s.alertmanager_namespace:
+        return None
+    return namespace
+
+
+#: Grafana datasource types obskit provisions or references by a configurable uid
+GRAFANA_DATASOURCE_TYPES = ("prometheus", "loki", "tempo", "jaeger")
+#: default datasource uids: kube-prometheus-stack's Grafana names its Prometheus datasource's uid "prometheus"
+DEFAULT_DATASOURCE_UIDS = {kind: kind for kind in GRAFANA_DATASOURCE_TYPES}
+#: the Grafana release dashboards target when ``[grafana] version`` is not set
+DEFAULT_GRAFANA_VERSION = "12"
+#: dashboard schema v2 (``elements`` + ``layout``) arrived in this Grafana release
+GRAFANA_SCHEMA_V2_SINCE = 12
+_GRAFANA_UID = re.compile(r"[a-zA-Z0-9_-]{1,40}")
+
+
+def _grafana_major(version: str) -> Optional[int]:
+    match = re.match(r"(\d+)(\.\d+)*$", version)
+    return int(match.group(1)) if match else None
 
 
 @dataclass(frozen=True)
