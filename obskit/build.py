@@ -6,8 +6,7 @@ import contextvars
 import gc
 import multiprocessing
 import os
-import shutil
-import tempfile
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -16,11 +15,11 @@ from typing import Dict, Iterator, Optional
 
 from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
+from obskit import output as output_dir
+from obskit.output import MARKER, OutputDir, fs_error
 from obskit.project import Project
 from obskit.targets import targets
 from obskit.tracing import span
-
-MARKER = ".obskit-build"
 
 
 @dataclass(frozen=True)
@@ -35,6 +34,15 @@ class BuildResult:
 FORK_FROM_SLOS = 500
 
 _FORKED: tuple = ()     # (project, targets) for the forked child; set just before forking
+
+
+def _die_with_parent(parent: int) -> None:
+    """Pool initializer: the kernel kills this worker when the build process dies (Linux), so a
+    killed build never leaves a render worker behind."""
+    if output_dir._LIBC is not None:
+        output_dir._LIBC.prctl(1, signal.SIGKILL)        # PR_SET_PDEATHSIG
+    if os.getppid() != parent:               # the parent died before prctl took effect
+        os._exit(1)
 
 
 def _render_in_child(index: int):
@@ -63,7 +71,8 @@ def render_project(project: Project, chosen: Optional[tuple] = None) -> Dict[str
     pool = None
     if apart:
         _FORKED = (project, apart)
-        pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(max_workers=len(apart), mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_die_with_parent, initargs=(os.getpid(),))
         futures = {id(t): pool.submit(_render_in_child, i) for i, t in enumerate(apart)}
     files: Dict[str, bytes] = {}
     try:
@@ -157,37 +166,52 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM raises SystemExit in the main thread, so the staging folder is removed and the lock
+    released as on Ctrl-C (KeyboardInterrupt) and on errors."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @span("obskit.build")
-def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True) -> BuildResult:
-    """Build a project. Raises DefinitionError (nothing written) or ToolError (nothing written)."""
-    with _gc_paused():
-        return _build(project_dir, out, verify)
+def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True,
+          wait: bool = True, on_wait=None) -> BuildResult:
+    """Build a project. Raises DefinitionError or ToolError (nothing written), OutputError (a
+    file-system error or, with ``wait=False``, another build holding OUT; the previous output stays).
+
+    ``on_wait(message)`` is called once when another build holds OUT's lock and this one waits.
+    """
+    with _gc_paused(), _terminate_cleanly():
+        return _build(project_dir, out, verify, wait, on_wait)
 
 
-def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool) -> BuildResult:
+def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool, wait: bool, on_wait) -> BuildResult:
     with span("obskit.load", project_dir=str(project_dir)):
         project = load_project(project_dir)
     chosen = targets()                  # the same objects render and verify (a target may keep state)
     files = render_project(project, chosen)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
-    _check_out_dir(out_path)
-    out_path.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_path.name}.new-", dir=out_path.parent))
-    staging.chmod(0o755)
-    try:
+    with OutputDir(out_path, wait=wait, on_wait=on_wait) as output:
+        _check_out_dir(out_path)
+        staging = output.staging()
         with span("obskit.write", files=len(files)):
-            _write_tree(staging, files)
+            try:
+                _write_tree(staging, files)
+            except OSError as exc:
+                raise fs_error(exc, "write the build output to", exc.filename or staging) from None
         if verify:
             verify_files(staging, files, chosen)
-        old = None
-        if out_path.exists():
-            old = out_path.parent / f".{out_path.name}.old-{os.getpid()}"
-            os.rename(out_path, old)
-        os.rename(staging, out_path)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        output.replace_with(staging)
     return BuildResult(project, files, out_path)

@@ -56,6 +56,12 @@ class ToolError(ObskitError):
     """An external tool (promtool, amtool) is missing or failed (CLI exit code 1)."""
 
 
+class OutputError(ObskitError):
+    """The output could not be written or locked: a file-system error or another build (exit code 1).
+
+    The previous output is untouched (obskit/output.py)."""
+
+
 _collector: contextvars.ContextVar[Optional[list]] = contextvars.ContextVar("obskit_collector", default=None)
 
 

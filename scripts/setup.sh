@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything obskit needs on a Debian machine (run as root):
 # - promtool, prometheus (package prometheus) and amtool, alertmanager (prometheus-alertmanager);
-# - Python's venv and Node.js where missing;
+# - Python's venv, Node.js and strace (fault tests) where missing;
 # - obskit with its test dependencies in .venv (Debian's Python refuses system-wide pip installs);
 # - the LogQL grammar (npm package @grafana/lezer-logql) used to check LogQL;
 # - Prometheus 3.x (newest and LTS), Alertmanager 0.35, an OpenTelemetry Collector and Jaeger v2,
@@ -15,6 +15,7 @@ command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v npm >/dev/null || need+=(nodejs npm)
+command -v strace >/dev/null || need+=(strace)   # the build fault tests inject faults with it
 step() { local t=$SECONDS; "$@"; echo "setup: $* took $(( SECONDS - t )) s"; }
 apt_install() {
     export DEBIAN_FRONTEND=noninteractive

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 from obskit import __version__
 from obskit.cli.commands import COMMANDS
-from obskit.errors import DefinitionError, ToolError
+from obskit.errors import DefinitionError, OutputError, ToolError
 
 from obskit.cli.common import EXIT_DEFINITIONS, EXIT_FAILED, diagnostic_dict, print_json
 
@@ -50,12 +50,15 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             _print_definition_errors(exc)
         return EXIT_DEFINITIONS
-    except ToolError as exc:
+    except (ToolError, OutputError) as exc:
         if as_json:
             print_json({"ok": False, "exit_code": EXIT_FAILED, "error": str(exc)})
         else:
             print(f"obskit: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("obskit: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -10,19 +10,24 @@ def register(sub) -> None:
     b = sub.add_parser("build", help="compile the project into deployable files",
                        description="Load slos/, alerts/, dashboards/ of PROJECT_DIR, compile them and write "
                                    "OUT_DIR (prometheus/rules/*.yml, kubernetes/*.yaml, ...). On definition "
-                                   "errors nothing is written and the previous output stays as it was.")
+                                   "errors nothing is written and the previous output stays as it was. "
+                                   "OUT_DIR is replaced in one step (never missing, even if the build is "
+                                   "killed) and one build writes it at a time (docs/build-output.md).")
     add_project_dir(b)
     b.add_argument("--out", metavar="OUT_DIR", default=None,
                    help="output directory (default: PROJECT_DIR/build); replaced as a whole")
     b.add_argument("--no-verify", action="store_true",
                    help="do not check the generated files with promtool/amtool")
+    b.add_argument("--no-wait", action="store_true",
+                   help="fail at once (exit 1) when another build is writing OUT_DIR, instead of waiting")
     add_output_options(b)
     b.set_defaults(func=run)
 
 
 def run(args) -> int:
     from obskit.build import build
-    result = build(args.project_dir, args.out, verify=not args.no_verify)
+    result = build(args.project_dir, args.out, verify=not args.no_verify, wait=not args.no_wait,
+                   on_wait=lambda message: print(message, file=sys.stderr, flush=True))
     if args.output == "json":
         print_json({"ok": True, "exit_code": EXIT_OK, "out": str(result.out), "verified": not args.no_verify,
                     "definitions": len(result.project.definitions), "files": list(result.files),
