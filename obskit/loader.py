@@ -11,14 +11,14 @@ import importlib.util
 import itertools
 import sys
 import traceback
-import tomllib
 from pathlib import Path
 from typing import Dict, List, Tuple
 
 from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
 from obskit.model.base import Definition, is_valid, set_attr
-from obskit.project import TABLES, Project, Settings
+from obskit.project import Project
+from obskit.settings_file import load_settings
 from dataclasses import replace
 
 DEFINITION_DIRS = ("slos", "alerts", "dashboards", "telemetry")
@@ -66,40 +66,6 @@ def _objects(module) -> List[object]:
             if isinstance(item, Definition):
                 found.append(item)
     return found
-
-
-def load_settings(root: Path) -> Settings:
-    path = root / "obskit.toml"
-    if not path.exists():
-        return Settings()
-    try:
-        data = tomllib.loads(path.read_text())
-    except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(Diagnostic("bad-config", str(exc), "obskit.toml", Location(str(path), 0)))
-    def bad(message: str) -> DefinitionError:
-        return DefinitionError(Diagnostic("bad-config", message, "obskit.toml", Location(str(path), 0)))
-
-    tables = {"project": Settings, **TABLES}
-    unknown_tables = set(data) - set(tables)
-    if unknown_tables:
-        raise bad(f"unknown tables {sorted(unknown_tables)}; known: {sorted(tables)}")
-    values = {}
-    for name, cls in tables.items():
-        section = data.get(name, {})
-        if not isinstance(section, dict):
-            raise bad(f"{name} must be a table ([{name}])")
-        known = {f for f in cls.__dataclass_fields__} - set(TABLES if name == "project" else ())
-        unknown = set(section) - known
-        if unknown:
-            raise bad(f"unknown settings in [{name}]: {sorted(unknown)}; known: {sorted(known)}")
-        try:
-            values[name] = section if name == "project" else cls(**section)
-        except (TypeError, ValueError) as exc:
-            raise bad(f"[{name}]: {exc}")
-    try:
-        return Settings(**values["project"], **{name: values[name] for name in TABLES})
-    except (TypeError, ValueError) as exc:
-        raise bad(f"[project]: {exc}")
 
 
 def load_project(root: "str | Path") -> Project:
@@ -185,7 +151,10 @@ from obskit.compile.prometheus_config import check_project as check_scrape  # no
 
 from obskit.compile.dashboards import check_dashboards  # noqa: E402
 from obskit.targets.scaleout import check_scaleout  # noqa: E402
+from obskit.targets.alertmanager import check_operator_routing  # noqa: E402
+from obskit.targets.alert_rules import check_object_names  # noqa: E402
 from obskit.compile.sli import check_native_histograms, check_utf8_names  # noqa: E402
 
 PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules, check_alertmanager, check_scrape, check_dashboards, check_scaleout,
-                  check_native_histograms, check_utf8_names)
+                  check_native_histograms, check_utf8_names, check_operator_routing,
+                  check_object_names)

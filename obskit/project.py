@@ -158,8 +158,8 @@ class Settings:
     prometheus_version: str = "2.42"         # the oldest Prometheus the output must load in
     alertmanager_version: str = "0.25"       # the oldest Alertmanager the output must load in
     grafana_version: str = "12"              # Grafana major version dashboards target (11 or 12)
-    scrape_interval: int = 60                # seconds; used by lint checks of rate() ranges
-    evaluation_interval: int = 60            # seconds; used by generated tests
+    scrape_interval: int = 60                # a duration ("30s"; integers are seconds); lint checks of rate() ranges
+    evaluation_interval: int = 60            # a duration ("1m"; integers are seconds); generated tests
     loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
     grafana_datasources: Optional[dict] = None  # {prometheus|loki|jaeger|tempo: URL}; see docs/dashboards.md
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
@@ -169,6 +169,12 @@ class Settings:
     grafana: GrafanaSettings = field(default_factory=GrafanaSettings)            # [grafana]
 
     def __post_init__(self):
+        from obskit.duration import Duration     # durations as in obskit.toml: "30s", "1m" or seconds
+        for name in ("scrape_interval", "evaluation_interval"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, str)) or Duration.parse(value).seconds <= 0:
+                raise ValueError(f"{name} = {value!r} must be a duration more than 0s, e.g. \"30s\" (integers are seconds)")
+            object.__setattr__(self, name, Duration.parse(value).seconds)
         for name in ("promtool_versions", "amtool_versions"):
             value = getattr(self, name)
             if isinstance(value, str):
