@@ -7,7 +7,7 @@ import json
 import pytest
 import requests
 
-from grafana_standin import Contract, GrafanaStandin, dashboard
+from grafana_standin import RESOURCE_VERSIONS, Contract, GrafanaStandin, dashboard
 
 
 @pytest.fixture
@@ -177,3 +177,144 @@ def test_standin_records_violations_of_a_bad_client(g):
     requests.post(g.url + "/api/dashboards/db", json={"dashboard": "oops"},
                   headers={"Authorization": f"Bearer {g.token}"}, timeout=5)
     assert any("request body" in v for v in g.violations)
+
+
+# -- the resource API (/apis), Grafana 12 and 13 ------------------------------------------------------
+from grafana_standin import ANNO_FOLDER, ANNO_MANAGED_BY, ANNO_MANAGER_ID  # noqa: E402
+
+DASH = "/apis/dashboard.grafana.app/{v}/namespaces/{ns}/dashboards"
+FOLD = "/apis/folder.grafana.app/{v}/namespaces/{ns}/folders"
+
+
+def k8s(v, name, spec, kind="Dashboard", group="dashboard.grafana.app", rv=None, annotations=None):
+    meta = {"name": name}
+    if rv is not None:
+        meta["resourceVersion"] = rv
+    if annotations:
+        meta["annotations"] = annotations
+    return {"apiVersion": f"{group}/{v}", "kind": kind, "metadata": meta, "spec": spec}
+
+
+@pytest.fixture(params=["12", "13"])
+def rg(request):
+    with GrafanaStandin(version=request.param) as standin:
+        standin.v1 = {"12": "v1beta1", "13": "v1"}[request.param]
+        yield standin
+        assert standin.violations == [], standin.violations
+
+
+def test_discovery_by_version():
+    for version, dash, folder in (("12", "v1beta1", "v1beta1"), ("13", "v1", "v1")):
+        with GrafanaStandin(version=version) as g:
+            status, body = call(g, "GET", "/apis")
+            groups = {x["name"]: x for x in body["groups"]}
+            assert status == 200 and body["kind"] == "APIGroupList"
+            assert groups["dashboard.grafana.app"]["preferredVersion"]["version"] == dash
+            assert groups["folder.grafana.app"]["preferredVersion"]["version"] == folder
+            assert call(g, "GET", "/apis/dashboard.grafana.app")[1]["kind"] == "APIGroup"
+            assert call(g, "GET", "/api/health", token=False)[1]["version"] == f"{version}.0.0"
+    with GrafanaStandin(version="11.6") as g:
+        assert call(g, "GET", "/apis")[0] == 404
+        assert call(g, "GET", "/apis/dashboard.grafana.app/v1beta1/namespaces/default/dashboards")[0] == 404
+
+
+def test_resource_crud_resource_versions_and_status_objects(rg):
+    v, path = rg.v1, DASH.format(v=rg.v1, ns="default")
+    status, missing = call(rg, "GET", path + "/d")
+    assert status == 404 and missing["kind"] == "Status" and missing["reason"] == "NotFound" and missing["code"] == 404
+    assert missing["details"] == {"name": "d", "group": "dashboard.grafana.app", "kind": "dashboards"}
+    status, created = call(rg, "POST", path, k8s(v, "d", {"title": "T", "tags": ["x"]}))
+    assert status == 201 and created["metadata"]["name"] == "d" and created["metadata"]["generation"] == 1
+    rv1 = created["metadata"]["resourceVersion"]
+    status, again = call(rg, "POST", path, k8s(v, "d", {"title": "T"}))
+    assert status == 409 and again["reason"] == "AlreadyExists"
+    status, updated = call(rg, "PUT", path + "/d", k8s(v, "d", {"title": "T2"}, rv=rv1))
+    assert status == 200 and updated["metadata"]["resourceVersion"] != rv1 and updated["metadata"]["generation"] == 2
+    status, stale = call(rg, "PUT", path + "/d", k8s(v, "d", {"title": "T3"}, rv=rv1))
+    assert status == 409 and stale["reason"] == "Conflict" and "has been modified" in stale["message"]
+    assert call(rg, "GET", path + "/d")[1]["spec"]["title"] == "T2"
+    # one store: the legacy API sees the same dashboard, and its saves move the resourceVersion
+    legacy = call(rg, "GET", "/api/dashboards/uid/d")[1]
+    assert legacy["dashboard"]["title"] == "T2" and legacy["dashboard"]["version"] == 2
+    save(rg, {"uid": "d", "title": "T4", "version": 2}, "")
+    assert call(rg, "PUT", path + "/d", k8s(v, "d", {"title": "T5"}, rv=updated["metadata"]["resourceVersion"]))[0] == 409
+    status, gone = call(rg, "DELETE", path + "/d")
+    assert status == 200 and gone["kind"] == "Status" and gone["status"] == "Success"
+    assert call(rg, "DELETE", path + "/d")[0] == 404
+
+
+def test_resource_validation(rg):
+    v, path = rg.v1, DASH.format(v=rg.v1, ns="default")
+    assert call(rg, "POST", path, k8s(v, "x" * 41, {"title": "T"}))[1]["reason"] == "Invalid"
+    assert call(rg, "POST", path, k8s(v, "e", {"title": ""}))[1]["reason"] == "Invalid"
+    assert call(rg, "POST", path, k8s("v9", "e", {"title": "T"}))[0] == 400           # apiVersion ≠ URL
+    assert call(rg, "POST", path, k8s(v, "e", {"title": "T"}, annotations={ANNO_FOLDER: "nope"}))[0] == 400
+    assert call(rg, "PUT", path + "/other", k8s(v, "e", {"title": "T"}, rv="1"))[0] == 400  # name ≠ URL
+    v2 = [x for x in RESOURCE_VERSIONS[int(rg.major)]["dashboard.grafana.app"] if x.startswith("v2")][-1]
+    bad_v2 = call(rg, "POST", DASH.format(v=v2, ns="default"), k8s(v2, "e", {"title": "T"}))
+    assert bad_v2[0] == 422 and "elements and layout" in bad_v2[1]["message"]
+    rg.violations.clear()   # these were deliberately bad requests
+
+
+def test_namespace_of_another_org_is_forbidden():
+    with GrafanaStandin(version="12", org_id=3) as g:
+        status, body = call(g, "GET", DASH.format(v="v1beta1", ns="default"))
+        assert status == 403 and body["reason"] == "Forbidden" and "org-3" in body["message"]
+        assert call(g, "GET", DASH.format(v="v1beta1", ns="org-3"))[0] == 200
+
+
+def test_list_pages_with_continue_tokens(rg):
+    path = DASH.format(v=rg.v1, ns="default")
+    for i in range(5):
+        rg.add_dashboard({"uid": f"d{i}", "title": f"D{i}"})
+    seen, token = [], None
+    while True:
+        params = {"limit": "2", **({"continue": token} if token else {})}
+        status, page = call(rg, "GET", path, **params)
+        assert status == 200 and page["kind"] == "DashboardList" and len(page["items"]) <= 2
+        seen += [i["metadata"]["name"] for i in page["items"]]
+        token = page["metadata"].get("continue")
+        if not token:
+            break
+    assert seen == [f"d{i}" for i in range(5)]
+
+
+def test_folders_annotations_and_managers(rg):
+    v, fpath, dpath = rg.v1, FOLD.format(v=rg.v1, ns="default"), DASH.format(v=rg.v1, ns="default")
+    status, f = call(rg, "POST", fpath, k8s(v, "f", {"title": "F"}, kind="Folder", group="folder.grafana.app"))
+    assert status == 201 and rg.folders["f"]["title"] == "F"
+    mine = {ANNO_MANAGED_BY: "kubectl", ANNO_MANAGER_ID: "obskit", "grafana.app/message": "m"}
+    status, d = call(rg, "POST", dpath, k8s(v, "d", {"title": "D"}, annotations={**mine, ANNO_FOLDER: "f"}))
+    assert status == 201 and d["metadata"]["annotations"][ANNO_FOLDER] == "f"
+    assert "grafana.app/message" not in d["metadata"]["annotations"]                 # input-only
+    assert call(rg, "GET", "/api/dashboards/uid/d")[1]["meta"]["folderUid"] == "f"
+    other = {ANNO_MANAGED_BY: "terraform", ANNO_MANAGER_ID: "tf"}
+    refused = call(rg, "PUT", dpath + "/d", k8s(v, "d", {"title": "D2"}, rv=d["metadata"]["resourceVersion"],
+                                                   annotations=other))
+    assert refused[0] == 400 and "is managed by kubectl 'obskit'" in refused[1]["message"]
+    rg.add_dashboard({"uid": "p", "title": "P"}, provisioned=True)
+    p = call(rg, "GET", dpath + "/p")[1]
+    assert p["metadata"]["annotations"][ANNO_MANAGED_BY] == "classic-file-provisioning"
+    assert call(rg, "DELETE", dpath + "/p")[0] == 400
+    assert call(rg, "DELETE", fpath + "/f")[0] == 200 and "d" not in rg.dashboards    # with its dashboards
+
+
+def test_schema_v2_is_stored_as_v2_and_refused_by_the_legacy_api(rg):
+    v2 = [x for x in RESOURCE_VERSIONS[int(rg.major)]["dashboard.grafana.app"] if x.startswith("v2")][-1]
+    spec = {"title": "V2", "elements": {}, "layout": {"kind": "GridLayout", "spec": {"items": []}}}
+    assert call(rg, "POST", DASH.format(v=v2, ns="default"), k8s(v2, "two", spec))[0] == 201
+    status, body = call(rg, "GET", "/api/dashboards/uid/two")
+    assert status == 406 and f"/apis/dashboard.grafana.app/{v2}" in body["message"]
+    through_v1 = call(rg, "GET", DASH.format(v=rg.v1, ns="default") + "/two")[1]
+    assert through_v1["status"]["conversion"]["failed"] is True
+
+
+def test_resource_request_checker_catches_a_bad_client(rg):
+    path = DASH.format(v=rg.v1, ns="default")
+    created = call(rg, "POST", path, k8s(rg.v1, "d", {"title": "T"}))[1]
+    call(rg, "PUT", path + "/d", k8s(rg.v1, "d", {"title": "T2"}))                  # no resourceVersion
+    call(rg, "GET", path, labelSelector="x=y")
+    assert any("without metadata.resourceVersion" in x for x in rg.violations)
+    assert any("undeclared query parameter 'labelSelector'" in x for x in rg.violations)
+    assert created["metadata"]["resourceVersion"]
+    rg.violations.clear()
