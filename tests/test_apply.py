@@ -244,13 +244,28 @@ def test_dry_run_writes_nothing(env):
     assert "(dry run): 7 would be created" in out
 
 
-def test_datasource_name_clash_is_a_conflict(env):
+def test_datasource_name_held_by_a_datasource_obskit_does_not_own_is_reported_once(env):
+    """kube-prometheus-stack's Grafana already has a "Prometheus": obskit leaves it alone, says so once,
+    and exits 0 once everything it owns is in sync (issue #14)."""
     env.g.add_datasource({"name": "Prometheus", "type": "prometheus", "uid": "other-prom", "url": "http://p"})
+    for _ in range(2):
+        rc, out, _ = env.cli("apply")
+        assert rc == 0, out
+        assert out.count("datasource prom ('Prometheus'): Grafana already has a datasource named 'Prometheus' "
+                         "(uid 'other-prom') that obskit does not own") == 1
+        assert "1 not owned" in out and "not owned by obskit (left as they are):" in out
+    assert not [r for r in env.g.writes() if r.path.startswith("/api/datasources")]
+    assert "prom" not in env.g.datasources and env.g.datasources["other-prom"]["url"] == "http://p"
+    rc, out, _ = env.cli("diff")
+    assert rc == 0 and "o datasource prom ('Prometheus'): foreign" in out
+
+
+def test_datasource_name_held_by_another_obskit_owner_is_a_conflict(env):
+    env.g.add_datasource({"name": "Prometheus", "type": "prometheus", "uid": "other-prom", "url": "http://p",
+                          "jsonData": {N.HASH_FIELD: "sha256:0", N.OWNER_FIELD: "team-x"}})
     rc, out, _ = env.cli("apply")
     assert rc == EXIT_CHANGES
     assert "datasource prom ('Prometheus'): conflict: a datasource named 'Prometheus' already exists" in out
-    assert not [r for r in env.g.writes() if r.path == "/api/datasources"
-                and r.body and r.body.get("name") == "Prometheus"]
     assert "prom" not in env.g.datasources
 
 
@@ -306,7 +321,7 @@ def test_wrong_token_fails_without_printing_it(env):
     [line] = [line for line in err.splitlines() if "HTTP 401" in line]   # once, not once per resource
     assert line.startswith("obskit: GET /api/datasources: HTTP 401") and "token" in line
     assert "glsa_wrong_token_DO_NOT_PRINT" not in out + err
-    assert [r.status for r in env.g.requests] == [401]                  # the run stopped there
+    assert [(r.path, r.status) for r in env.g.requests] == [("/api/health", 200), ("/api/datasources", 401)]
 
 
 def test_missing_token_and_url(env, capsys):

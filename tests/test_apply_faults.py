@@ -136,7 +136,8 @@ def test_lost_response_after_folder_and_datasource_creation(g, tmp_path):
     g.inject("POST", "/api/folders$", "reset-after", times=1)
     g.inject("POST", "/api/datasources$", "reset-after", times=1)
     result = apply(c, read_output(out, environ={}))
-    assert result.counts == {"created": 3, "updated": 0, "deleted": 0, "unchanged": 0, "skipped": 0, "failed": 0}
+    assert result.counts == {"created": 3, "updated": 0, "deleted": 0, "unchanged": 0, "skipped": 0, "failed": 0,
+                             "not_owned": 0}
 
 
 def test_slow_server_times_out_and_is_retried(g, tmp_path):
@@ -234,7 +235,7 @@ def test_malformed_answer_is_reported_per_resource(g, tmp_path, monkeypatch):
     c, _ = client_for(g)
     local = local_state(tmp_path, n=2)
     real = c.get_dashboard
-    monkeypatch.setattr(c, "get_dashboard", lambda uid: "not a dict" if uid == "f1-d0" else real(uid))
+    monkeypatch.setattr(c, "get_dashboard", lambda uid, **kw: "not a dict" if uid == "f1-d0" else real(uid, **kw))
     result = apply(c, local)
     [bad] = [o for o in result.outcomes if o.outcome == "failed"]
     assert bad.change.uid == "f1-d0" and "unexpected answer from Grafana" in bad.message

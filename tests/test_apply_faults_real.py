@@ -287,11 +287,12 @@ class Rig:
         return rc, report, err.getvalue()
 
 
-@pytest.fixture
-def rig(tmp_path, monkeypatch):
+@pytest.fixture(params=["11.6"])
+def rig(request, tmp_path, monkeypatch):
+    """The stand-in behind the proxy: Grafana 11 (legacy /api) unless a test asks for 12 (resource API)."""
     # the CLI's retry schedule, only faster (the count and the rules stay the CLI's)
     monkeypatch.setattr(command_module, "RetryPolicy", functools.partial(RetryPolicy, backoff=0.01, jitter=False))
-    with GrafanaStandin() as g:
+    with GrafanaStandin(version=request.param) as g:
         proxy = FaultProxy(g.url).start()
         try:
             yield Rig(g, proxy, build_out(tmp_path / "out"))
@@ -305,6 +306,11 @@ def _write_uids(g: GrafanaStandin) -> Dict[Tuple[str, str], List[int]]:
     seen: Dict[Tuple[str, str], List[int]] = {}
     for r in g.writes():
         parts = r.path.strip("/").split("/")
+        if parts[0] == "apis":           # /apis/<group>/<v>/namespaces/<ns>/<plural>[/<name>]
+            kind = "dashboard" if parts[1].startswith("dashboard.") else "folder"
+            name = parts[6] if len(parts) > 6 else (r.body or {}).get("metadata", {}).get("name", "")
+            seen.setdefault((kind, name), []).append(r.status)
+            continue
         if r.path == "/api/dashboards/db":
             key = ("dashboard", (r.body or {}).get("dashboard", {}).get("uid", ""))
         elif parts[:2] == ["api", "dashboards"]:
@@ -492,7 +498,8 @@ def test_403_on_writes_stops_the_run_with_one_line(rig):
 
 
 # -- the injecting proxy: retries, lost answers, convergence -------------------------------------
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("rig,seed", [("11.6", 1), ("11.6", 2), ("11.6", 3), ("12", 4), ("13", 5)],
+                         indirect=["rig"])
 def test_random_faults_never_report_what_did_not_happen_and_converge(rig, seed):
     rig.proxy.randomise(seed, p=0.35, budget=6, delay=0.5)
     rc, report, err = rig.cli("apply", "--retries", "3", "--timeout", "0.25")
@@ -511,11 +518,12 @@ def test_random_faults_never_report_what_did_not_happen_and_converge(rig, seed):
     converge(rig)
 
 
-@pytest.mark.parametrize("kind", ["truncate", "reset-after", "slow"])
+@pytest.mark.parametrize("rig,kind", [("11.6", "truncate"), ("11.6", "reset-after"), ("11.6", "slow"),
+                                      ("12", "truncate"), ("12", "slow")], indirect=["rig"])
 def test_lost_answer_of_every_write_is_confirmed_not_assumed(rig, kind):
     """Each write lands, its answer is lost (cut short, reset, or too slow): the retry meets a conflict,
     obskit re-reads, and only then reports it done."""
-    for m, p in (("POST", r"^/api/(folders|datasources|dashboards/db)$"),):
+    for m, p in (("POST", r"^/api/(folders|datasources|dashboards/db)$|^/apis/.*/(folders|dashboards)$"),):
         rig.proxy.add(m, p, kind, times=7, delay=0.6, first_only=True)
     rc, report, err = rig.cli("apply", "--timeout", "0.3")
     assert rc == 0, (report, err)
@@ -535,11 +543,11 @@ def test_429_and_5xx_pages_are_retried(rig):
 
 
 # -- SIGKILL mid-write ---------------------------------------------------------------------------
-@pytest.mark.parametrize("after", [1, 4])
-def test_sigkill_mid_write_then_rerun_converges(tmp_path, after):
+@pytest.mark.parametrize("version,after", [("11.6", 1), ("11.6", 4), ("12", 4)])
+def test_sigkill_mid_write_then_rerun_converges(tmp_path, version, after):
     out = build_out(tmp_path / "out", n=6)
-    with GrafanaStandin(latency=0.0) as g:
-        for p in (r"^/api/dashboards/db$", r"^/api/folders$", r"^/api/datasources$"):
+    with GrafanaStandin(latency=0.0, version=version) as g:
+        for p in (r"^/api/dashboards/db$", r"^/api/folders$", r"^/api/datasources$", r"^/apis/.*/(folders|dashboards)$"):
             g.inject("POST", p, "slow", times=100, delay=0.15)
         env = {**os.environ, "GRAFANA_TOKEN": g.token, "LOKI_PW": SECRET}
         cmd = [sys.executable, "-m", "obskit", "apply", "--from", str(out), "--grafana-url", g.url,

@@ -20,7 +20,7 @@ from obskit.apply import normalise as N
 from obskit.apply.client import GrafanaClient, GrafanaError
 from obskit.apply.plan import DASHBOARD, DATASOURCE, FOLDER, SKIPS, Change, Plan, parallel
 
-OUTCOMES = ("created", "updated", "deleted", "unchanged", "skipped", "failed")
+OUTCOMES = ("created", "updated", "deleted", "unchanged", "skipped", "failed", "not_owned")
 _DONE = {"create": "created", "update": "updated", "delete": "deleted"}
 
 
@@ -55,7 +55,7 @@ class Result:
 
 
 def _still_ours_dashboard(client: GrafanaClient, c: Change) -> bool:
-    remote = client.get_dashboard(c.uid)
+    remote = client.get_dashboard(c.uid, schema=c.schema)
     if remote is None:
         return False
     model, meta = remote.get("dashboard") or {}, remote.get("meta") or {}
@@ -105,13 +105,15 @@ def _write(client: GrafanaClient, c: Change) -> Outcome:
         version = None if c.action == "create" else c.remote_version
         payload = N.dashboard_payload(c.desired, c.digest, version)
         try:
-            client.save_dashboard(payload, c.folder_uid, overwrite=c.forced, message=N.apply_message(c.digest))
+            client.save_dashboard(payload, c.folder_uid, overwrite=c.forced, message=N.apply_message(c.digest),
+                                  version=version, schema=c.schema)
         except GrafanaError as exc:
-            if exc.status == 412 and _still_ours_dashboard(client, c):
+            # 412 (legacy version-mismatch) or 409 (resource API: stale resourceVersion, or the name exists)
+            if exc.status in (409, 412) and _still_ours_dashboard(client, c):
                 return Outcome(c, done, "confirmed by re-reading after a lost response")
-            if exc.status == 412:
-                return Outcome(c, "failed", f"changed on the server during apply ({exc.status_text or 412}); "
-                               "run obskit diff again")
+            if exc.status in (409, 412):
+                return Outcome(c, "failed", f"changed on the server during apply (HTTP {exc.status} "
+                               f"{exc.status_text or ''}); not overwritten: run obskit diff again")
             raise
         return Outcome(c, done)
     if c.kind == DASHBOARD and c.action == "delete":
@@ -127,11 +129,12 @@ def _write(client: GrafanaClient, c: Change) -> Outcome:
         return Outcome(c, done)
     if c.kind == FOLDER and c.action == "update":
         r = client.update_folder(c.uid, c.title, version=None if c.forced else c.remote_version, overwrite=c.forced)
-        if r.status == 412:
+        if r.status in (409, 412):
             remote = client.get_folder(c.uid)
             if remote is not None and remote.get("title") == c.title:
                 return Outcome(c, done, "confirmed by re-reading after a lost response")
-            return Outcome(c, "failed", "changed on the server during apply (412 version-mismatch)")
+            return Outcome(c, "failed", f"changed on the server during apply ({r.status} "
+                           f"{'version-mismatch' if r.status == 412 else 'conflict'}); not overwritten")
         return Outcome(c, done)
     if c.kind == FOLDER and c.action == "delete":
         r = client.delete_folder(c.uid)
@@ -158,10 +161,13 @@ def _msg(body) -> str:
 def _passive(c: Change) -> Outcome:
     if c.action == "unchanged":
         return Outcome(c, "unchanged")
+    if c.action == "foreign":     # a datasource obskit does not own: reported once, not a failure
+        return Outcome(c, "not_owned", c.reason)
     if c.action in SKIPS:
         return Outcome(c, "skipped", f"{c.action}: {c.reason}")
     if c.action == "error":
-        return Outcome(c, "failed", f"could not read: {c.reason}")
+        unsupported = c.kind == DASHBOARD and c.schema == "v2" and c.reason.startswith("a schema v2")
+        return Outcome(c, "failed", c.reason if unsupported else f"could not read: {c.reason}")
     raise AssertionError(c.action)
 
 

@@ -247,6 +247,11 @@ DATASOURCE_SAVED = Shape(dict, (("id", int), ("message", str)))
 
 
 class GrafanaClient:
+    """The legacy ``/api`` (every Grafana; see :mod:`obskit.apply.resource` for ``/apis``)."""
+
+    api = "legacy"
+    supports_v2 = False     # schema v2 dashboards need the resource API
+
     def __init__(self, url: str, credentials: Credentials, *, timeout: float = 30.0,
                  connect_timeout: float = 5.0, retry: RetryPolicy = RetryPolicy(), pool_size: int = 8,
                  sleep: Callable[[float], None] = time.sleep):
@@ -294,7 +299,7 @@ class GrafanaClient:
                 shape: Optional[Shape] = None) -> Response:
         """Send with retries; never follows a redirect.
 
-        Returns for statuses in ``ok`` when the answer is JSON (an object for every status but 200,
+        Returns for statuses in ``ok`` when the answer is JSON (an object for every status but 2xx,
         which must match ``shape`` when given); raises :class:`GrafanaError` otherwise: after retries
         (connection errors, timeouts, 429, 5xx), at once for any other status, a redirect (fatal), 401
         and 403 (fatal), or an answer that is not shaped as documented (``unexpected``)."""
@@ -328,7 +333,7 @@ class GrafanaClient:
                     "--grafana-url at Grafana itself", attempts=attempt, fatal=True))
             body = _json_or_text(r)
             if r.status_code in ok:
-                problem = _answer_problem(r, body, shape if r.status_code == 200 else OBJECT)
+                problem = _answer_problem(r, body, shape if 200 <= r.status_code < 300 else OBJECT)
                 if problem is None:
                     return Response(r.status_code, body, attempt)
                 raise GrafanaError(method, path, r.status_code, "unexpected answer: " + self._creds.redact(problem),
@@ -368,13 +373,14 @@ class GrafanaClient:
         return self.request("GET", "/api/health", shape=OBJECT).body
 
     # -- dashboards ----------------------------------------------------------------------------
-    def get_dashboard(self, uid: str) -> Optional[Dict[str, Any]]:
+    def get_dashboard(self, uid: str, schema: str = "v1") -> Optional[Dict[str, Any]]:
         """``{"dashboard": ..., "meta": ...}`` or None when there is none with that uid."""
         r = self.request("GET", f"/api/dashboards/uid/{_seg(uid)}", ok=(200, 404), shape=DASHBOARD_SHAPE)
         return r.body if r.status == 200 else None
 
     def save_dashboard(self, dashboard: Dict[str, Any], folder_uid: str, *, overwrite: bool,
-                       message: str) -> Response:
+                       message: str, version: Any = None, schema: str = "v1") -> Response:
+        """``version`` is already in ``dashboard`` (the legacy API compares it, 412 when stale)."""
         body = {"dashboard": dashboard, "folderUid": folder_uid, "overwrite": overwrite, "message": message}
         return self.request("POST", "/api/dashboards/db", json_body=body,
                             shape=Shape(dict, (("uid", str), ("version", int)), (("uid", dashboard.get("uid")),)))
@@ -481,6 +487,8 @@ def _excerpt(text: str) -> str:
 
 
 def _error_message(body: Any, r: requests.Response) -> "tuple[str, str]":
+    if isinstance(body, dict) and body.get("kind") == "Status":      # the resource API's errors (Kubernetes)
+        return str(body.get("message") or r.reason or ""), str(body.get("reason") or "")
     if isinstance(body, dict):
         return str(body.get("message") or body.get("error") or r.reason or ""), str(body.get("status") or "")
     if isinstance(body, str) and body.strip():

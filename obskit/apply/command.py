@@ -14,6 +14,7 @@ import sys
 import tempfile
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 from typing import Iterator, Optional
 
 from obskit.apply.client import Credentials, GrafanaClient, RetryPolicy, safe_url
@@ -45,6 +46,14 @@ def add_arguments(p) -> None:
     p.add_argument("--owner", default=None, metavar="NAME",
                    help="ownership scope written into every resource (default: $OBSKIT_OWNER or 'default'); give "
                         "each project that applies to the same Grafana its own, so --prune never crosses over")
+    p.add_argument("--api", choices=("auto", "legacy", "resource"), default="auto",
+                   help="Grafana API: legacy /api (Grafana 10/11), the resource API /apis (dashboard.grafana.app, "
+                        "folder.grafana.app; Grafana 12+), or auto (default): /api/health's version decides")
+    ns = p.add_mutually_exclusive_group()
+    ns.add_argument("--namespace", default=None, metavar="NS",
+                    help="resource API namespace (default: 'default', i.e. org 1; Grafana Cloud: stacks-<stack id>)")
+    ns.add_argument("--org-id", type=int, default=None, metavar="N",
+                    help="the org the token belongs to: namespace 'default' for 1, 'org-<N>' otherwise")
     p.add_argument("--concurrency", type=int, default=4, metavar="N",
                    help="requests in flight at once (1-64, default 4)")
     p.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS", help="read timeout per request")
@@ -108,6 +117,22 @@ def connect(args, environ=None) -> GrafanaClient:
         raise UsageError(str(exc)) from None
 
 
+def resolve_namespace(args, url: str) -> "tuple[str, bool]":
+    """``(namespace, given)``: ``--namespace``, or from ``--org-id``, else ``default``."""
+    from obskit.apply.resource import namespace_for
+    namespace = getattr(args, "namespace", None)
+    if namespace:
+        if not re.fullmatch(r"default|org-[1-9][0-9]*|stacks-[1-9][0-9]*|[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
+            raise UsageError(f"--namespace {namespace!r}: expected default, org-<id> or stacks-<id>")
+        return namespace, True
+    org = getattr(args, "org_id", None)
+    if org is not None:
+        if org < 1:
+            raise UsageError("--org-id must be 1 or more")
+        return namespace_for(org), True
+    return "default", False
+
+
 def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     """The whole of ``obskit diff`` (apply=False) and ``obskit apply`` (apply=True)."""
     from obskit.apply.apply import execute
@@ -115,7 +140,6 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     from obskit.apply.progress import Progress
     from obskit.apply.report import plan_counts, render_changes, render_diff, render_summary
     from obskit.apply.client import GrafanaError
-
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
     try:
@@ -130,8 +154,26 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     if local.empty:
         print("obskit: the build has no Grafana resources (no grafana/ folders, dashboards or datasources)",
               file=err)
-    progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
     as_json = getattr(args, "output", "text") == "json"
+    info = None
+    if not local.empty or args.prune:
+        from obskit.apply.resource import ApiError, select
+        try:
+            namespace, given = resolve_namespace(args, client.url)
+            backend, info = select(client, getattr(args, "api", "auto"), namespace=namespace, owner=owner)
+            host = (urlsplit(client.url).hostname or "").lower()
+            if info.api == "resource" and not given and host.endswith(".grafana.net"):
+                raise UsageError(f"{host} is Grafana Cloud: its resource API namespace is stacks-<stack id>; pass "
+                                 "--namespace stacks-<id> (or --api legacy)")
+        except (ApiError, UsageError, GrafanaError) as exc:
+            print(f"obskit: {exc}", file=err)
+            if as_json:
+                print_json({"ok": False, "exit_code": EXIT_FAILED, "grafana": target, "error": str(exc),
+                            "requests": client.stats.requests, "writes": 0}, out)
+            return EXIT_FAILED
+        print(f"obskit: {info.describe()}", file=err)
+        client = backend
+    progress = Progress("reading", len(local.folders) + len(local.dashboards) + len(local.datasources), stream=err)
     try:
         plan = make_plan(client, local, force=args.force, prune=args.prune, concurrency=args.concurrency,
                          tick=progress.tick, owner=owner, grow=progress.grow)
@@ -148,6 +190,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         code = EXIT_FAILED if plan.count("error") else EXIT_OK if plan.in_sync else EXIT_CHANGES
         if as_json:
             print_json({"ok": code != EXIT_FAILED, "exit_code": code, "grafana": target,
+                        "api": info.as_json() if info else None,
                         "requests": client.stats.requests, "writes": 0,
                         "changes": [{"kind": c.kind, "uid": c.uid, "title": c.title, "action": c.action,
                                      "reason": c.reason} for c in plan.changes]}, out)
@@ -172,6 +215,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         err.flush()
     if as_json:
         print_json({"ok": code != EXIT_FAILED, "exit_code": code, "grafana": target, "dry_run": result.dry_run,
+                    "api": info.as_json() if info else None,
                     "counts": result.counts, "requests": s.requests, "writes": s.writes, "retries": s.retries,
                     "error": str(result.fatal) if result.fatal is not None else None,
                     "outcomes": [{"kind": o.change.kind, "uid": o.change.uid, "title": o.change.title,

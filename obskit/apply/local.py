@@ -4,7 +4,9 @@ Layout (written by the dashboards build target):
 
 - ``grafana/folders.json``: sorted list of ``{"uid", "title"}``;
 - ``grafana/dashboards/<folder_uid>/<dashboard_uid>.json``: full dashboard JSON with ``uid`` and ``title``
-  (the folder directory ``general`` means Grafana's root folder unless folders.json defines it);
+  (the folder directory ``general`` means Grafana's root folder unless folders.json defines it), or a
+  schema v2 dashboard (a spec with ``elements`` and ``layout``, or a ``dashboard.grafana.app/v2*``
+  resource), which only the resource API of Grafana 12+ takes;
 - ``grafana/provisioning/datasources/*.yaml``: Grafana datasource provisioning (``apiVersion: 1``,
   ``datasources: [{name, type, uid, url, access, ...}]``).
 
@@ -47,6 +49,7 @@ class LocalDashboard:
     folder_uid: str          # "" is Grafana's root folder
     model: Mapping[str, Any]
     path: str                # relative to OUT_DIR, for messages
+    schema: str = "v1"       # "v1" classic JSON, "v2" schema v2 (elements + layout; resource API only)
 
 
 @dataclass(frozen=True, eq=False)
@@ -90,6 +93,23 @@ def _expand_all(obj: Any, environ: Mapping[str, str], missing: List[str]) -> Any
     if isinstance(obj, dict):
         return {k: _expand_all(v, environ, missing) for k, v in obj.items()}
     return obj
+
+
+def dashboard_model(doc: Dict[str, Any], stem: str) -> "Tuple[Dict[str, Any], str, str]":
+    """``(model, schema, problem)`` for one dashboard file: classic JSON (``schema`` v1); a schema v2
+    spec (``elements`` and ``layout``; the uid is the file name unless the spec has one); or a resource
+    (``{"apiVersion": "dashboard.grafana.app/<version>", "kind": "Dashboard", "metadata": {"name"},
+    "spec"}``), whose version says v1 or v2. The model always carries the uid."""
+    api = doc.get("apiVersion")
+    if isinstance(api, str) and api.startswith("dashboard.grafana.app/"):
+        meta, spec = doc.get("metadata"), doc.get("spec")
+        if doc.get("kind") != "Dashboard" or not isinstance(meta, dict) or not isinstance(spec, dict):
+            return doc, "v1", "a dashboard resource needs kind Dashboard, metadata and spec"
+        schema = "v2" if api.split("/", 1)[1].startswith("v2") else "v1"
+        return {**spec, "uid": meta.get("name")}, schema, ""
+    if isinstance(doc.get("elements"), dict) and isinstance(doc.get("layout"), dict):
+        return {**doc, "uid": doc.get("uid") or stem}, "v2", ""
+    return doc, "v1", ""
 
 
 def read_output(out_dir: "str | Path", environ: Optional[Mapping[str, str]] = None) -> LocalState:
@@ -146,6 +166,10 @@ def read_output(out_dir: "str | Path", environ: Optional[Mapping[str, str]] = No
             if not isinstance(model, dict):
                 bad("grafana-dashboard", path, "a dashboard must be a JSON object")
                 continue
+            model, schema, problem = dashboard_model(model, path.stem)
+            if problem:
+                bad("grafana-dashboard", path, problem)
+                continue
             uid, title = model.get("uid"), model.get("title")
             if not isinstance(uid, str) or not UID_RE.match(uid):
                 bad("grafana-uid", path, f"dashboard uid {uid!r} must be 1-40 characters of [a-zA-Z0-9_-] "
@@ -163,7 +187,7 @@ def read_output(out_dir: "str | Path", environ: Optional[Mapping[str, str]] = No
                 bad("grafana-duplicate", path, f"dashboard uid {uid!r} is also a folder uid (Grafana keeps "
                     "both in one namespace)")
                 continue
-            dashboards[uid] = LocalDashboard(uid, title, folder_uid, model, str(path.relative_to(out)))
+            dashboards[uid] = LocalDashboard(uid, title, folder_uid, model, str(path.relative_to(out)), schema)
 
     datasources: Dict[str, LocalDatasource] = {}
     names: Dict[str, str] = {}

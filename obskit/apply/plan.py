@@ -8,8 +8,11 @@ For every local resource the plan holds one :class:`Change` whose ``action`` is 
 - ``unchanged``    the server already holds exactly the build's content (and the applied marker);
 - ``drift``        obskit owns it but it was changed on the server since obskit applied it
                    (someone edited it in the UI): not overwritten unless ``--force``;
-- ``conflict``     something obskit does not own holds the uid (or a datasource holds the name):
-                   never touched, ``--force`` does not change that;
+- ``conflict``     something obskit does not own holds a dashboard's or folder's uid, or another obskit
+                   owner's datasource holds the uid or name: never touched, ``--force`` does not change that;
+- ``foreign``      a datasource obskit does not own (no marker) holds the uid or the name, e.g.
+                   kube-prometheus-stack's ``Prometheus``: left as it is, reported once, not a difference
+                   (``diff`` and ``apply`` exit 0 when everything obskit owns is in sync);
 - ``provisioned``  file-provisioned on the server: Grafana refuses API saves, reported;
 - ``error``        the server could not be read.
 
@@ -29,6 +32,7 @@ from obskit.apply.local import LocalDashboard, LocalDatasource, LocalFolder, Loc
 FOLDER, DASHBOARD, DATASOURCE = "folder", "dashboard", "datasource"
 WRITES = ("create", "update", "delete")
 SKIPS = ("drift", "conflict", "provisioned")
+IN_SYNC = ("unchanged", "foreign")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -46,7 +50,8 @@ class Change:
     forced: bool = False               # an update/delete that overrides drift
     folder_uid: str = ""               # dashboards: target folder; folders/datasources: unused
     digest: str = ""                   # content hash of the desired state
-    remote_version: Optional[int] = None
+    remote_version: Any = None         # legacy: the int version; resource API: metadata.resourceVersion
+    schema: str = "v1"                 # dashboards: "v1" classic JSON, "v2" schema v2
     desired: Any = field(default=None, repr=False)    # dashboard model / datasource API fields
     secrets: Any = field(default=None, repr=False)    # datasource secureJsonData (never printed)
 
@@ -73,7 +78,7 @@ class Plan:
 
     @property
     def in_sync(self) -> bool:
-        return all(c.action == "unchanged" for c in self.changes)
+        return all(c.action in IN_SYNC for c in self.changes)
 
 
 def parallel(fn: Callable[[T], R], items: Sequence[T], concurrency: int,
@@ -119,31 +124,47 @@ def decide_dashboard(local: LocalDashboard, remote: Optional[Dict[str, Any]], fo
     after = N.dashboard_state(desired, local.folder_uid)
     digest = N.content_hash(after)
     c = Change(DASHBOARD, local.uid, local.title, "create", after=after, folder_uid=local.folder_uid,
-               digest=digest, desired=desired)
+               digest=digest, desired=desired, schema=getattr(local, "schema", "v1"))
     if remote is None:
         c.reason = "not on the server"
         return c
     model = remote.get("dashboard") or {}
     meta = remote.get("meta") or {}
-    c.remote_version = model.get("version") if isinstance(model.get("version"), int) else None
+    if meta.get("resourceVersion"):
+        c.remote_version = meta["resourceVersion"]
+    else:
+        c.remote_version = model.get("version") if isinstance(model.get("version"), int) else None
     c.before = N.dashboard_state(model, meta.get("folderUid") or "")
     current = N.content_hash(c.before)
     recorded = N.applied_hash(model)
+    manager = meta.get("managedBy") or ""
+    other_tool = bool(manager) and manager not in ("classic-file-provisioning", "repo") and meta.get("managerMissing")
     if not N.is_managed_dashboard(model):
         c.action = "conflict"
         c.reason = (f"a dashboard obskit does not manage (no {N.MANAGED_TAG!r} tag) has this uid; left "
                     f"untouched (tag it {N.MANAGED_TAG!r} in Grafana to hand it to obskit)")
+        if manager:
+            c.reason += f"; Grafana records it as managed by {manager} {meta.get('managerId', '')!r}"
         return c
     if N.dashboard_owner(model) != owner:
         c.action = "conflict"
         c.reason = f"managed by obskit owner {N.dashboard_owner(model)!r}, not {owner!r}; left untouched"
         return c
-    return _decide_owned(
+    if other_tool and not str(meta.get("managerId", "")).startswith("obskit"):
+        c.action = "conflict"
+        c.reason = (f"Grafana records it as managed by {manager} {meta.get('managerId', '')!r}, not obskit; "
+                    "Grafana refuses changes from another manager; left untouched")
+        return c
+    c = _decide_owned(
         c, current, recorded, digest, force,
         provisioned="provisioned from files on the server; Grafana refuses API saves (change the provisioning "
                     "instead)" if meta.get("provisioned") else "",
         drift="changed on the server since obskit applied it" if recorded else
               f"owned (tag {N.MANAGED_TAG!r}) but has no applied marker: edited outside obskit")
+    if c.action == "unchanged" and meta.get("managerMissing"):
+        c.action, c.reason = "update", ("content already matches; recording Grafana's manager annotations "
+                                        "(grafana.app/managedBy, grafana.app/managerId)")
+    return c
 
 
 # -- folders -----------------------------------------------------------------------------------
@@ -153,7 +174,7 @@ def decide_folder(local: LocalFolder, remote: Optional[Dict[str, Any]], owned: O
     if remote is None:
         return c
     c.before = {"uid": remote.get("uid", local.uid), "title": remote.get("title", "")}
-    c.remote_version = remote.get("version") if isinstance(remote.get("version"), int) else None
+    c.remote_version = remote.get("version") if isinstance(remote.get("version"), (int, str)) else None
     if c.before["title"] == local.title:
         c.action, c.reason = "unchanged", ""
     elif owned:
@@ -175,18 +196,26 @@ def decide_datasource(local: LocalDatasource, remote: Optional[Dict[str, Any]],
     c = Change(DATASOURCE, local.uid, local.name, "create", after=after, digest=digest,
                desired=fields, secrets=dict(local.secrets), reason="not on the server")
     if remote is None:
-        if name_holder is not None:
+        if name_holder is not None and N.HASH_FIELD in (name_holder.get("jsonData") or {}):
             c.action = "conflict"
             c.reason = (f"a datasource named {local.name!r} already exists with uid "
-                        f"{name_holder.get('uid')!r} (Grafana answers 409); left untouched")
+                        f"{name_holder.get('uid')!r}, managed by obskit owner "
+                        f"{N.owner_of(name_holder.get('jsonData') or {})!r} (Grafana answers 409); left untouched")
+        elif name_holder is not None:
+            c.action = "foreign"
+            c.reason = (f"Grafana already has a datasource named {local.name!r} (uid {name_holder.get('uid')!r}) "
+                        "that obskit does not own; left as it is and not created (dashboards that reference uid "
+                        f"{local.uid!r} need [grafana] {local.fields.get('type', 'prometheus')}_datasource_uid = "
+                        f"{name_holder.get('uid')!r})")
         return c
     c.before = N.remote_datasource_state(remote)
     c.remote_version = remote.get("version") if isinstance(remote.get("version"), int) else None
     current = N.content_hash(c.before)
     recorded = N.datasource_applied_hash(remote)
     if recorded is None:
-        c.action = "conflict"
-        c.reason = (f"a datasource obskit does not manage (no jsonData.{N.HASH_FIELD}) has this uid; left untouched")
+        c.action = "foreign"
+        c.reason = (f"a datasource obskit does not own (no jsonData.{N.HASH_FIELD}) has this uid "
+                    f"({remote.get('type', '?')}, {remote.get('url', '') or 'no URL'}); left as it is and used as is")
         return c
     remote_owner = N.owner_of(remote.get("jsonData") or {})
     if remote_owner != owner:
@@ -313,7 +342,13 @@ def make_plan(client: GrafanaClient, local: LocalState, *, force: bool = False, 
 
     # dashboards
     def dash(d: LocalDashboard) -> Change:
-        return decide_dashboard(d, client.get_dashboard(d.uid), force, owner)
+        if d.schema == "v2" and not getattr(client, "supports_v2", False):
+            why = ("this run uses the legacy /api" if getattr(client, "api", "legacy") == "legacy"
+                   else "the server publishes no dashboard.grafana.app/v2* version")
+            return Change(DASHBOARD, d.uid, d.title, "error", folder_uid=d.folder_uid, schema="v2",
+                          reason=f"a schema v2 dashboard needs Grafana's resource API with "
+                                 f"dashboard.grafana.app/v2 (v2beta1, v2alpha1); {why}")
+        return decide_dashboard(d, client.get_dashboard(d.uid, schema=d.schema), force, owner)
 
     for d, change, exc in parallel(dash, list(local.dashboards), concurrency, tick):
         if exc is not None:

@@ -9,7 +9,7 @@ from obskit.apply.normalise import pretty
 from obskit.apply.plan import Change, Plan
 
 SYMBOL = {"create": "+", "update": "~", "delete": "-", "drift": "!", "conflict": "x",
-          "provisioned": "=", "error": "?", "unchanged": " "}
+          "provisioned": "=", "error": "?", "unchanged": " ", "foreign": "o"}
 ORDER = {"datasource": 0, "folder": 1, "dashboard": 2}
 
 
@@ -29,14 +29,15 @@ def change_diff(c: Change) -> str:
 
 def render_diff(plan: Plan, stat: bool = False) -> str:
     """A header per resource that differs (``+`` create, ``~`` update, ``-`` delete, ``!`` drift,
-    ``x`` conflict, ``=`` provisioned, ``?`` error), each followed by a unified diff unless ``stat``."""
+    ``x`` conflict, ``=`` provisioned, ``?`` error), each followed by a unified diff unless ``stat``;
+    one line (``o``) per datasource obskit does not own and leaves as it is (no diff: not a difference)."""
     out: List[str] = []
     for c in sorted(plan.changes, key=lambda c: (ORDER.get(c.kind, 9), c.uid)):
         if c.action == "unchanged":
             continue
         forced = " (--force)" if c.forced else ""
         out.append(f"{SYMBOL.get(c.action, '?')} {c.label}: {c.action}{forced}" + (f" - {c.reason}" if c.reason else ""))
-        if c.action != "error" and not stat:
+        if c.action not in ("error", "foreign") and not stat:
             text = change_diff(c)
             if text:
                 out.append(text.rstrip("\n"))
@@ -46,10 +47,10 @@ def render_diff(plan: Plan, stat: bool = False) -> str:
 
 def plan_counts(plan: Plan) -> str:
     parts = []
-    for action in ("create", "update", "delete", "unchanged", "drift", "conflict", "provisioned", "error"):
+    for action in ("create", "update", "delete", "unchanged", "drift", "conflict", "provisioned", "error", "foreign"):
         n = plan.count(action)
         if n or action in ("create", "update", "unchanged"):
-            parts.append(f"{n} {action}")
+            parts.append(f"{n} {'not owned' if action == 'foreign' else action}")
     return ", ".join(parts)
 
 
@@ -57,12 +58,13 @@ def render_summary(result: Result, requests: int, writes: int, retries: int) -> 
     counts = result.counts
     head = "would be " if result.dry_run else ""
     text = [f"obskit apply{' (dry run)' if result.dry_run else ''}: "
-            + ", ".join(f"{n} {head if k in ('created', 'updated', 'deleted') else ''}{k}" for k, n in counts.items())
+            + ", ".join(f"{n} {head if k in ('created', 'updated', 'deleted') else ''}{k.replace('_', ' ')}"
+                        for k, n in counts.items() if k != "not_owned" or n)
             + f" ({requests} request(s), {writes} write(s), {retries} retried)"]
-    for kind in ("skipped", "failed"):
+    for kind in ("not_owned", "skipped", "failed"):
         items = [o for o in result.outcomes if o.outcome == kind and not o.stopped]
         if items:
-            text.append(f"{kind}:")
+            text.append("not owned by obskit (left as they are):" if kind == "not_owned" else f"{kind}:")
             for o in sorted(items, key=lambda o: (ORDER.get(o.change.kind, 9), o.change.uid)):
                 text.append(f"  {o.change.label}: {o.message}")
     stopped = sum(1 for o in result.outcomes if o.stopped)
