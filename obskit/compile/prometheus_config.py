@@ -7,7 +7,7 @@ than ``Settings.prometheus_version``, scrape timeouts against the effective inte
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.duration import Duration
@@ -17,7 +17,7 @@ from obskit.model.base import is_valid
 from obskit.model.prometheus_config import versions
 from obskit.model.prometheus_config.discovery import KubernetesSD
 from obskit.model.prometheus_config.job import ScrapeConfig
-from obskit.model.prometheus_config.server import PrometheusConfig
+from obskit.model.prometheus_config.server import BUILT_RULES, DefaultRuleFiles, PrometheusConfig
 from obskit.project import Project
 
 #: Prometheus' defaults for the global block
@@ -29,12 +29,20 @@ MONITOR_KINDS = {"pod": "PodMonitor", "endpoints": "ServiceMonitor", "endpointsl
 
 @dataclass(frozen=True)
 class PrometheusFile:
-    """One ``prometheus.yml`` to write."""
+    """One ``prometheus.yml`` to write: a server, or one replica of an HA group."""
 
     path: str
     server: PrometheusConfig
     jobs: Tuple[ScrapeConfig, ...]
     sources: Tuple[Location, ...] = ()      # definition files, relative to the project root
+    replica: Optional[str] = None
+    external_labels: Tuple[Tuple[str, str], ...] = ()   # the server's, plus the replica label
+    rule_files: Tuple[str, ...] = ()                    # resolved (the platform default applied)
+
+    @property
+    def label(self) -> str:
+        """How findings and ``obskit routes`` name this server: ``llm-marketplace/prometheus-0``."""
+        return self.server.name + (f"/{self.replica}" if self.replica else "")
 
     @property
     def kubernetes_jobs(self) -> Tuple[str, ...]:
@@ -90,13 +98,42 @@ def _sources(project: Project, *objs) -> Tuple[Location, ...]:
     return tuple(sorted({o.location.relative_to(str(project.root)) for o in objs}))
 
 
+def replica_config_path(name: str, replica: str) -> str:
+    """Where one replica of an HA group is written: beside the others, so rule_files resolve alike."""
+    return conv.prometheus_config_path(name).replace(".yml", f"-{replica}.yml")
+
+
+def resolved_rule_files(server: PrometheusConfig, project: Project) -> Tuple[str, ...]:
+    """The server's rule_files with the platform default applied (see :class:`PrometheusConfig`)."""
+    if not isinstance(server.rule_files, DefaultRuleFiles):
+        return tuple(server.rule_files)
+    platform = server.effective_platform
+    if platform is None:
+        return (BUILT_RULES,)
+    from obskit.compile.platforms import platform_rule_files
+    return platform_rule_files(project, platform)
+
+
+def server_files(server: PrometheusConfig, project: Project) -> Tuple[PrometheusFile, ...]:
+    """The file(s) of one server: one, or one per replica."""
+    jobs = _jobs_of(server, project)
+    sources = _sources(project, server, *jobs)
+    rules = resolved_rule_files(server, project)
+    if not server.replicas:
+        return (PrometheusFile(conv.prometheus_config_path(server.name), server, jobs, sources,
+                               external_labels=server.external_labels, rule_files=rules),)
+    return tuple(PrometheusFile(replica_config_path(server.name, r), server, jobs, sources, r,
+                                tuple(sorted(dict(server.external_labels, **{server.replica_label: r}).items())),
+                                rules)
+                 for r in server.replicas)
+
+
 def compile_scrape(project: Project) -> CompiledScrape:
     files = []
     seen: Dict[int, ScrapeConfig] = {}
     for server in _servers(project):
         jobs = _jobs_of(server, project)
-        files.append(PrometheusFile(conv.prometheus_config_path(server.name), server, jobs,
-                                    _sources(project, server, *jobs)))
+        files.extend(server_files(server, project))
         for job in jobs:
             seen.setdefault(id(job), job)
     monitors: List[Monitor] = []
@@ -136,9 +173,19 @@ def check_project(project: Project) -> List[Diagnostic]:
         names.setdefault(server.name, server)
     claimed = set()
     monitor_names: Dict[str, ScrapeConfig] = {}
+    paths: Dict[str, PrometheusConfig] = {}
     for server in servers:
         jobs = _jobs_of(server, project)
         diags += _check_server(server, jobs, str(project.root), _assumed_interval(project))
+        diags += _check_server_versions(server, target)
+        for pf in server_files(server, project):
+            other = paths.get(pf.path)
+            if other is not None and other is not server and other.name != server.name:
+                diags.append(_diag("duplicate-prometheus-config",
+                                   f"writes {pf.path}, as Prometheus config {other.name!r} does",
+                                   f"Prometheus config {server.name!r}", server.location,
+                                   hint="rename the server or its replicas"))
+            paths.setdefault(pf.path, server)
         claimed.update(id(j) for j in jobs)
     all_jobs = {id(j): j for j in project.of(ScrapeConfig)}
     for server in servers:
@@ -219,4 +266,31 @@ def _check_versions(job: ScrapeConfig, target: versions.Version) -> List[Diagnos
                                           f"project targets {versions.fmt(target)}",
                                f"scrape config {job.job_name!r}", job.location,
                                hint="raise prometheus_version in obskit.toml or drop the field"))
+    return diags
+
+
+def _check_server_versions(server: PrometheusConfig, target: versions.Version) -> List[Diagnostic]:
+    """remote_write, queue_config and relabel fields of the server newer than the project's floor."""
+    diags: List[Diagnostic] = []
+    obj = f"Prometheus config {server.name!r}"
+    hint = "raise prometheus_version in obskit.toml or drop the field"
+
+    def too_new(what: str, since, location) -> None:
+        diags.append(_diag("too-new", f"{what} needs Prometheus {versions.fmt(since)} or later; the project "
+                                      f"targets {versions.fmt(target)}", obj, location, hint=hint))
+
+    for w in server.remote_write:
+        for name, since in versions.REMOTE_WRITE_FIELD_SINCE.items():
+            if getattr(w, name) is not None and since > target:
+                too_new(f"remote_write {name}", since, w.location)
+        if w.queue_config is not None:
+            for name, since in versions.QUEUE_FIELD_SINCE.items():
+                if getattr(w.queue_config, name) is not None and since > target:
+                    too_new(f"queue_config {name}", since, w.queue_config.location)
+    for kind, steps in (("alert_relabel_configs", server.alert_relabel_configs),
+                        ("write_relabel_configs", tuple(s for w in server.remote_write for s in w.write_relabel_configs))):
+        for step in steps:
+            since = versions.RELABEL_ACTION_SINCE.get(step.effective_action)
+            if since and since > target:
+                too_new(f"relabel action {step.effective_action!r} ({kind})", since, step.location)
     return diags

@@ -136,7 +136,9 @@ class LokiConfig(Definition):
 
     ``index``/``schema`` default to the version's profile (2.x: boltdb-shipper/v11, 3.x: tsdb/v13).
     ``retention`` (e.g. "30d") turns on compactor-driven deletion; it must be a whole number of days
-    (the index period is 24h)."""
+    (the index period is 24h). ``active_index_directory`` and ``cache_location`` place the index
+    shipper's local directories (``boltdb_shipper`` / ``tsdb_shipper``; both keys exist in every Loki
+    the 2.x and 3.x profiles target); they must differ."""
 
     name: str
     storage: Storage = field(default_factory=FilesystemStorage)
@@ -145,6 +147,8 @@ class LokiConfig(Definition):
     http_port: int = 3100
     grpc_port: int = 9096
     path_prefix: str = "/loki"
+    active_index_directory: Optional[str] = None   # the shipper's local index (default <path_prefix>/index)
+    cache_location: Optional[str] = None           # the shipper's downloaded-index cache (<path_prefix>/index_cache)
     schema_from: str = "2024-01-01"
     index: Optional[str] = None
     schema: Optional[str] = None
@@ -219,12 +223,16 @@ class LokiConfig(Definition):
                 d = p.duration(value, attr)
                 if d is not None:
                     set_attr(self, attr, d)
+        index_dir = self.active_index_directory or f"{self.path_prefix}/index"
+        if self.cache_location is not None and self.cache_location.rstrip("/") == index_dir.rstrip("/"):
+            p.add("bad-path", f"cache_location {self.cache_location!r} is the active index directory: the shipper "
+                              "would mix its uploads with downloaded index files")
         if not isinstance(self.limits, LokiLimits):
             p.add("bad-limit", f"limits must be LokiLimits, got {self.limits!r}")
         else:
             self.limits.problems(p)
-        for attr in ("path_prefix", "ruler_directory"):
-            if not str(getattr(self, attr)).startswith("/"):
+        for attr in ("path_prefix", "ruler_directory", "active_index_directory", "cache_location"):
+            if getattr(self, attr) is not None and not str(getattr(self, attr)).startswith("/"):
                 p.add("bad-path", f"{attr} {getattr(self, attr)!r} must be an absolute path")
         for attr in ("alertmanager_url", "ruler_remote_write_url"):
             value = getattr(self, attr)

@@ -35,8 +35,8 @@ def _num(value):
 def _storage(plan: LokiPlan) -> Dict[str, object]:
     c, s = plan.config, plan.config.storage
     shipper: Dict[str, object] = {
-        "active_index_directory": f"{c.path_prefix}/index",
-        "cache_location": f"{c.path_prefix}/index_cache",
+        "active_index_directory": c.active_index_directory or f"{c.path_prefix}/index",
+        "cache_location": c.cache_location or f"{c.path_prefix}/index_cache",
     }
     if plan.shared_store:
         shipper["shared_store"] = plan.shared_store

@@ -492,8 +492,34 @@ def _check_jaeger(defined: Dict[str, Dict[str, object]], service: dict) -> List[
 
 
 # ----------------------------------------------------------------------------------------------- Tempo
+def _tempo_gcs(s) -> Dict[str, object]:
+    out: Dict[str, object] = {"bucket_name": s.bucket_name}
+    if s.chunk_buffer_size is not None:
+        out["chunk_buffer_size"] = s.chunk_buffer_size
+    if s.endpoint is not None:
+        out["endpoint"] = s.endpoint
+    if s.insecure:
+        out["insecure"] = True
+    return out
+
+
+def _tempo_azure(s) -> Dict[str, object]:
+    out: Dict[str, object] = {"container_name": s.container_name, "storage_account_name": s.storage_account_name}
+    if s.storage_account_key is not None:
+        out["storage_account_key"] = s.storage_account_key
+    if s.use_managed_identity:
+        out["use_managed_identity"] = True
+    if s.user_assigned_id is not None:
+        out["user_assigned_id"] = s.user_assigned_id
+    if s.use_federated_token:
+        out["use_federated_token"] = True
+    if s.endpoint_suffix is not None:
+        out["endpoint_suffix"] = s.endpoint_suffix
+    return out
+
+
 def tempo_dict(t) -> Dict[str, object]:
-    from obskit.model.tracing_tempo import TempoS3Storage
+    from obskit.model.tracing_tempo import TempoAzureStorage, TempoGCSStorage, TempoS3Storage
 
     protocols = {k: _ep(v) for k, v in (("grpc", t.otlp_grpc), ("http", t.otlp_http)) if v is not None}
     s = t.storage
@@ -509,6 +535,10 @@ def tempo_dict(t) -> Dict[str, object]:
         if s.forcepathstyle:
             s3["forcepathstyle"] = True
         trace: Dict[str, object] = {"backend": "s3", "s3": s3}
+    elif isinstance(s, TempoGCSStorage):
+        trace = {"backend": "gcs", "gcs": _tempo_gcs(s)}
+    elif isinstance(s, TempoAzureStorage):
+        trace = {"backend": "azure", "azure": _tempo_azure(s)}
     else:
         trace = {"backend": "local", "local": {"path": s.path}}
     trace["wal"] = {"path": t.wal_path}
@@ -521,11 +551,12 @@ def tempo_dict(t) -> Dict[str, object]:
 
 
 def render_tempo(t, sources) -> bytes:
-    from obskit.model.tracing_tempo import TempoS3Storage
+    from obskit.model.tracing_tempo import TempoAzureStorage, TempoS3Storage
 
     files = sorted({loc.file for loc in sources}) or ["definitions"]
     header = conv.GENERATED_HEADER.format(sources=", ".join(files))
-    if isinstance(t.storage, TempoS3Storage) and t.storage.access_key is not None:
+    if (isinstance(t.storage, TempoS3Storage) and t.storage.access_key is not None) or \
+            (isinstance(t.storage, TempoAzureStorage) and t.storage.storage_account_key is not None):
         header += ("# Contains ${VAR} references: start Tempo with -config.expand-env=true "
                    "so that they are read from the environment.\n")
     return (header + dump(tempo_dict(t))).encode()
@@ -535,6 +566,12 @@ _TEMPO_TOP = {"server", "distributor", "ingester", "compactor", "storage", "quer
               "metrics_generator", "overrides", "stream_over_http_enabled", "target", "usage_report",
               "memberlist", "multitenancy_enabled"}
 _TEMPO_BACKENDS = ("local", "s3", "gcs", "azure")
+#: keys of Tempo 2.x's gcs and azure backend blocks (tempodb/backend/gcs and azure Config)
+_TEMPO_GCS_KEYS = {"bucket_name", "prefix", "chunk_buffer_size", "endpoint", "hedge_requests_at",
+                   "hedge_requests_up_to", "insecure", "object_cache_control", "object_metadata"}
+_TEMPO_AZURE_KEYS = {"storage_account_name", "storage_account_key", "use_managed_identity", "use_federated_token",
+                     "user_assigned_id", "container_name", "prefix", "endpoint_suffix", "max_buffers",
+                     "buffer_size", "hedge_requests_at", "hedge_requests_up_to"}
 
 
 def validate_tempo(doc: object) -> List[str]:
@@ -572,6 +609,23 @@ def validate_tempo(doc: object) -> List[str]:
         for k in ("access_key", "secret_key"):
             if k in s3 and not is_env_ref(s3[k]):
                 out.append(f"storage.trace.s3.{k} is a literal secret")
+    elif backend == "gcs":
+        gcs = trace["gcs"]
+        out += [f"storage.trace.gcs: unknown key {k!r}" for k in sorted(set(gcs) - _TEMPO_GCS_KEYS)]
+        if not gcs.get("bucket_name"):
+            out.append("storage.trace.gcs.bucket_name is required")
+    elif backend == "azure":
+        az = trace["azure"]
+        out += [f"storage.trace.azure: unknown key {k!r}" for k in sorted(set(az) - _TEMPO_AZURE_KEYS)]
+        for k in ("container_name", "storage_account_name"):
+            if not az.get(k):
+                out.append(f"storage.trace.azure.{k} is required")
+        from obskit.model.loki import is_env_ref
+        if "storage_account_key" in az and not is_env_ref(az["storage_account_key"]):
+            out.append("storage.trace.azure.storage_account_key is a literal secret")
+        if sum(1 for k in ("storage_account_key", "use_managed_identity", "use_federated_token") if az.get(k)) != 1:
+            out.append("storage.trace.azure needs exactly one of storage_account_key, use_managed_identity, "
+                       "use_federated_token")
     if not (trace.get("wal") or {}).get("path"):
         out.append("storage.trace.wal.path is required")
     return out

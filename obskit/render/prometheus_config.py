@@ -97,11 +97,14 @@ def config_dict(pf: PrometheusFile) -> Dict[str, object]:
     for name in ("scrape_interval", "scrape_timeout", "evaluation_interval"):
         if getattr(server, name) is not None:
             glob[name] = str(getattr(server, name))
-    if server.external_labels:
-        glob["external_labels"] = dict(server.external_labels)
+    if pf.external_labels:
+        glob["external_labels"] = dict(pf.external_labels)
     out: Dict[str, object] = {}
     if glob:
         out["global"] = glob
+    alerting: Dict[str, object] = {}
+    if server.alert_relabel_configs:
+        alerting["alert_relabel_configs"] = [relabel_dict(r) for r in server.alert_relabel_configs]
     if server.alertmanagers:
         ams = []
         for am in server.alertmanagers:
@@ -113,16 +116,53 @@ def config_dict(pf: PrometheusFile) -> Dict[str, object]:
                 entry["timeout"] = str(am.timeout)
             entry["static_configs"] = [{"targets": list(am.targets)}]
             ams.append(entry)
-        out["alerting"] = {"alertmanagers": ams}
-    if server.rule_files:
-        out["rule_files"] = list(server.rule_files)
+        alerting["alertmanagers"] = ams
+    if alerting:
+        out["alerting"] = alerting
+    if pf.rule_files:
+        out["rule_files"] = list(pf.rule_files)
     out["scrape_configs"] = [job_dict(j) for j in pf.jobs]
+    if server.remote_write:
+        out["remote_write"] = [remote_write_dict(w) for w in server.remote_write]
+    return out
+
+
+def remote_write_dict(w) -> Dict[str, object]:
+    out: Dict[str, object] = {"url": w.url}
+    if w.name is not None:
+        out["name"] = w.name
+    if w.remote_timeout is not None:
+        out["remote_timeout"] = w.remote_timeout
+    if w.headers:
+        out["headers"] = dict(w.headers)
+    if w.protobuf_message is not None:
+        out["protobuf_message"] = w.protobuf_message
+    for name in ("send_exemplars", "send_native_histograms"):
+        if getattr(w, name) is not None:
+            out[name] = getattr(w, name)
+    if w.basic_auth is not None:
+        out["basic_auth"] = {"username": w.basic_auth.username, "password_file": w.basic_auth.password_file}
+    if w.credentials_file is not None:
+        auth: Dict[str, object] = {"credentials_file": w.credentials_file}
+        if w.credentials_type is not None:
+            auth = {"type": w.credentials_type, **auth}
+        out["authorization"] = auth
+    if w.tls_config is not None:
+        out["tls_config"] = dict(w.tls_config.items())
+    if w.write_relabel_configs:
+        out["write_relabel_configs"] = [relabel_dict(r) for r in w.write_relabel_configs]
+    if w.queue_config is not None and w.queue_config.items():
+        out["queue_config"] = dict(w.queue_config.items())
     return out
 
 
 def header(pf: PrometheusFile) -> str:
     files = sorted({loc.file for loc in pf.sources}) or ["definitions"]
     text = conv.GENERATED_HEADER.format(sources=", ".join(files))
+    if pf.replica:
+        text += (f"# Replica {pf.replica!r} of the HA group {pf.server.name!r} "
+                 f"({', '.join(pf.server.replicas)}): external label "
+                 f"{pf.server.replica_label}=\"{pf.replica}\".\n")
     if pf.server.server_flags:
         text += "# Run Prometheus with: " + " ".join(pf.server.server_flags) + "\n"
     if pf.kubernetes_jobs:

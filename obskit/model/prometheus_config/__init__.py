@@ -6,10 +6,11 @@ from obskit.model.prometheus_config.helpers import (
 )
 from obskit.model.prometheus_config.job import ScrapeConfig, TLSConfig
 from obskit.model.prometheus_config.relabel import ACTIONS, Relabel
+from obskit.model.prometheus_config.remote import BasicAuth, QueueConfig, RemoteWrite
 from obskit.model.prometheus_config.server import BUILT_RULES, Alertmanagers, PrometheusConfig
 
 __all__ = ["PrometheusConfig", "Alertmanagers", "ScrapeConfig", "Relabel", "StaticConfig", "FileSD",
            "KubernetesSD", "KubernetesSelector", "TLSConfig", "ACTIONS", "BUILT_RULES", "kubernetes_pods",
            "kubernetes_service_endpoints", "kubernetes_nodes", "keep_annotated", "keep_label",
            "address_from_annotation", "path_from_annotation", "scheme_from_annotation", "map_labels",
-           "copy_meta", "meta_label"]
+           "copy_meta", "meta_label", "RemoteWrite", "QueueConfig", "BasicAuth"]

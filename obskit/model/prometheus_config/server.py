@@ -10,11 +10,22 @@ from obskit.location import Location
 from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
 from obskit.model.prometheus_config.discovery import check_target
 from obskit.model.prometheus_config.job import SCHEMES, ScrapeConfig
+from obskit.model.prometheus_config.relabel import Relabel
+from obskit.model.prometheus_config.remote import RemoteWrite
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 #: the built rule files, relative to prometheus.yml (Prometheus resolves rule_files against the
 #: directory of the configuration file)
 BUILT_RULES = "rules/*.yml"
+
+
+class DefaultRuleFiles(tuple):
+    """The default of ``PrometheusConfig.rule_files``: "this server's platform's rule files", chosen
+    at compile time (:mod:`obskit.compile.deployment`). A tuple holding :data:`BUILT_RULES`, so code
+    that only asks whether a server loads rules keeps working; compile replaces it by the files."""
+
+
+PLATFORM_RULES = DefaultRuleFiles((BUILT_RULES,))
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -57,6 +68,16 @@ class PrometheusConfig(Definition):
     ``scrape_configs`` explicitly.
 
     ``rule_files`` are relative to the generated file: ``rules/*.yml`` is the rule files obskit builds.
+    Left at its default, a server loads its ``platform``'s rules only: the rule files of the
+    SLOs whose service is the platform and of the rule groups defined in ``alerts/<platform>.py``
+    (``-`` and ``_`` alike). ``platform`` defaults to ``name``; the unnamed server (``"prometheus"``)
+    without a platform loads every built rule file (``rules/*.yml``), as a single-server project wants.
+
+    ``alert_relabel_configs`` run on every alert before it is sent (``alerting.alert_relabel_configs``).
+    ``replicas`` makes an HA group: one file per replica (``prometheus-<name>-<replica>.yml``), each
+    with the external label ``replica_label=<replica>``; the alerts of both reach Alertmanager, which
+    deduplicates them only when ``alert_relabel_configs`` remove that label (obskit checks it).
+    ``remote_write`` sends the samples to a central store (Thanos Receive, Cortex/Mimir).
     ``retention`` is not part of ``prometheus.yml`` (it is the server flag
     ``--storage.tsdb.retention.time``); obskit writes the flags to the generated file's header.
     """
@@ -66,8 +87,13 @@ class PrometheusConfig(Definition):
     scrape_timeout: Optional[str] = None
     evaluation_interval: Optional[str] = None
     external_labels: Tuple[Tuple[str, str], ...] = ()
-    rule_files: Tuple[str, ...] = (BUILT_RULES,)
+    rule_files: Tuple[str, ...] = PLATFORM_RULES
+    platform: Optional[str] = None
     alertmanagers: Tuple[Alertmanagers, ...] = ()
+    alert_relabel_configs: Tuple[Relabel, ...] = ()
+    remote_write: Tuple[RemoteWrite, ...] = ()
+    replicas: Tuple[str, ...] = ()
+    replica_label: str = "replica"
     scrape_configs: Optional[Tuple[ScrapeConfig, ...]] = None
     retention: Optional[str] = None
     retention_size: Optional[str] = None
@@ -90,8 +116,22 @@ class PrometheusConfig(Definition):
         if self.retention_size is not None and not re.fullmatch(r"\d+(B|KB|MB|GB|TB|PB|EB)", str(self.retention_size)):
             p.add("bad-value", f"retention_size {self.retention_size!r} must look like 512MB or 50GB")
         set_attr(self, "external_labels", freeze_labels(self.external_labels, p, "external_labels"))
-        self._rule_files(p)
+        if not isinstance(self.rule_files, DefaultRuleFiles):
+            self._rule_files(p)
+        if self.platform is not None and (not isinstance(self.platform, str) or not _NAME.match(self.platform)):
+            p.add("bad-name", f"platform {self.platform!r} must be lowercase letters, digits and '-'")
         self._alertmanagers(p)
+        for attr, kind in (("alert_relabel_configs", Relabel), ("remote_write", RemoteWrite)):
+            value = getattr(self, attr)
+            items = (value,) if isinstance(value, kind) else tuple(value or ())
+            for item in items:
+                if not isinstance(item, kind):
+                    p.add("bad-type", f"{attr} must hold {kind.__name__} objects, got {item!r}")
+            set_attr(self, attr, tuple(i for i in items if isinstance(i, kind)))
+        names = [w.name for w in self.remote_write if w.name]
+        if len(set(names)) != len(names):
+            p.add("duplicate-remote-write", f"remote_write names {names} are not all different")
+        self._replicas(p)
         if self.scrape_configs is not None:
             items = tuple(self.scrape_configs)
             for s in items:
@@ -115,6 +155,31 @@ class PrometheusConfig(Definition):
         if len(set(files)) != len(files):
             p.add("bad-rule-files", f"rule_files {list(files)} lists a path twice")
         set_attr(self, "rule_files", files)
+
+    def _replicas(self, p: Problems) -> None:
+        from obskit.promql import is_valid_label_name
+        replicas = (self.replicas,) if isinstance(self.replicas, str) else tuple(self.replicas or ())
+        for r in replicas:
+            if not isinstance(r, str) or not _NAME.match(r):
+                p.add("bad-replica", f"replica {r!r} must be lowercase letters, digits and '-' (it names a file)")
+        if len(set(replicas)) != len(replicas):
+            p.add("bad-replica", f"replicas {list(replicas)} lists a replica twice")
+        if len(replicas) == 1:
+            p.add("bad-replica", "one replica is no HA group: give two or more replicas, or none")
+        set_attr(self, "replicas", replicas)
+        if not isinstance(self.replica_label, str) or not is_valid_label_name(self.replica_label) \
+                or self.replica_label.startswith("__"):
+            p.add("bad-label", f"replica_label {self.replica_label!r} is not a valid label name")
+        elif replicas and self.replica_label in dict(self.external_labels):
+            p.add("bad-replica", f"external_labels already set {self.replica_label!r}: each replica sets it "
+                                 "to its own name", hint=f"drop {self.replica_label!r} from external_labels")
+
+    @property
+    def effective_platform(self) -> Optional[str]:
+        """The platform whose rules this server loads by default (None: every rule file)."""
+        if self.platform is not None:
+            return self.platform
+        return None if self.name == "prometheus" else self.name
 
     def _alertmanagers(self, p: Problems) -> None:
         raw = (self.alertmanagers,) if isinstance(self.alertmanagers, (str, Alertmanagers)) else tuple(self.alertmanagers or ())

@@ -25,6 +25,18 @@ SCRAPE_FIELD_SINCE = {
 }
 
 
+#: remote_write fields newer than 2.42: the Remote-Write 2.0 message choice came with 2.54
+#: (prometheus/prometheus#14335); promtool 2.42 refuses it ("field protobuf_message not found").
+REMOTE_WRITE_FIELD_SINCE = {
+    "protobuf_message": (2, 54),
+}
+
+#: queue_config fields newer than 2.42 (``sample_age_limit``: 2.50; promtool 2.42 refuses it).
+QUEUE_FIELD_SINCE = {
+    "sample_age_limit": (2, 50),
+}
+
+
 def parse(text: str) -> Version:
     """``"2.42"``, ``"2.42.0"`` or ``"3"`` → ``(2, 42)`` / ``(3, 0)``."""
     m = re.fullmatch(r"\s*v?(\d+)(?:\.(\d+))?(?:\.\d+)?\s*", str(text))
