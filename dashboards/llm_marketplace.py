@@ -26,7 +26,7 @@ DS = cm.DataSourceRef(type_val="prometheus", uid="${datasource}")
 
 def _variable():
     return (sdk.DatasourceVariable("datasource").label("Data source").type("prometheus")
-            .current(dm.VariableOption(text="Prometheus", value="obskit-prometheus")))
+            .current(dm.VariableOption(text="Prometheus", value="prometheus")))
 
 
 def _q(expr, legend="", ref="A"):
@@ -129,7 +129,7 @@ def _dict_dashboard(title, panels):
     return {"title": title, "tags": ["llm-marketplace"], "time": {"from": "now-6h", "to": "now"},
             "templating": {"list": [{"type": "datasource", "name": "datasource", "label": "Data source",
                                      "query": "prometheus",
-                                     "current": {"text": "Prometheus", "value": "obskit-prometheus"}}]},
+                                     "current": {"text": "Prometheus", "value": "prometheus"}}]},
             "annotations": {"list": []}, "panels": panels}
 
 

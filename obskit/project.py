@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Optional, Tuple, Type, TypeVar
+from typing import Mapping, Optional, Tuple, Type, TypeVar
 
 T = TypeVar("T")
 
@@ -145,6 +145,59 @@ def _grafana_major(version: str) -> Optional[int]:
 class GrafanaSettings:
     """``obskit.toml``'s ``[grafana]`` table: the Grafana the dashboards land in (docs/dashboards.md)."""
 
+    # --- dashboards and datasources (docs/dashboards.md, "Settings") ---
+    version: Optional[str] = None            # Grafana release dashboards target ("11", "12", "13"); None: "12"
+    schema: str = "v1"                       # dashboard model written: "v1" (classic JSON) or "v2" (Grafana 12+)
+    datasources: Optional[Tuple[Tuple[str, str], ...]] = None   # { prometheus|loki|tempo|jaeger = URL }: only
+    #                                        these are provisioned; kept as sorted ((type, URL), ...)
+    # the uid dashboards use for each type (the ${datasource} variable's default; legacy names such as
+    # "Prometheus" in authored dashboards) and that a provisioned datasource of that type gets
+    prometheus_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["prometheus"]
+    loki_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["loki"]
+    tempo_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["tempo"]
+    jaeger_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["jaeger"]
+
+    def __post_init__(self):
+        if isinstance(self.version, int) and not isinstance(self.version, bool):
+            object.__setattr__(self, "version", str(self.version))     # version = 12 in TOML
+        if self.version is not None:
+            if not isinstance(self.version, str) or _grafana_major(self.version) is None:
+                raise ValueError(f"version {self.version!r} is not a Grafana release such as \"12\" or \"11.6\"")
+        if self.schema not in ("v1", "v2"):
+            raise ValueError(f"schema {self.schema!r} is not \"v1\" (classic dashboard JSON) or \"v2\"")
+        if self.schema == "v2" and _grafana_major(self.target_version) < GRAFANA_SCHEMA_V2_SINCE:
+            raise ValueError(f"schema = \"v2\" needs Grafana {GRAFANA_SCHEMA_V2_SINCE} or newer (dashboard schema v2 "
+                             f"arrived in Grafana {GRAFANA_SCHEMA_V2_SINCE}.0); the target is Grafana "
+                             f"{self.target_version}: use schema = \"v1\" or raise the version")
+        for kind in GRAFANA_DATASOURCE_TYPES:
+            name = f"{kind}_datasource_uid"
+            uid = getattr(self, name)
+            if not isinstance(uid, str) or not _GRAFANA_UID.fullmatch(uid):
+                raise ValueError(f"{name} {uid!r} is not a Grafana uid (1-40 characters of a-z, A-Z, 0-9, _ and -)")
+        if self.datasources is not None:
+            given = self.datasources
+            if isinstance(given, (tuple, list)):
+                given = dict(given)
+            if not isinstance(given, Mapping):
+                raise ValueError("datasources must be a table of datasource type = URL, e.g. "
+                                 "datasources = { prometheus = \"http://prometheus:9090\" }")
+            for key, value in sorted(given.items()):
+                if key not in GRAFANA_DATASOURCE_TYPES:
+                    raise ValueError(f"datasources: unknown datasource {key!r}; known: "
+                                     f"{', '.join(sorted(GRAFANA_DATASOURCE_TYPES))}")
+                if not isinstance(value, str) or not value.startswith(("http://", "https://")):
+                    raise ValueError(f"datasources.{key}: {value!r} is not an http(s) URL")
+            object.__setattr__(self, "datasources", tuple(sorted(given.items())))
+
+    @property
+    def target_version(self) -> str:
+        """The Grafana release dashboards target: ``version``, else :data:`DEFAULT_GRAFANA_VERSION`."""
+        return self.version or DEFAULT_GRAFANA_VERSION
+
+    def datasource_uid(self, kind: str) -> str:
+        """The uid dashboards use for a datasource type (``prometheus``, ``loki``, ``tempo``, ``jaeger``)."""
+        return getattr(self, f"{kind}_datasource_uid")
+
 
 #: obskit.toml tables besides ``[project]``, each read into its own settings class
 TABLES = {"kubernetes": KubernetesSettings, "grafana": GrafanaSettings}
@@ -157,11 +210,11 @@ class Settings:
     namespace: Optional[str] = None          # Kubernetes namespace of generated objects
     prometheus_version: str = "2.42"         # the oldest Prometheus the output must load in
     alertmanager_version: str = "0.25"       # the oldest Alertmanager the output must load in
-    grafana_version: str = "12"              # Grafana major version dashboards target (11 or 12)
+    grafana_version: Optional[str] = None    # deprecated alias of [grafana] version (moved there)
     scrape_interval: int = 60                # a duration ("30s"; integers are seconds); lint checks of rate() ranges
     evaluation_interval: int = 60            # a duration ("1m"; integers are seconds); generated tests
     loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
-    grafana_datasources: Optional[dict] = None  # {prometheus|loki|jaeger|tempo: URL}; see docs/dashboards.md
+    grafana_datasources: Optional[dict] = None  # deprecated alias of [grafana] datasources (moved there)
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
     promtool_versions: Tuple[str, ...] = ()  # obskit test: only these installed promtool versions (prefixes, "3.5")
     amtool_versions: Tuple[str, ...] = ()    # obskit test: only these installed amtool versions (prefixes, "0.35")
@@ -180,6 +233,40 @@ class Settings:
             if isinstance(value, str):
                 value = (value,)
             object.__setattr__(self, name, tuple(str(v) for v in value))
+        self._move_grafana_aliases()
+
+    def _move_grafana_aliases(self) -> None:
+        """``[project] grafana_version`` / ``grafana_datasources`` (from before ``[grafana]``) mean
+        ``[grafana] version`` / ``datasources``: moved there and cleared here, so ``grafana`` is the one
+        place to read them. Both places set to different values is an error."""
+        moved, used = {}, []
+        for old, new in GRAFANA_ALIASES.items():
+            value = getattr(self, old)
+            if value is None:
+                continue
+            used.append(old)
+            object.__setattr__(self, old, None)
+            value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+            there = getattr(self.grafana, new)
+            if new == "datasources":
+                value = tuple(sorted(dict(value).items())) if isinstance(value, (dict, list, tuple)) else value
+            if there is not None and there != value:
+                raise ValueError(f"{old} (deprecated) and [grafana] {new} are both set, to different values: "
+                                 f"keep [grafana] {new} only")
+            moved[new] = value
+        if moved:
+            object.__setattr__(self, "grafana", replace(self.grafana, **moved))
+        # not a field: settings compare equal however they were written
+        object.__setattr__(self, "_deprecated_keys", tuple(used))
+
+    @property
+    def deprecated_keys(self) -> Tuple[str, ...]:
+        """The deprecated ``[project]`` keys this project's obskit.toml used (the loader's check warns)."""
+        return self.__dict__.get("_deprecated_keys", ())
+
+
+#: deprecated ``[project]`` keys → their ``[grafana]`` keys
+GRAFANA_ALIASES = {"grafana_version": "version", "grafana_datasources": "datasources"}
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ FILES: Dict[str, str] = {
 [project]
 prometheus_version = "2.42"     # the oldest Prometheus the rules must load in
 alertmanager_version = "0.25"
-grafana_version = "12"
+
+[grafana]
+version = "12"                  # the Grafana the dashboards target (11, 12 or 13)
+prometheus_datasource_uid = "prometheus"   # the uid of the Prometheus datasource dashboards query
 ''',
     "slos/example.py": '''\
 """An example SLO: 99.9 % of the API's requests succeed over 30 days.

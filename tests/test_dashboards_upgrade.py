@@ -66,7 +66,7 @@ def test_graph_becomes_timeseries():
     assert problems == []
     (p,) = out["panels"]
     assert p["type"] == "timeseries" and p["gridPos"] == {"h": 7, "w": 24, "x": 0, "y": 0}
-    assert p["datasource"] == {"type": "prometheus", "uid": "obskit-prometheus"}
+    assert p["datasource"] == {"type": "prometheus", "uid": "prometheus"}
     assert [t["refId"] for t in p["targets"]] == ["A", "B"]
     assert all(k not in t for t in p["targets"] for k in ("query", "target", "metric", "step", "datasource"))
     d = p["fieldConfig"]["defaults"]
@@ -139,8 +139,8 @@ def test_legacy_rows_with_span():
 
 
 @pytest.mark.parametrize("value, ref", [
-    ("Prometheus", {"type": "prometheus", "uid": "obskit-prometheus"}),
-    ("Loki", {"type": "loki", "uid": "obskit-loki"}),
+    ("Prometheus", {"type": "prometheus", "uid": "prometheus"}),
+    ("Loki", {"type": "loki", "uid": "loki"}),
     ("-- Grafana --", {"type": "datasource", "uid": "grafana"}),
     ("$datasource", {"type": "prometheus", "uid": "${datasource}"}),
     ({"type": "tempo", "uid": "x", "name": "old"}, {"type": "tempo", "uid": "x"}),
@@ -213,6 +213,6 @@ def test_row_datasource_and_cache_timeout_kept_current():
          "panels": [{"type": "stat", "title": "s", "cacheTimeout": "60", "targets": [{"expr": "up"}]}]}]})
     assert problems == []
     row = out["panels"][0]
-    assert row["datasource"] == {"type": "prometheus", "uid": "obskit-prometheus"}
+    assert row["datasource"] == {"type": "prometheus", "uid": "prometheus"}
     assert row["panels"][0]["cacheTimeout"] == "60"
     _valid(out)

@@ -23,10 +23,11 @@ from obskit.compile.dashboards_upgrade import upgrade
 from obskit.errors import Diagnostic
 from obskit.location import Location
 from obskit.model.dashboards import Dashboard, _to_json_text, source_kind
-from obskit.project import Project
+from obskit.project import GRAFANA_ALIASES, GrafanaSettings, Project
 
-#: Grafana major version → dashboard schemaVersion it writes
-SCHEMA_VERSIONS = {11: 41, 12: 42}
+#: Grafana major version → the classic dashboard schemaVersion obskit writes for it. 13 gets 12's 42
+#: (the schemas in shared/ are 42's; Grafana migrates any older schemaVersion when it loads a dashboard)
+SCHEMA_VERSIONS = {11: 41, 12: 42, 13: 42}
 
 
 def schema_version(grafana_version: str) -> int:
@@ -36,14 +37,18 @@ def schema_version(grafana_version: str) -> int:
     except ValueError:
         major = -1
     if major not in SCHEMA_VERSIONS:
+        known = sorted(SCHEMA_VERSIONS)
         raise ValueError(f"grafana_version {grafana_version!r} is not supported: obskit targets Grafana "
-                         f"{' and '.join(str(v) for v in sorted(SCHEMA_VERSIONS))}")
+                         f"{', '.join(str(v) for v in known[:-1])} and {known[-1]} ([grafana] version)")
     return SCHEMA_VERSIONS[major]
 
 
-def datasource_refs() -> Dict[str, dict]:
-    """Legacy datasource names → references to the datasources obskit provisions."""
-    return {name: {"type": kind, "uid": uid} for uid, name, kind in conv.GRAFANA_DATASOURCES.values()}
+def datasource_refs(grafana: Optional[GrafanaSettings] = None) -> Dict[str, dict]:
+    """Legacy datasource names ("Prometheus", "Loki", "Jaeger", "Tempo") → ``{type, uid}`` references with
+    the configured uids (``[grafana] <type>_datasource_uid``)."""
+    grafana = grafana or GrafanaSettings()
+    return {name: {"type": plugin, "uid": grafana.datasource_uid(kind)}
+            for kind, (_, name, plugin) in conv.GRAFANA_DATASOURCES.items()}
 
 
 def folder(title: str) -> Folder:
@@ -62,8 +67,9 @@ class _Planned:
     make: Callable[[], CompiledDashboard]
 
 
-def _authored(d: Dashboard, version: int, diags: List[Diagnostic]) -> CompiledDashboard:
-    doc, problems = upgrade(json.loads(d.document), version, datasource_refs())
+def _authored(d: Dashboard, version: int, grafana: GrafanaSettings, diags: List[Diagnostic]) -> CompiledDashboard:
+    doc, problems = upgrade(json.loads(d.document), version, datasource_refs(grafana),
+                            grafana.prometheus_datasource_uid)
     obj = f"dashboard {d.title!r}"
     for problem in problems:
         diags.append(Diagnostic("dashboard-convert", problem, obj, d.location))
@@ -91,27 +97,29 @@ def _generated(project: Project) -> List[_Planned]:
         return []
     out = []
     slo_folder, svc_folder = folder(conv.SLO_FOLDER), folder(conv.SERVICES_FOLDER)
+    uid = project.settings.grafana.prometheus_datasource_uid      # the ${datasource} variable's default
     out.append(_generating(conv.SLO_OVERVIEW_TITLE, slo_folder, tuple(sorted({s.location for s in slos})),
-                           lambda: overview(slos)))
+                           lambda: overview(slos, uid)))
     for service, items in groupby(sorted(slos, key=lambda s: (s.service, s.name)), key=lambda s: s.service):
         items = list(items)
         locs = tuple(sorted({s.location for s in items}))
         out.append(_generating(conv.slo_detail_title(service), slo_folder, locs,
-                               lambda service=service, items=items: detail(service, items)))
+                               lambda service=service, items=items: detail(service, items, uid)))
         if has_red(items):
             out.append(_generating(conv.red_title(service), svc_folder, locs,
-                                   lambda service=service, items=items: red(service, items)))
+                                   lambda service=service, items=items: red(service, items, uid)))
     return out
 
 
 def _plan(project: Project) -> Tuple[Optional[List[_Planned]], List[Diagnostic]]:
     """Every dashboard of the project (None on a bad grafana_version) and the problems found."""
     diags: List[Diagnostic] = []
+    grafana = project.settings.grafana
     try:
-        version = schema_version(project.settings.grafana_version)
+        version = schema_version(grafana.target_version)
     except ValueError as exc:
         return None, [Diagnostic("bad-config", str(exc), "obskit.toml")]
-    dashboards = [_ready(_authored(d, version, diags)) for d in project.of(Dashboard)] + _generated(project)
+    dashboards = [_ready(_authored(d, version, grafana, diags)) for d in project.of(Dashboard)] + _generated(project)
     seen: Dict[str, _Planned] = {}
     for d in dashboards:
         other = seen.get(d.uid)
@@ -153,9 +161,19 @@ def compile_dashboards(project: Project) -> Tuple[CompiledDashboards, List[Diagn
 
 
 def check_dashboards(project: Project) -> List[Diagnostic]:
-    """Loader check: conversion problems, duplicate uids, folder clashes, bare dashboards. The generated
-    dashboards' contents are not built here (only the Grafana target needs them)."""
-    return _plan(project)[1] + check_bare_dashboards(project)
+    """Loader check: conversion problems, duplicate uids, folder clashes, bare dashboards, deprecated
+    Grafana settings. The generated dashboards' contents are not built here (only the Grafana target
+    needs them)."""
+    return _plan(project)[1] + check_bare_dashboards(project) + check_grafana_settings(project)
+
+
+def check_grafana_settings(project: Project) -> List[Diagnostic]:
+    """A warning per deprecated ``[project]`` Grafana key obskit.toml still uses (they keep working)."""
+    where = Location(str(project.root / "obskit.toml"), 0)
+    return [Diagnostic("deprecated-setting", f"[project] {old} is deprecated: it is now [grafana] {GRAFANA_ALIASES[old]} "
+                       "(same meaning)", "obskit.toml", where, severity="warning",
+                       hint=f"move it: [grafana] {GRAFANA_ALIASES[old]} = ...")
+            for old in project.settings.deprecated_keys]
 
 
 def _is_bare_dashboard(value: object) -> bool:

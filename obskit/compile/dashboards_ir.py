@@ -1,4 +1,5 @@
-"""The dashboard intermediate model: what compile produces and the Grafana renderer reads.
+"""The dashboard intermediate model: what compile produces and the Grafana renderers read (classic
+JSON, :mod:`obskit.render.grafana`; schema v2, :mod:`obskit.render.grafana_v2`).
 
 Generated dashboards are fully typed (:class:`DashboardSpec`). Authored dashboards (grafanalib,
 foundation-sdk, dicts) are Grafana JSON by nature: after conversion to current shapes they are kept
@@ -77,6 +78,20 @@ class FieldOverride:
 
 
 @dataclass(frozen=True)
+class Repeat:
+    """A panel repeated once per selected value of a template variable: side by side (``h``, at most
+    ``max_per_row`` a line) or stacked (``v``)."""
+
+    variable: str
+    direction: str = "h"         # h or v
+    max_per_row: Optional[int] = None
+
+    def __post_init__(self):
+        if self.direction not in ("h", "v"):
+            raise ValueError(f"repeat direction {self.direction!r} is not 'h' or 'v'")
+
+
+@dataclass(frozen=True)
 class Panel:
     """One visualisation; ``width``/``height`` in grid units (24 columns), placed by the layout."""
 
@@ -97,6 +112,7 @@ class Panel:
     transformations: Tuple[Transformation, ...] = ()
     overrides: Tuple[FieldOverride, ...] = ()
     sort_by: Tuple[Tuple[str, bool], ...] = ()   # table: (column display name, descending)
+    repeat: Optional[Repeat] = None
 
 
 @dataclass(frozen=True)
@@ -104,6 +120,7 @@ class Row:
     title: str
     panels: Tuple[Panel, ...]
     collapsed: bool = False
+    repeat: Optional[str] = None  # a template variable: the row (and its panels) once per selected value
 
 
 @dataclass(frozen=True)

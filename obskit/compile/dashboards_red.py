@@ -10,7 +10,7 @@ from typing import List, Optional, Sequence
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_ir import DashboardSpec, Link, Panel, Row
-from obskit.compile.dashboards_slo import TAGS, datasource_var, q
+from obskit.compile.dashboards_slo import DEFAULT_DATASOURCE_UID, TAGS, datasource_var, q
 from obskit.model.sli import LatencySLI, RatioSLI
 from obskit.model.slo import SLO
 from obskit.promql import sum_by
@@ -28,7 +28,7 @@ def has_red(slos: Sequence[SLO]) -> bool:
     return any(isinstance(s.sli, (RatioSLI, LatencySLI)) for s in slos)
 
 
-def red(service: str, slos: Sequence[SLO]) -> Optional[DashboardSpec]:
+def red(service: str, slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> Optional[DashboardSpec]:
     ratio = next((s.sli for s in sorted(slos, key=lambda s: s.name) if isinstance(s.sli, RatioSLI)), None)
     latency = next((s.sli for s in sorted(slos, key=lambda s: s.name) if isinstance(s.sli, LatencySLI)), None)
     panels: List[Panel] = []
@@ -61,5 +61,5 @@ def red(service: str, slos: Sequence[SLO]) -> Optional[DashboardSpec]:
     return DashboardSpec(
         title=conv.red_title(service),
         description=f"Rate, errors and duration of {service}, from the selectors of its SLIs.",
-        tags=(conv.DASHBOARD_TAG, "red", service), variables=(datasource_var(),),
+        tags=(conv.DASHBOARD_TAG, "red", service), variables=(datasource_var(datasource_uid),),
         rows=(Row("RED", tuple(panels)),), links=(Link("SLO dashboards", TAGS),))

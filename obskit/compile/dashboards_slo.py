@@ -18,15 +18,19 @@ from obskit.compile.dashboards_ir import (DashboardSpec, DataLink, DatasourceRef
 from obskit.compile.dashboards_uid import uid_from_name
 from obskit.compile.slo import windows_needed
 from obskit.model.slo import SLO
+from obskit.project import DEFAULT_DATASOURCE_UIDS
 from obskit.promql import fmt_number, quote
+
+DEFAULT_DATASOURCE_UID = DEFAULT_DATASOURCE_UIDS["prometheus"]
 
 PROMETHEUS = DatasourceRef("prometheus", "${%s}" % conv.DATASOURCE_VARIABLE)
 TAGS = (conv.DASHBOARD_TAG, "slo")
 BURN_UNIT = "suffix:x"   # Grafana custom unit: 14.4x
 
 
-def datasource_var() -> Variable:
-    uid, name, _ = conv.GRAFANA_DATASOURCES["prometheus"]
+def datasource_var(uid: str = DEFAULT_DATASOURCE_UID) -> Variable:
+    """The ``datasource`` variable every generated panel queries through: Prometheus datasources,
+    ``uid`` (``[grafana] prometheus_datasource_uid``) selected by default."""
     return Variable(name=conv.DATASOURCE_VARIABLE, kind="datasource", query="prometheus", label="Data source",
                     default=uid)
 
@@ -221,18 +225,18 @@ def overview_table(slos: Sequence[SLO], matcher: str = _ANY_SELECTED, links: boo
         overrides=overrides, sort_by=((title["C"], False),))
 
 
-def overview(slos: Sequence[SLO]) -> DashboardSpec:
+def overview(slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> DashboardSpec:
     """Every SLO in one table (a constant number of panels, whatever the number of SLOs)."""
     return DashboardSpec(
         title=conv.SLO_OVERVIEW_TITLE,
         description="Every SLO, one table row each: objective, SLI and remaining error budget over its period, "
                     "current burn rate and firing alerts.",
-        tags=TAGS, variables=(datasource_var(), service_var()),
+        tags=TAGS, variables=(datasource_var(datasource_uid), service_var()),
         rows=(Row("SLOs", overview_counts() + (overview_table(slos),)),),
         links=(Link("SLO dashboards", TAGS),), time_from="now-24h")
 
 
-def detail(service: str, slos: Sequence[SLO]) -> DashboardSpec:
+def detail(service: str, slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> DashboardSpec:
     rows = []
     for slo in sorted(slos, key=lambda s: s.name):
         facts = _facts(slo)
@@ -262,5 +266,5 @@ def detail(service: str, slos: Sequence[SLO]) -> DashboardSpec:
     return DashboardSpec(
         title=conv.slo_detail_title(service),
         description=f"SLOs of {service}: budgets, burn rates per alert window, alerts.",
-        tags=TAGS + (service,), variables=(datasource_var(),), rows=tuple(rows),
+        tags=TAGS + (service,), variables=(datasource_var(datasource_uid),), rows=tuple(rows),
         links=(Link("SLO dashboards", TAGS),), time_from="now-7d")

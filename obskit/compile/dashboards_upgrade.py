@@ -24,6 +24,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_defaults import with_default_options
 from obskit.compile.dashboards_layout import (box_problem, flow, overlaps, row_header, to_box)
+from obskit.project import DEFAULT_DATASOURCE_UIDS
+
+DEFAULT_DATASOURCE_UID = DEFAULT_DATASOURCE_UIDS["prometheus"]
 
 #: grafana's special datasources, by their legacy names
 SPECIAL_DATASOURCES = {
@@ -57,8 +60,9 @@ _SINGLESTAT_CALC = {"avg": "mean", "current": "lastNotNull", "min": "min", "max"
 class Upgrade:
     """One dashboard's conversion; ``problems`` lists what could not be converted."""
 
-    def __init__(self, datasources: Mapping[str, dict]):
+    def __init__(self, datasources: Mapping[str, dict], datasource_uid: str = DEFAULT_DATASOURCE_UID):
         self.datasources = dict(datasources)       # legacy name → {type, uid}
+        self.datasource_uid = datasource_uid       # default of an added ``datasource`` variable
         self.problems: List[str] = []
         self.needs_variable = False
         self.variables: Dict[str, dict] = {}
@@ -124,7 +128,7 @@ class Upgrade:
         out["panels"] = self.panels(panels)
         out["templating"] = {"list": [self.variable(v, i) for i, v in enumerate(templating.get("list") or [])]}
         if self.needs_variable and conv.DATASOURCE_VARIABLE not in self.variables:
-            out["templating"]["list"].insert(0, datasource_variable())
+            out["templating"]["list"].insert(0, datasource_variable(self.datasource_uid))
         annotations = (doc.get("annotations") or {}).get("list") or []
         out["annotations"] = {"list": [self.annotation(a, i) for i, a in enumerate(annotations)]}
         out["links"] = [self.link(link) for link in doc.get("links") or []]
@@ -505,16 +509,20 @@ class Upgrade:
             p["id"] = n
 
 
-def datasource_variable() -> dict:
-    uid, name, plugin = conv.GRAFANA_DATASOURCES["prometheus"]
-    return {"type": "datasource", "name": conv.DATASOURCE_VARIABLE, "label": "Data source", "query": plugin,
-            "current": {"text": name, "value": uid},
+def datasource_variable(uid: str = DEFAULT_DATASOURCE_UID) -> dict:
+    """The ``datasource`` variable added to a dashboard whose queries use ``${datasource}`` without
+    defining it: Prometheus datasources, ``uid`` selected (``[grafana] prometheus_datasource_uid``)."""
+    return {"type": "datasource", "name": conv.DATASOURCE_VARIABLE, "label": "Data source", "query": "prometheus",
+            "current": {"text": uid, "value": uid},
             "hide": 0, "includeAll": False, "multi": False, "refresh": 1, "regex": "", "options": []}
 
 
-def upgrade(doc: dict, schema_version: int, datasources: Mapping[str, dict]) -> Tuple[dict, List[str]]:
-    """Convert one authored dashboard; returns it and the problems (empty when fully converted)."""
-    u = Upgrade(datasources)
+def upgrade(doc: dict, schema_version: int, datasources: Mapping[str, dict],
+            datasource_uid: str = DEFAULT_DATASOURCE_UID) -> Tuple[dict, List[str]]:
+    """Convert one authored dashboard; returns it and the problems (empty when fully converted).
+    ``datasources``: legacy datasource names → ``{type, uid}``; ``datasource_uid``: the default of a
+    ``datasource`` variable the conversion adds."""
+    u = Upgrade(datasources, datasource_uid)
     out = u.dashboard(doc, schema_version)
     return out, u.problems
 

@@ -17,7 +17,6 @@ from typing import Dict, List
 
 import orjson
 
-from obskit.compile import conventions as conv
 from obskit.compile.dashboards_defaults import with_default_options
 from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DataLink,
                                           FieldOverride, Merge, Organize, Panel, Query, Threshold, Transformation,
@@ -57,13 +56,7 @@ def _ref(ref) -> dict:
 
 
 def _target(qr: Query, i: int) -> dict:
-    t = {"refId": chr(65 + i) if i < 26 else f"Q{i}", "expr": qr.expr, "datasource": _ref(qr.datasource),
-         "editorMode": "code", "range": not qr.instant, "instant": qr.instant}
-    if qr.legend:
-        t["legendFormat"] = qr.legend
-    if qr.table:
-        t["format"] = "table"
-    return t
+    return {"refId": ref_id(i), "datasource": _ref(qr.datasource), **query_fields(qr)}
 
 
 # Parts of generated panels that depend on a few panel fields only. Documents of generated
@@ -157,7 +150,8 @@ _PALETTE = {"mode": "palette-classic"}
 _BY_THRESHOLDS = {"mode": "thresholds"}
 
 
-def _panel(p: Panel, pid: int, box) -> dict:
+def field_defaults(p: Panel) -> dict:
+    """``fieldConfig.defaults`` of a panel (the same in classic JSON and in schema v2's ``vizConfig``)."""
     defaults: dict = {}
     if p.unit:
         defaults["unit"] = p.unit
@@ -176,6 +170,39 @@ def _panel(p: Panel, pid: int, box) -> dict:
     elif p.kind == "table":
         defaults["color"] = _BY_THRESHOLDS
         defaults["custom"] = _TABLE_CUSTOM
+    return defaults
+
+
+def options(p: Panel) -> dict:
+    """A panel's ``options`` (read-only: shared between panels)."""
+    return _options(p)
+
+
+def field_config(p: Panel) -> dict:
+    return {"defaults": field_defaults(p), "overrides": [_override(o) for o in p.overrides]}
+
+
+def transformation(t: Transformation) -> dict:
+    """``{id, options}`` of one transformation."""
+    return _transformation(t)
+
+
+def ref_id(i: int) -> str:
+    return chr(65 + i) if i < 26 else f"Q{i}"
+
+
+def query_fields(qr: Query) -> dict:
+    """A Prometheus query's own fields (classic: the target less ``refId`` and ``datasource``; v2: the
+    ``DataQuery`` spec)."""
+    t = {"expr": qr.expr, "editorMode": "code", "range": not qr.instant, "instant": qr.instant}
+    if qr.legend:
+        t["legendFormat"] = qr.legend
+    if qr.table:
+        t["format"] = "table"
+    return t
+
+
+def _panel(p: Panel, pid: int, box) -> dict:
     out = {"type": p.kind, "title": p.title, "id": pid, "gridPos": box.as_json(), "options": _options(p)}
     if p.description:
         out["description"] = p.description
@@ -185,7 +212,12 @@ def _panel(p: Panel, pid: int, box) -> dict:
     if p.transformations:
         out["transformations"] = [_transformation(t) for t in p.transformations]
     if p.kind != "text":
-        out["fieldConfig"] = {"defaults": defaults, "overrides": [_override(o) for o in p.overrides]}
+        out["fieldConfig"] = field_config(p)
+    if p.repeat is not None:
+        out["repeat"] = p.repeat.variable
+        out["repeatDirection"] = p.repeat.direction
+        if p.repeat.max_per_row is not None and p.repeat.direction == "h":
+            out["maxPerRow"] = p.repeat.max_per_row
     return out
 
 
@@ -200,10 +232,8 @@ def _variable(v: Variable) -> dict:
         out["datasource"] = _ref(v.datasource)
     if v.default == ALL and v.include_all:
         out["current"] = {"text": ["All"], "value": [ALL]} if v.multi else {"text": "All", "value": ALL}
-    elif v.default:
-        names = {uid: name for uid, name, _ in conv.GRAFANA_DATASOURCES.values()}
-        text = names.get(v.default, v.default) if v.kind == "datasource" else v.default
-        out["current"] = {"text": text, "value": v.default}
+    elif v.default:      # a datasource variable's value is a datasource uid (Grafana shows its name once loaded)
+        out["current"] = {"text": v.default, "value": v.default}
     return out
 
 
@@ -218,6 +248,8 @@ def panels(spec: DashboardSpec) -> List[dict]:
             pid += 1
             header = {"type": "row", "title": row.title, "id": pid, "collapsed": row.collapsed,
                       "gridPos": row_header(y).as_json(), "panels": []}
+            if row.repeat:
+                header["repeat"] = row.repeat
             out.append(header)
             y += 1
         boxes, next_y = flow(((p.width, p.height) for p in row.panels), y)

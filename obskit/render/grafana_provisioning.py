@@ -1,4 +1,4 @@
-"""Grafana file provisioning: the folder list, the dashboard providers and the datasources.
+"""Grafana file provisioning: the folder list, the dashboard providers and the datasources asked for.
 
 Mount ``OUT_DIR/grafana/dashboards`` at :data:`DASHBOARDS_MOUNT` and ``OUT_DIR/grafana/provisioning``
 at ``/etc/grafana/provisioning`` in the Grafana container. One dashboard provider per folder (not
@@ -9,10 +9,11 @@ random uid): each provider names the folder's title *and* uid, so file provision
 from __future__ import annotations
 
 import json
-from typing import Dict, List, Mapping, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards_ir import Folder
+from obskit.project import GrafanaSettings
 from obskit.render import yamlfmt
 
 DASHBOARDS_MOUNT = "/var/lib/grafana/dashboards/obskit"
@@ -44,38 +45,40 @@ def dashboard_providers(folders: Sequence[Folder]) -> bytes:
     return (_header("dashboards/ and slos/") + yamlfmt.dump({"apiVersion": 1, "providers": providers})).encode()
 
 
-def datasource_plan(urls: "Mapping[str, str] | None") -> Tuple[List[Tuple[str, str]], List[str]]:
-    """Which datasources to provision, with URLs: Prometheus and Loki always, Jaeger unless only Tempo
-    is configured. Returns (kind, url) pairs and problems with the setting."""
-    given = dict(urls or {})
-    problems = []
-    for key, value in sorted(given.items()):
-        if key not in conv.GRAFANA_DATASOURCES:
-            problems.append(f"grafana_datasources: unknown datasource {key!r}; known: "
-                            f"{', '.join(sorted(conv.GRAFANA_DATASOURCES))}")
-        elif not isinstance(value, str) or not value.startswith(("http://", "https://")):
-            problems.append(f"grafana_datasources.{key}: {value!r} is not an http(s) URL")
-    kinds = ["prometheus", "loki"]
-    tracing = [k for k in TRACING if k in given] or ["jaeger"]
-    kinds.extend(tracing)
-    return [(k, given.get(k) or conv.GRAFANA_DATASOURCE_URLS[k]) for k in kinds], problems
+#: the order provisioned datasources are written in
+ORDER = ("prometheus", "loki", "jaeger", "tempo")
 
 
-def datasources(plan: Sequence[Tuple[str, str]], scrape_interval: int) -> bytes:
-    uids: Dict[str, str] = {k: conv.GRAFANA_DATASOURCES[k][0] for k, _ in plan}
-    tracing_uid = next((uids[k] for k in TRACING if k in uids), None)
+def datasource_plan(grafana: GrafanaSettings) -> List[Tuple[str, str]]:
+    """The datasources to provision, as (type, URL) pairs: exactly those ``[grafana] datasources``
+    asks for (none by default: dashboards then use the datasources the Grafana already has, through
+    the configured uids). The URLs were checked by :class:`~obskit.project.GrafanaSettings`."""
+    given = dict(grafana.datasources or ())
+    return [(kind, given[kind]) for kind in ORDER if kind in given]
+
+
+def datasources(plan: Sequence[Tuple[str, str]], scrape_interval: int, grafana: GrafanaSettings) -> Optional[bytes]:
+    """``grafana/provisioning/datasources/obskit.yaml`` for the planned datasources (None when none is
+    planned: no file). Each gets the uid dashboards use for its type (``[grafana] <type>_datasource_uid``).
+    Loki's trace-id link and the tracing datasource's link back to Loki are written only when both ends
+    are provisioned here."""
+    if not plan:
+        return None
+    kinds = [k for k, _ in plan]
+    tracing_uid = next((grafana.datasource_uid(k) for k in TRACING if k in kinds), None)
     items = []
     for kind, url in plan:
-        uid, name, plugin = conv.GRAFANA_DATASOURCES[kind]
-        ds = {"name": name, "type": plugin, "uid": uid, "access": "proxy", "url": url, "orgId": 1,
-              "isDefault": kind == "prometheus", "editable": False}
+        _, name, plugin = conv.GRAFANA_DATASOURCES[kind]
+        ds = {"name": name, "type": plugin, "uid": grafana.datasource_uid(kind), "access": "proxy", "url": url,
+              "orgId": 1, "isDefault": kind == "prometheus", "editable": False}
         if kind == "prometheus":
             ds["jsonData"] = {"timeInterval": f"{scrape_interval}s", "httpMethod": "POST"}
         elif kind == "loki" and tracing_uid:
             # "$$" escapes Grafana's environment-variable expansion in provisioning files
             ds["jsonData"] = {"derivedFields": [{"name": "TraceID", "matcherRegex": "trace_?id[=:\"]+(\\w+)",
                                                  "datasourceUid": tracing_uid, "url": "$${__value.raw}"}]}
-        elif kind in TRACING:
-            ds["jsonData"] = {"tracesToLogsV2": {"datasourceUid": uids["loki"], "filterByTraceID": True}}
+        elif kind in TRACING and "loki" in kinds:
+            ds["jsonData"] = {"tracesToLogsV2": {"datasourceUid": grafana.datasource_uid("loki"),
+                                                 "filterByTraceID": True}}
         items.append(ds)
     return (_header("obskit.toml") + yamlfmt.dump({"apiVersion": 1, "datasources": items})).encode()

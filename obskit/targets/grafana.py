@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict
 
 from obskit.compile.dashboards import compile_dashboards, schema_version
-from obskit.errors import DefinitionError, Diagnostic, ToolError
+from obskit.errors import DefinitionError, ToolError
 from obskit.project import Project
 from obskit.render import grafana, grafana_provisioning as prov
 
@@ -24,12 +24,11 @@ class Grafana:
 
     def render(self, project: Project) -> Dict[str, bytes]:
         compiled, diags = compile_dashboards(project)
-        plan, problems = prov.datasource_plan(project.settings.grafana_datasources)
-        diags = diags + [Diagnostic("bad-config", m, "obskit.toml") for m in problems]
         errors = [d for d in diags if d.severity == "error"]
         if errors:
             raise DefinitionError(errors)
-        version = schema_version(project.settings.grafana_version)
+        grafana_settings = project.settings.grafana
+        version = schema_version(grafana_settings.target_version)
         self.schema_version = version
         files: Dict[str, bytes] = {}
         if not compiled.dashboards:
@@ -38,8 +37,10 @@ class Grafana:
             files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)
         files["grafana/folders.json"] = prov.folders_json(compiled.folders)
         files["grafana/provisioning/dashboards/obskit.yaml"] = prov.dashboard_providers(compiled.folders)
-        files["grafana/provisioning/datasources/obskit.yaml"] = prov.datasources(
-            plan, project.settings.scrape_interval)
+        datasources = prov.datasources(prov.datasource_plan(grafana_settings), project.settings.scrape_interval,
+                                       grafana_settings)
+        if datasources is not None:      # only the datasources obskit.toml asks for
+            files["grafana/provisioning/datasources/obskit.yaml"] = datasources
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
