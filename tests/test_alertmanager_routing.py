@@ -140,7 +140,7 @@ def test_operator_namespace_matcher(reference, tmp_path, amtool):
         assert inside.got == tuple(prefix + r for r in case.receivers), case.name
         outside = am_tool.routes_test(path, dict(case.labels, namespace="other"))
         assert outside.got == ("operator-default",), case.name
-    assert all(r["source_matchers"][0] == 'namespace="monitoring"' == r["target_matchers"][0]
+    assert all(r["source_matchers"][-1] == 'namespace="monitoring"' == r["target_matchers"][-1]
                for r in view["inhibit_rules"])
 
 

@@ -18,7 +18,8 @@ CASES = {"basic": GOLDEN / "basic", "prometheus3": GOLDEN / "prometheus3", "refe
 
 
 def _alert_files(project_dir: Path) -> dict:
-    return {k: v for k, v in render_project(load_project(project_dir)).items() if "-alerts" in k}
+    return {k: v for k, v in render_project(load_project(project_dir)).items()
+            if "-alerts" in k or k.endswith("-rules-prometheusrule.yaml")}
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
@@ -32,7 +33,9 @@ def test_one_file_per_module_next_to_slo_files():
     files = render_project(load_project(ROOT))
     for stem in ("llm_gateway", "llm_simulator", "llm_marketplace", "high_production"):
         assert f"prometheus/rules/{stem}-alerts.yml" in files
-        assert f"kubernetes/{stem}-alerts-prometheusrule.yaml" in files
+    # one PrometheusRule per group, named after the group (not the file): tests/test_kubernetes_objects.py
+    for group in ("llm-gateway", "llm-simulator-availability", "llm-marketplace", "validation-api"):
+        assert f"kubernetes/{group}-rules-prometheusrule.yaml" in files
     # the SLO files of the same services are still there, untouched
     assert "prometheus/rules/llm-gateway.yml" in files
 

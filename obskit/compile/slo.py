@@ -12,7 +12,7 @@ from obskit.compile.windows import events_in_window, window_rules
 from obskit.duration import Duration
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO
-from obskit.project import Settings
+from obskit.project import Settings, alert_namespace
 from obskit.promql import by_clause, fmt_number
 
 
@@ -203,12 +203,22 @@ def tier_alert(slo: SLO, tier: Tier, labels: Labels, settings: Optional[Settings
     return AlertingRule(
         alert=slo.alert_name or conv.burn_alert_name(slo.service, slo.name),
         expr="\nor\n".join(conditions),
-        labels=tuple(sorted(((conv.LABEL_SEVERITY, tier.severity), (conv.LABEL_TIER, tier.name)))),
+        labels=tuple(sorted(((conv.LABEL_SEVERITY, tier.severity), (conv.LABEL_TIER, tier.name))
+                            + routing_labels(slo, settings))),
         annotations=tuple(sorted(annotations)),
     )
 
 
-def absent_alert(slo: SLO) -> Optional[AlertingRule]:
+def routing_labels(slo: SLO, settings: Optional[Settings]) -> Labels:
+    """``namespace="<ns>"`` when the AlertmanagerConfig's namespace matcher needs it (docs/kubernetes.md);
+    not for an SLO whose series keep a ``namespace`` label (``by``): one rule label would merge them."""
+    if settings is None or not settings.kubernetes.namespace_label or "namespace" in slo.sli.by:
+        return ()
+    namespace = alert_namespace(settings)
+    return (("namespace", namespace),) if namespace else ()
+
+
+def absent_alert(slo: SLO, settings: Optional[Settings] = None) -> Optional[AlertingRule]:
     policy = slo.alerting
     presence = queries(slo.sli).presence()
     if policy.absent_for is None:
@@ -226,7 +236,8 @@ def absent_alert(slo: SLO) -> Optional[AlertingRule]:
         annotations.append(("runbook_url", slo.runbook_url))
     return AlertingRule(
         alert=conv.absent_alert_name(slo.service, slo.name), expr=expr, for_=policy.absent_for,
-        labels=tuple(sorted(conv.slo_labels(slo.service, slo.name) + ((conv.LABEL_SEVERITY, policy.absent_severity),))),
+        labels=tuple(sorted(conv.slo_labels(slo.service, slo.name) + ((conv.LABEL_SEVERITY, policy.absent_severity),)
+                            + routing_labels(slo, settings))),
         annotations=tuple(sorted(annotations)),
     )
 
@@ -241,6 +252,6 @@ def compile_slo(slo: SLO, settings: Optional[Settings] = None) -> CompiledSLO:
                                   evaluation_interval=settings.evaluation_interval),
         metadata_rules=metadata_rules(slo, labels),
         tier_alerts=tuple((t.name, tier_alert(slo, t, labels, settings)) for t in slo.alerting.tiers),
-        absent_alert=absent_alert(slo),
+        absent_alert=absent_alert(slo, settings),
         evaluation_interval=settings.evaluation_interval,
     )

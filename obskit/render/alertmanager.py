@@ -1,12 +1,13 @@
 """Alertmanager IR → ``alertmanager.yml`` and the Prometheus Operator ``AlertmanagerConfig``.
 
 The ``AlertmanagerConfig`` (monitoring.coreos.com/v1alpha1) form differs from ``alertmanager.yml``:
-- the operator adds a ``namespace="<object namespace>"`` matcher to its top route (replacing any
-  ``namespace`` matcher there) and forces ``continue: true`` on it, and adds the same namespace
-  matcher to each inhibit rule's source and target. Only alerts that carry the object's namespace
-  label are routed or inhibited by it. obskit writes the route tree as defined and leaves that matcher
-  to the operator; :func:`operator_view` reproduces the operator's result as an ``alertmanager.yml``
-  so that routing tests can prove it (tests/test_alertmanager_operator.py).
+- the operator appends a ``namespace="<object namespace>"`` matcher to its top route and forces
+  ``continue: true`` on it, and appends the same namespace matcher to each inhibit rule's source and
+  target (``alertmanagerConfigMatcherStrategy`` ``OnNamespace``, the default; none with ``None``).
+  Only alerts that carry the object's namespace label are routed or inhibited by it. obskit writes
+  the route tree as defined and leaves that matcher to the operator; :func:`operator_view`
+  reproduces the operator's result as an ``alertmanager.yml`` so that routing tests run on it
+  (obskit/verify/routing.py, tests/test_kubernetes_routing.py).
 - secrets are ``SecretKeySelector`` ``{name, key}`` of the object's namespace. There is no ``global``
   section: the global defaults an integration relies on (Slack API URL, SMTP host/from/auth,
   Opsgenie key) are written into the integration. Notification templates belong to the Alertmanager
@@ -15,7 +16,6 @@ The ``AlertmanagerConfig`` (monitoring.coreos.com/v1alpha1) form differs from ``
 """
 from __future__ import annotations
 
-import re
 from typing import Dict, List, Optional
 
 from obskit.compile import conventions as conv
@@ -25,6 +25,8 @@ from obskit.compile.alertmanager import (
 from obskit.model.alertmanager.matchers import Matcher
 from obskit.model.alertmanager.receivers import Section
 from obskit.model.alertmanager.secrets import Secret
+from obskit.project import Settings, kubernetes_namespace
+from obskit.render import k8s_meta
 from obskit.render.yamlfmt import dump
 
 
@@ -237,11 +239,12 @@ def with_globals(i: AMIntegration, global_fields) -> AMIntegration:
     return AMIntegration(i.kind, extra + i.fields) if extra else i
 
 
-def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None) -> Dict[str, object]:
-    metadata: Dict[str, object] = {"name": conv.ALERTMANAGER_CONFIG_NAME}
-    if namespace:
-        metadata["namespace"] = namespace
-    metadata["labels"] = {"app.kubernetes.io/managed-by": "obskit"}
+def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None, settings: Optional[Settings] = None) -> Dict[str, object]:
+    """The AlertmanagerConfig; ``settings`` (``[kubernetes]``) give its name, namespace (``namespace``
+    wins), labels and annotations."""
+    settings = settings or Settings()
+    metadata = k8s_meta.metadata(settings, settings.kubernetes.alertmanager_config_name,
+                                 namespace or kubernetes_namespace(settings))
     spec: Dict[str, object] = {"route": crd_route(ir.route)}
     spec["receivers"] = [{"name": r.name, **{_CRD_KIND[k]: [_crd_integration(with_globals(i, ir.global_fields))
                                                             for i in r.integrations if i.kind == k]
@@ -257,48 +260,81 @@ def crd_dict(ir: AlertmanagerIR, namespace: Optional[str] = None) -> Dict[str, o
             "metadata": metadata, "spec": spec}
 
 
-def render_crd(ir: AlertmanagerIR, namespace: Optional[str] = None) -> bytes:
-    return (header(ir) + dump(crd_dict(ir, namespace))).encode()
+def render_crd(ir: AlertmanagerIR, namespace: Optional[str] = None, settings: Optional[Settings] = None) -> bytes:
+    return (header(ir) + dump(crd_dict(ir, namespace, settings))).encode()
 
 
-# -- what the operator makes of the AlertmanagerConfig (for tests and docs) ------------------------
+# -- what the operator makes of the AlertmanagerConfig (routing tests, docs) -----------------------
 
-def operator_view(ir: AlertmanagerIR, namespace: str, default_receiver: str = "operator-default") -> Dict[str, object]:
-    """The ``alertmanager.yml`` the Prometheus Operator generates from this AlertmanagerConfig in
-    ``namespace`` (strategy ``OnNamespace``, the default): receivers renamed ``<ns>/<name>/<receiver>``,
-    the top route a first-level child of a root route with ``namespace="<ns>"`` and ``continue: true``,
-    the namespace matcher added to every inhibit rule."""
-    prefix = f"{namespace}/{conv.ALERTMANAGER_CONFIG_NAME}/"
-    ns = Matcher("namespace", "=", namespace)
+#: kube-prometheus-stack's default ``alertmanager.config`` route and receivers (chart values): the
+#: Alertmanager's own configuration, under which the operator puts every AlertmanagerConfig's route
+KUBE_PROMETHEUS_STACK_BASE = {
+    "route": {"receiver": "null", "group_by": ["namespace"],
+              "routes": [{"receiver": "null", "matchers": ['alertname="Watchdog"']}]},
+    "receivers": [{"name": "null"}],
+}
+
+
+def operator_view(ir: AlertmanagerIR, namespace: str, default_receiver: str = "operator-default",
+                  name: str = conv.ALERTMANAGER_CONFIG_NAME, strategy: str = "OnNamespace",
+                  alertmanager_namespace: Optional[str] = None, base: Optional[Dict[str, object]] = None) -> Dict[str, object]:
+    """The ``alertmanager.yml`` the Prometheus Operator (v0.93.0, ``pkg/alertmanager/amcfg.go``)
+    generates from this AlertmanagerConfig ``name`` in ``namespace`` under the Alertmanager object's
+    ``alertmanagerConfigMatcherStrategy`` ``strategy``:
+
+    - receiver and time-interval names become ``<namespace>/<name>/<name in the object>``, on every
+      route of the tree;
+    - the object's top route gets ``continue: true`` and, unless the strategy is ``None`` (or
+      ``OnNamespaceExceptForAlertmanagerNamespace`` with the object in ``alertmanager_namespace``),
+      a ``namespace="<namespace>"`` matcher appended to its matchers; the same matcher is appended to
+      each inhibit rule's source and target matchers;
+    - the top route is put first under the root route of the Alertmanager's own configuration
+      ``base`` (``{"route", "receivers", "inhibit_rules"?}``; default: a root route to
+      ``default_receiver`` and nothing else; :data:`KUBE_PROMETHEUS_STACK_BASE` is the chart's).
+    """
+    prefix = f"{namespace}/{name}/"
+    enforce = strategy != "None" and not (strategy == "OnNamespaceExceptForAlertmanagerNamespace"
+                                          and namespace == alertmanager_namespace)
+    ns = str(Matcher("namespace", "=", namespace))
+    base = base or {"route": {"receiver": default_receiver}, "receivers": [{"name": default_receiver}]}
 
     def rename(r: Dict[str, object]) -> Dict[str, object]:
         out = dict(r)
         if "receiver" in out:
             out["receiver"] = prefix + str(out["receiver"])
+        for key in ("mute_time_intervals", "active_time_intervals"):
+            if key in out:
+                out[key] = [prefix + n for n in out[key]]  # type: ignore[union-attr]
         if "routes" in out:
             out["routes"] = [rename(c) for c in out["routes"]]  # type: ignore[union-attr]
         return out
 
     top = rename(route_dict(ir.route))
-    top["matchers"] = [str(ns)] + [m for m in top.get("matchers", []) if not re.match(r"^namespace(=|!=|=~|!~)", m)]
+    if enforce:
+        top["matchers"] = list(top.get("matchers", [])) + [ns]
     top["continue"] = True
     top = {k: top[k] for k in ("receiver", "group_by", "matchers", "continue", "group_wait", "group_interval",
                                "repeat_interval", "mute_time_intervals", "active_time_intervals", "routes") if k in top}
-    doc = config_dict(ir)
-    doc.pop("templates", None)
-    doc["route"] = {"receiver": default_receiver, "routes": [top]}
-    doc["inhibit_rules"] = [{"source_matchers": [str(ns)] + d["source_matchers"],
-                             "target_matchers": [str(ns)] + d["target_matchers"], **({"equal": d["equal"]} if "equal" in d else {})}
-                            for d in (inhibit_dict(r) for r in ir.inhibit_rules)]
-    doc["receivers"] = [{"name": default_receiver}] + [{**d, "name": prefix + d["name"]} for d in doc["receivers"]]
-    if ir.time_intervals:
-        doc["time_intervals"] = [{**d, "name": prefix + d["name"]} for d in doc["time_intervals"]]
-
-        def rename_ti(r):
-            for key in ("mute_time_intervals", "active_time_intervals"):
-                if key in r:
-                    r[key] = [prefix + n for n in r[key]]
-            for c in r.get("routes", []):
-                rename_ti(c)
-        rename_ti(top)
+    own = config_dict(ir)
+    doc: Dict[str, object] = {}
+    if "global" in base or "global" in own:
+        doc["global"] = base.get("global", own.get("global"))
+    root = dict(base["route"])  # type: ignore[arg-type]
+    root["routes"] = [top] + list(root.get("routes", []))
+    doc["route"] = root
+    inhibit = [dict(d) for d in base.get("inhibit_rules", [])]  # type: ignore[union-attr]
+    for d in (inhibit_dict(r) for r in ir.inhibit_rules):
+        if enforce:
+            d = {**d, "source_matchers": d["source_matchers"] + [ns], "target_matchers": d["target_matchers"] + [ns]}
+        inhibit.append(d)
+    if inhibit:
+        doc["inhibit_rules"] = inhibit
+    doc["receivers"] = list(base["receivers"]) + [{**d, "name": prefix + d["name"]} for d in own["receivers"]]  # type: ignore[operator]
+    intervals = list(base.get("time_intervals", []))  # type: ignore[arg-type]
+    for d in own.get("time_intervals", []):  # type: ignore[union-attr]
+        # v1alpha1 time intervals have no location: the operator's are evaluated in UTC
+        intervals.append({"name": prefix + d["name"],
+                          "time_intervals": [{k: v for k, v in p.items() if k != "location"} for p in d["time_intervals"]]})
+    if intervals:
+        doc["time_intervals"] = intervals
     return doc

@@ -1,23 +1,36 @@
-"""Prometheus Operator ``PrometheusRule`` objects."""
+"""Prometheus Operator ``PrometheusRule`` objects (monitoring.coreos.com/v1).
+
+Names, namespace, labels and annotations come from ``[kubernetes]`` (obskit/render/k8s_meta.py):
+kube-prometheus-stack's Prometheus selects rules by ``ruleSelector`` (by default
+``release: <release name>``), so ``[kubernetes] labels = { release = "..." }`` is what makes it load them.
+"""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Iterable, Optional
 
-from obskit.compile import conventions as conv
-from obskit.compile.ir import RuleFile
-from obskit.render.prometheus_rules import groups_dict, header
+from obskit.compile.ir import RuleFile, RuleGroup
+from obskit.project import Settings
+from obskit.render import k8s_meta
+from obskit.render.prometheus_rules import groups_dict
 from obskit.render.yamlfmt import dump
 
 
-def render(rule_file: RuleFile, namespace: Optional[str] = None) -> bytes:
-    metadata = {"name": conv.prometheus_rule_name(rule_file.name)}
-    if namespace:
-        metadata["namespace"] = namespace
-    metadata["labels"] = {"app.kubernetes.io/managed-by": "obskit"}
-    doc = {
+def rule_dict(groups: Iterable[RuleGroup], name: str, settings: Settings) -> dict:
+    return {
         "apiVersion": "monitoring.coreos.com/v1",
         "kind": "PrometheusRule",
-        "metadata": metadata,
-        "spec": groups_dict(rule_file.groups),
+        "metadata": k8s_meta.metadata(settings, name),
+        "spec": groups_dict(tuple(groups)),
     }
-    return (header(rule_file) + dump(doc)).encode()
+
+
+def render_rule(groups: Iterable[RuleGroup], name: str, sources: Iterable[str], settings: Settings,
+                note: str = "") -> bytes:
+    return (k8s_meta.header(sources, note) + dump(rule_dict(groups, name, settings))).encode()
+
+
+def render(rule_file: RuleFile, settings: Optional[Settings] = None, name: Optional[str] = None) -> bytes:
+    """The PrometheusRule of an SLO rule file (one per service): ``<prefix>-<service>``."""
+    settings = settings or Settings()
+    name = name or k8s_meta.slo_rule_name(settings, rule_file.name)
+    return render_rule(rule_file.groups, name, (loc.file for loc in rule_file.sources), settings)

@@ -13,6 +13,8 @@ from obskit.compile import conventions as conv
 from obskit.compile.prometheus_config import Monitor
 from obskit.model.prometheus_config.discovery import parse_selector
 from obskit.model.prometheus_config.relabel import Relabel
+from obskit.project import Settings, kubernetes_namespace
+from obskit.render import k8s_meta
 from obskit.render.yamlfmt import dump
 
 _CAMEL = {"source_labels": "sourceLabels", "separator": "separator", "regex": "regex", "modulus": "modulus",
@@ -88,12 +90,13 @@ def _endpoint(monitor: Monitor) -> Dict[str, object]:
     return ep
 
 
-def monitor_dict(monitor: Monitor, namespace: Optional[str] = None) -> Dict[str, object]:
-    metadata: Dict[str, object] = {"name": monitor.name}
-    if namespace:
-        metadata["namespace"] = namespace
-    key, value = conv.SCRAPE_MANAGED_BY
-    metadata["labels"] = {key: value}
+def monitor_dict(monitor: Monitor, namespace: Optional[str] = None,
+                 settings: Optional[Settings] = None) -> Dict[str, object]:
+    """The monitor object; ``settings`` (``[kubernetes]``) give its namespace (``namespace`` wins),
+    labels and annotations (kube-prometheus-stack selects monitors by ``release``, like rules)."""
+    settings = settings or Settings()
+    namespace = namespace or kubernetes_namespace(settings)
+    metadata = k8s_meta.metadata(settings, monitor.name, namespace, extra_labels=(conv.SCRAPE_MANAGED_BY,))
     spec: Dict[str, object] = {"selector": _selector(monitor)}
     ns = _namespace_selector(monitor, namespace)
     if ns is not None:
@@ -105,7 +108,7 @@ def monitor_dict(monitor: Monitor, namespace: Optional[str] = None) -> Dict[str,
     return {"apiVersion": "monitoring.coreos.com/v1", "kind": monitor.kind, "metadata": metadata, "spec": spec}
 
 
-def render(monitor: Monitor, namespace: Optional[str] = None) -> bytes:
+def render(monitor: Monitor, namespace: Optional[str] = None, settings: Optional[Settings] = None) -> bytes:
     head = conv.GENERATED_HEADER.format(sources=", ".join(sorted({l.file for l in monitor.sources})) or "definitions")
     head += f"# Prometheus Operator form of scrape job {monitor.job.job_name!r} ({monitor.sd.role} discovery).\n"
-    return (head + dump(monitor_dict(monitor, namespace))).encode()
+    return (head + dump(monitor_dict(monitor, namespace, settings))).encode()

@@ -1,13 +1,15 @@
-"""User alert and recording rules → ``prometheus/rules/<module-stem>-alerts.yml`` and
-``kubernetes/<module-stem>-alerts-prometheusrule.yaml`` (one of each per definition module)."""
+"""User alert and recording rules → ``prometheus/rules/<module-stem>-alerts.yml`` (one per definition
+module) and one PrometheusRule per rule group, ``kubernetes/<group>-rules-prometheusrule.yaml``
+named ``<prefix>-<group>-rules``: the object's name follows the group's name, which the user
+chose, so moving a group to another file keeps its object (docs/kubernetes.md)."""
 from __future__ import annotations
 
 from typing import Dict
 
-from obskit.compile.rules import compile_rule_files
+from obskit.compile.rules import compile_groups, compile_rule_files
 from obskit.errors import ToolError
 from obskit.project import Project
-from obskit.render import kubernetes, prometheus_rules
+from obskit.render import k8s_meta, kubernetes, prometheus_rules
 
 
 class AlertRules:
@@ -20,7 +22,12 @@ class AlertRules:
         files: Dict[str, bytes] = {}
         for rf in compile_rule_files(project):
             files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
-            files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings.namespace)
+        root = str(project.root)
+        for c in compile_groups(project):
+            files[k8s_meta.group_rule_path(c.group.name)] = kubernetes.render_rule(
+                (c.group,), k8s_meta.group_rule_name(project.settings, c.group.name),
+                (c.source.location.relative_to(root).file,), project.settings,
+                note=f"PrometheusRule of rule group {c.group.name!r}.")
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
@@ -34,3 +41,30 @@ class AlertRules:
             res = promtool.check_rules(rules, tool=tool)
             if not res.ok:
                 raise ToolError(f"{tool.label} check rules failed on the generated alert rules:\n" + res.output)
+
+
+def check_object_names(project: Project):
+    """PrometheusRule names must be valid and unique: rule groups whose names slug to the same
+    object name (or to an SLO service's ``<prefix>-<service>``) would overwrite each other."""
+    from obskit.errors import Diagnostic
+    from obskit.model.rules import RuleGroup
+    settings = project.settings
+    root = str(project.root)
+    seen: Dict[str, str] = {}
+    for service in sorted({s.service for s in project.slos}):
+        seen.setdefault(k8s_meta.slo_rule_name(settings, service), f"the SLO rules of service {service!r}")
+    diags = []
+    for group in project.of(RuleGroup):
+        name = k8s_meta.group_rule_name(settings, group.name)
+        what = f"rule group {group.name!r}"
+        if not k8s_meta.slug(group.name) or len(name) > k8s_meta.MAX_NAME:
+            diags.append(Diagnostic("bad-object-name", f"gives no valid PrometheusRule name ({name!r})", what,
+                                    group.location, hint="name the group with letters, digits and '-'"))
+            continue
+        if name in seen:
+            diags.append(Diagnostic(
+                "duplicate-object-name", f"its PrometheusRule would be named {name!r}, like {seen[name]}", what,
+                group.location, hint="rename one of the groups (PrometheusRule names follow group names)"))
+            continue
+        seen[name] = f"{what} at {group.location.relative_to(root)}"
+    return diags

@@ -42,7 +42,7 @@ class PrometheusConfigTarget:
         for pf in compiled.files:
             files[pf.path] = prometheus_config.render(pf)
         for m in compiled.monitors:
-            files[m.path] = servicemonitor.render(m, project.settings.namespace)
+            files[m.path] = servicemonitor.render(m, settings=project.settings)
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:

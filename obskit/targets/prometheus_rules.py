@@ -1,4 +1,5 @@
-"""SLO rules → ``prometheus/rules/<service>.yml`` and ``kubernetes/<service>-prometheusrule.yaml``."""
+"""SLO rules → ``prometheus/rules/<service>.yml`` and ``kubernetes/<service>-prometheusrule.yaml`` (the
+PrometheusRule ``<prefix>-<service>``, docs/kubernetes.md)."""
 from __future__ import annotations
 
 from typing import Dict
@@ -19,7 +20,7 @@ class PrometheusRules:
         files: Dict[str, bytes] = {}
         for rf in compile_project(project).rule_files:
             files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
-            files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings.namespace)
+            files[f"kubernetes/{rf.name}-prometheusrule.yaml"] = kubernetes.render(rf, project.settings)
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
