@@ -64,8 +64,10 @@ def test_golden(case):
 
 
 def test_golden_cases_cover_inputs():
-    kinds = {json.loads(Path(p).read_text()).get("schemaVersion") for p in GOLDEN.rglob("expected/grafana/dashboards/*/*.json")}
-    assert kinds == {41, 42}
+    docs = [json.loads(Path(p).read_text()) for p in GOLDEN.rglob("expected/grafana/dashboards/*/*.json")]
+    assert {d.get("schemaVersion") for d in docs if "apiVersion" not in d} == {41, 42}
+    assert {d["apiVersion"] for d in docs if "apiVersion" in d} == {
+        "dashboard.grafana.app/v2beta1", "dashboard.grafana.app/v2"}
 
 
 # --- every emitted dashboard validates ---------------------------------------------------------------
@@ -74,11 +76,12 @@ def test_every_emitted_dashboard_validates(project):
     target, files = _grafana_files(ROOT if project == "<repository>" else GOLDEN / project)
     dashboards = [p for p in files if p.startswith("grafana/dashboards/")]
     assert dashboards
-    assert validate_files(files, target.schema_version) == []
+    assert validate_files(files, target.schema_version, target.schema, target.api_version) == []
     for path in dashboards:
         doc = json.loads(files[path])
         folder, name = path.split("/")[2:]
-        assert name == f"{doc['uid']}.json" and UID.match(folder)
+        uid = doc["metadata"]["name"] if target.schema == "v2" else doc["uid"]
+        assert name == f"{uid}.json" and UID.match(folder)
         assert "id" not in doc and "version" not in doc
 
 

@@ -7,7 +7,7 @@ from typing import Dict
 from obskit.compile.dashboards import compile_dashboards, schema_version
 from obskit.errors import DefinitionError, ToolError
 from obskit.project import Project
-from obskit.render import grafana, grafana_provisioning as prov
+from obskit.render import grafana, grafana_provisioning as prov, grafana_v2
 
 
 def dashboard_path(folder_uid: str, uid: str) -> str:
@@ -21,6 +21,8 @@ class Grafana:
 
     def __init__(self):
         self.schema_version = None
+        self.schema = "v1"
+        self.api_version = None          # schema v2: the resources' apiVersion
 
     def render(self, project: Project) -> Dict[str, bytes]:
         compiled, diags = compile_dashboards(project)
@@ -30,11 +32,17 @@ class Grafana:
         grafana_settings = project.settings.grafana
         version = schema_version(grafana_settings.target_version)
         self.schema_version = version
+        self.schema = grafana_settings.schema
         files: Dict[str, bytes] = {}
         if not compiled.dashboards:
             return files                 # no dashboards (no SLOs either): no grafana/ output
-        for d in compiled.dashboards:
-            files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)
+        if grafana_settings.schema == "v2":
+            api_version = self.api_version = grafana_v2.api_version(grafana_settings.target_version)
+            for d in compiled.dashboards:
+                files[dashboard_path(d.folder.uid, d.uid)] = grafana_v2.render(d, api_version)
+        else:
+            for d in compiled.dashboards:
+                files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)
         files["grafana/folders.json"] = prov.folders_json(compiled.folders)
         files["grafana/provisioning/dashboards/obskit.yaml"] = prov.dashboard_providers(compiled.folders)
         datasources = prov.datasources(prov.datasource_plan(grafana_settings), project.settings.scrape_interval,
@@ -46,7 +54,7 @@ class Grafana:
     def verify(self, directory, files: Dict[str, bytes]) -> None:
         from obskit.verify.grafana_schema import SchemasMissing, validate_files
         try:
-            problems = validate_files(files, self.schema_version)
+            problems = validate_files(files, self.schema_version, self.schema, self.api_version)
         except SchemasMissing as exc:
             raise ToolError(str(exc)) from None
         if problems:
