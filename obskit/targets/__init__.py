@@ -25,6 +25,6 @@ def targets() -> tuple:
     from obskit.targets.tracing import TracingTarget
     from obskit.targets.alertmanager import AlertmanagerTarget
     from obskit.targets.prometheus_config import PrometheusConfigTarget
-    from obskit.targets.grafana import Grafana
+    from obskit.targets.kubernetes_dashboards import KubernetesDashboards
     from obskit.targets.scaleout import ScaleOut
-    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), AlertmanagerTarget(), PrometheusConfigTarget(), Grafana(), ScaleOut(),)
+    return (PrometheusRules(), AlertRules(), LokiTarget(), TracingTarget(), AlertmanagerTarget(), PrometheusConfigTarget(), KubernetesDashboards(), ScaleOut(),)
