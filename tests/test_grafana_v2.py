@@ -214,3 +214,36 @@ def test_v2_is_refused_for_grafana_11_naming_the_version_that_added_it(tmp_path,
     text = str(exc.value)
     assert "schema = \"v2\" needs Grafana 12 or newer" in text and "arrived in Grafana 12.0" in text
     assert "the target is Grafana 11" in text
+
+
+def test_model_repeats_render_in_both_models():
+    """A repeated row and a repeated panel of the dashboard model: classic ``repeat`` fields and v2
+    repeat options, both valid."""
+    from obskit.compile.dashboards_ir import (CompiledDashboard, DashboardSpec, DatasourceRef, Folder, Panel, Query,
+                                              Repeat, Row, Variable)
+    from obskit.verify.grafana_schema import validate_dashboard
+    ds = DatasourceRef("prometheus", "${datasource}")
+    spec = DashboardSpec(
+        title="Repeats", rows=(
+            Row("Summary", (Panel("stat", "All", (Query("count(up)", ds, instant=True),), width=6, height=4),)),
+            Row("Per $job", (Panel("timeseries", "Up $instance", (Query('up{instance=~"$instance"}', ds),),
+                                   repeat=Repeat("instance", "h", 3)),), repeat="job")),
+        variables=(Variable("datasource", "datasource", "prometheus", default="prom"),
+                   Variable("job", "query", "label_values(up, job)", datasource=ds, multi=True, include_all=True,
+                            default="$__all"),
+                   Variable("instance", "query", "label_values(up, instance)", datasource=ds)))
+    d = CompiledDashboard("repeats", "Repeats", Folder("f", "F"), spec, generated=True)
+    v1 = classic.dashboard_json(d, 42)
+    row = [p for p in v1["panels"] if p["type"] == "row"][1]
+    panel = v1["panels"][-1]
+    assert row["repeat"] == "job"
+    assert (panel["repeat"], panel["repeatDirection"], panel["maxPerRow"]) == ("instance", "h", 3)
+    assert validate_dashboard(v1, 42) == []
+    v2 = grafana_v2.resource(d, V2)
+    rows = v2["spec"]["layout"]["spec"]["rows"]
+    assert rows[1]["spec"]["repeat"] == {"mode": "variable", "value": "job"}
+    assert rows[1]["spec"]["layout"]["spec"]["items"][0]["spec"]["repeat"] == {
+        "mode": "variable", "value": "instance", "direction": "h", "maxPerRow": 3}
+    assert validate_v2_dashboard(v2, V2) == []
+    with pytest.raises(ValueError):
+        Repeat("instance", "diagonal")
