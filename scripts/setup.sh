@@ -2,6 +2,7 @@
 # Install everything obskit needs on a Debian machine (run as root):
 # - promtool, prometheus (package prometheus) and amtool, alertmanager (prometheus-alertmanager);
 # - Python's venv, Node.js and strace (fault tests) where missing;
+# - Ceph's alert rules and dashboards (ceph-prometheus-alerts, ceph-grafana-dashboards: import tests);
 # - obskit with its test dependencies in .venv (Debian's Python refuses system-wide pip installs);
 # - the LogQL grammar (npm package @grafana/lezer-logql) used to check LogQL;
 # - Prometheus 3.x (newest and LTS), Alertmanager 0.35, an OpenTelemetry Collector and Jaeger v2,
@@ -16,6 +17,9 @@ command -v python3 >/dev/null || need+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || need+=(python3-venv)
 command -v npm >/dev/null || need+=(nodejs npm)
 command -v strace >/dev/null || need+=(strace)   # the build fault tests inject faults with it
+# Ceph's published alerts and dashboards: real rule sets and old-schema dashboards for the import tests
+[ -f /etc/prometheus/ceph/ceph_default_alerts.yml ] || need+=(ceph-prometheus-alerts)
+[ -d /etc/grafana/dashboards/ceph-dashboard ] || need+=(ceph-grafana-dashboards)
 step() { local t=$SECONDS; "$@"; echo "setup: $* took $(( SECONDS - t )) s"; }
 apt_install() {
     export DEBIAN_FRONTEND=noninteractive

@@ -90,6 +90,29 @@ def test_template_uses_kept_label(expr, template):
     assert findings(one_group(alert(expr, description=template)), code="template-label-missing") == []
 
 
+@pytest.mark.parametrize("template", [
+    '{{ range query "up == 0" }}{{ .Labels.instance }} {{ end }}',
+    '{{- range query "sum by (pod) (x)" }} - {{ .Labels.pod }} {{- end }}',
+    '{{ with query "count(up)" }}{{ . | first | value }}{{ .Labels.job }}{{ end }}',
+    '{{ range $i, $s := query "up" }}{{ $s.Labels.instance }}{{ end }}',
+    '{{ define "t" }}{{ .Labels.pod }}{{ end }}',
+])
+def test_labels_of_query_samples_are_not_the_alerts(template):
+    """Inside range/with the dot is the query's sample: its labels are not the alert's (Ceph)."""
+    assert findings(one_group(alert("sum(x) > 1", description=template)), code="template-label-missing") == []
+
+
+@pytest.mark.parametrize("template", [
+    '{{ range query "up" }}{{ $labels.pod }}{{ end }}',          # $labels is the alert's everywhere
+    '{{ range query "up" }}{{ $.Labels.pod }}{{ end }}',         # and so is $
+    '{{ with query "up" }}x{{ else }}{{ .Labels.pod }}{{ end }}',  # else: the outer dot
+    '{{ range query "up" }}{{ end }}{{ .Labels.pod }}',           # after end
+])
+def test_alert_labels_inside_and_after_range_are_still_checked(template):
+    [d] = findings(one_group(alert("sum(x) > 1", description=template)), code="template-label-missing")
+    assert "pod" in d.message
+
+
 def test_template_label_check_covers_labels_and_summary():
     rule = alert("sum(x) > 1", summary="{{ $labels.a }}", labels={"where": "{{ $labels.b }}"})
     found = {d.message.split()[1] for d in findings(one_group(rule), code="template-label-missing")}
@@ -141,6 +164,29 @@ def test_duplicate_recorded_series():
     assert findings(ok, code="duplicate-rule") == []
 
 
+@pytest.mark.parametrize("a, b", [
+    ('sum by (code) (rate(x{code="500"}[5m]))', 'sum by (code) (rate(x{code="200"}[5m]))'),
+    ('sum by (code) (rate(x{code=~"5.."}[5m]))', 'sum by (code) (rate(x{code=~"2..|3.."}[5m]))'),
+    ('sum by (job, code) (rate(x{code=~"4..|5.."}[5m]))', 'sum by (job) (rate(x[5m]))'),   # one drops code
+    ('sum by (le) (rate(h_bucket{le="1"}[5m]))', 'sum by (le) (rate(h_bucket{le=~"2|5"}[5m]))'),
+])
+def test_recording_rules_over_disjoint_label_classes_are_not_duplicates(a, b):
+    g = one_group(RecordingRule(record="job:x:rate5m", expr=a), RecordingRule(record="job:x:rate5m", expr=b))
+    assert findings(g, code="duplicate-rule") == []
+
+
+def test_recording_rules_that_may_write_the_same_series_warn():
+    """Where the overlap depends on the data (two metrics' label sets), a warning, not an error."""
+    g = one_group(RecordingRule(record="job:x:rate5m", expr='rate(x{code=~"5.."}[5m])'),
+                  RecordingRule(record="job:x:rate5m", expr='rate(y[5m])'))
+    [d] = findings(g, code="duplicate-rule")
+    assert d.severity == "warning"
+    g = one_group(RecordingRule(record="job:x:rate5m", expr='sum by (code) (rate(x{code=~"5.."}[5m]))'),
+                  RecordingRule(record="job:x:rate5m", expr='sum by (code) (rate(x{code=~"50."}[5m]))'))
+    [d] = findings(g, code="duplicate-rule")      # 5.. and 50. overlap: both write code="500"
+    assert d.severity == "error"
+
+
 def test_same_alert_name_with_different_expressions_is_fine():
     g = one_group(alert("x > 1", severity="warning"), alert("x > 5", severity="critical"))
     assert findings(g) == []
@@ -174,7 +220,7 @@ def test_template_that_parses(text):
     assert findings(one_group(alert(description=text)), code="template-syntax") == []
 
 
-# --- severity and annotations on generated rules (the model enforces them for hand-written ones) ---
+# --- severity and annotations on generated rules -------------------------------------------------
 def test_ir_level_checks_on_generated_rules():
     from obskit.compile.ir import AlertingRule
     from obskit.lint.alerts import annotations, severity
@@ -238,9 +284,36 @@ def test_check_exit_codes_and_located_output(tmp_path):
 
 def test_check_reports_definition_errors_too(tmp_path):
     proj = _project(tmp_path, "from obskit.model.rules import RecordingRule, RuleGroup\n"
-                              "g = RuleGroup(name='g', rules=(RecordingRule(record='x', expr='x'),))\n")
+                              "g = RuleGroup(name='g', rules=(RecordingRule(record='x-y', expr='x'),))\n")
     res = run_cli("check", str(proj))
-    assert res.returncode == 2 and "alerts/mod.py:2: error [bad-name]" in res.stderr
+    assert res.returncode == 2 and "alerts/mod.py:2: error [bad-name]" in res.stderr   # not a metric name
+
+
+def test_conventions_are_warnings_that_lint_disable_switches_off(tmp_path):
+    """Valid Prometheus off the conventions (record names, CamelCase, severities, annotations,
+    ``for: 0s``) builds: warnings, never errors; ``lint_disable`` silences each."""
+    body = """\
+        from obskit.model.rules import AlertRule, RecordingRule, RuleGroup
+        g = RuleGroup(name="g", rules=(
+            RecordingRule(record="instance_cpu_usage", expr="sum by (instance) (rate(cpu[5m]))"{rec}),
+            AlertRule(name="cpu-high", expr="instance_cpu_usage > 1", for_="0s", severity="page",
+                      summary=None, description="", runbook_url="wiki/cpu"{al}),
+        ))
+    """
+    proj = _project(tmp_path / "on", body.format(rec="", al=""))
+    res = run_cli("check", str(proj))
+    assert res.returncode == 0, res.stderr
+    for code in ("record-name", "alert-name", "severity", "missing-annotation", "runbook-url"):
+        assert f"warning [{code}]" in res.stderr, code
+    assert "error" not in res.stderr
+    off = _project(tmp_path / "off", body.format(
+        rec=", lint_disable=('record-name',)",
+        al=", lint_disable=('alert-name', 'severity', 'missing-annotation', 'runbook-url')"))
+    res = run_cli("check", str(off))
+    assert res.returncode == 0 and res.stderr == "", res.stderr
+    assert run_cli("build", str(off), "--no-verify").returncode == 0
+    text = (off / "build" / "prometheus" / "rules" / "mod-alerts.yml").read_text()
+    assert "for: 0s" in text and "severity: page" in text and "summary" not in text
 
 
 def test_build_fails_on_lint_errors_and_prints_warnings(tmp_path):

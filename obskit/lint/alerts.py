@@ -1,14 +1,17 @@
-"""Checks of single alerting rules: a condition, templates, severity and the required annotations."""
+"""Checks of single rules: a condition, templates (errors: the rule provably does not do what it
+says), and the conventions (warnings: valid Prometheus that strays from them, switched off with
+``lint_disable``): severity, summary/description, CamelCase alert names, ``level:metric:operations``
+record names, http(s) runbook URLs."""
 from __future__ import annotations
 
 from typing import Iterator
 
-from obskit.compile.ir import AlertingRule
+from obskit.compile.ir import AlertingRule, RecordingRule
 from obskit.lint import gotemplate
-from obskit.lint.base import ERROR, finding, parsed
+from obskit.lint.base import ERROR, WARNING, finding, parsed
 from obskit.lint.promql_ast import has_condition, is_constant, output_labels
 from obskit.lint.subjects import Subjects
-from obskit.model.rules import SEVERITIES
+from obskit.model.rules import ALERT_NAME, RECORD_NAME, SEVERITIES
 from obskit.project import Settings
 
 
@@ -72,21 +75,48 @@ def template_labels(subjects: Subjects, settings: Settings) -> Iterator:
 
 
 def severity(subjects: Subjects, settings: Settings) -> Iterator:
-    """severity: every alert has a severity label from the fixed set."""
+    """severity (warning): every alert has a severity label from the fixed set (a convention that
+    routing usually relies on; Prometheus accepts any label)."""
     for s in _alerts(subjects):
         value = dict(s.rule.labels).get("severity")
         if value not in SEVERITIES:
             what = "has no severity label" if value is None else f"has severity {value!r}"
-            yield finding(s, "severity", f"alert {what}; use one of {', '.join(SEVERITIES)}")
+            yield finding(s, "severity", f"alert {what}; the convention is one of {', '.join(SEVERITIES)}",
+                          hint="check that the Alertmanager routes match it, or set lint_disable=('severity',)",
+                          severity=WARNING)
 
 
 def annotations(subjects: Subjects, settings: Settings) -> Iterator:
-    """missing-annotation: every alert has non-empty summary and description annotations."""
+    """missing-annotation (warning): every alert has non-empty summary and description annotations."""
     for s in _alerts(subjects):
         have = dict(s.rule.annotations)
         for key in ("summary", "description"):
             if not str(have.get(key, "")).strip():
-                yield finding(s, "missing-annotation", f"alert has no {key} annotation", severity=ERROR)
+                yield finding(s, "missing-annotation", f"alert has no {key} annotation", severity=WARNING,
+                              hint="notifications show it; or set lint_disable=('missing-annotation',)")
 
 
-CHECKS = (always_fires, template_syntax, template_labels, severity, annotations)
+def names(subjects: Subjects, settings: Settings) -> Iterator:
+    """alert-name / record-name (warnings): CamelCase alert names, ``level:metric:operations`` records
+    (https://prometheus.io/docs/practices/rules/). Prometheus accepts other names."""
+    for s in subjects.rules:
+        if isinstance(s.rule, AlertingRule) and not ALERT_NAME.match(s.rule.alert):
+            yield finding(s, "alert-name", f"alert name {s.rule.alert!r} is not CamelCase", severity=WARNING,
+                          hint="for example 'HighErrorRate'; or set lint_disable=('alert-name',)")
+        elif isinstance(s.rule, RecordingRule) and not RECORD_NAME.match(s.rule.record):
+            yield finding(s, "record-name", f"record {s.rule.record!r} does not follow level:metric:operations",
+                          severity=WARNING,
+                          hint="for example 'job:http_requests:rate5m'; dashboards that read the name keep "
+                               "working only if it stays: set lint_disable=('record-name',)")
+
+
+def runbook_url(subjects: Subjects, settings: Settings) -> Iterator:
+    """runbook-url (warning): a runbook_url annotation that is not an http(s) URL."""
+    for s in _alerts(subjects):
+        url = dict(s.rule.annotations).get("runbook_url")
+        if url and "{{" not in url and not url.startswith(("http://", "https://")):
+            yield finding(s, "runbook-url", f"runbook_url {url!r} is not an http(s) URL", severity=WARNING,
+                          hint="notification templates usually link it")
+
+
+CHECKS = (always_fires, template_syntax, template_labels, severity, annotations, names, runbook_url)

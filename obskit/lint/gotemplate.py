@@ -177,6 +177,8 @@ class _Parser:
     scopes: List[Set[str]]
     labels: Set[str]
     pos: int = 0
+    dot_is_alert: bool = True     # false inside range/with/define/block, where "." is something else
+    dollar_is_alert: bool = True  # false inside define/block, where "$" is the template's argument
 
     def peek(self) -> Optional[_Tok]:
         return self.toks[self.pos] if self.pos < len(self.toks) else None
@@ -244,7 +246,9 @@ class _Parser:
         # index $labels "name" / index .Labels "name"
         toks = self.toks
         for i in range(len(toks) - 2):
-            if toks[i].kind == "ident" and toks[i].text == "index" and toks[i + 1].text in ("$labels", ".Labels") \
+            labels = ("$labels",) + (("$.Labels",) if self.dollar_is_alert else ()) \
+                + ((".Labels",) if self.dot_is_alert else ())
+            if toks[i].kind == "ident" and toks[i].text == "index" and toks[i + 1].text in labels \
                     and toks[i + 2].kind == "str":
                 self.labels.add(toks[i + 2].text)
 
@@ -273,12 +277,12 @@ class _Parser:
             parts = t.text.split(".")
             if base == "$labels" and len(parts) >= 2:
                 self.labels.add(parts[1])
-            if base == "$" and len(parts) >= 3 and parts[1] == "Labels":
+            if base == "$" and self.dollar_is_alert and len(parts) >= 3 and parts[1] == "Labels":
                 self.labels.add(parts[2])
             return
         if t.kind == "field":
             parts = t.text.split(".")
-            if len(parts) >= 3 and parts[1] == "Labels":
+            if self.dot_is_alert and len(parts) >= 3 and parts[1] == "Labels":
                 self.labels.add(parts[2])
             return
         if t.kind in ("str", "num"):
@@ -295,16 +299,23 @@ class TemplateInfo:
 
 def check(text: str) -> TemplateInfo:
     """Raise :class:`TemplateError` if ``text`` does not parse as a Prometheus template; return
-    the label names it reads from ``$labels``/``.Labels``."""
+    the label names it reads from the alert's labels: ``$labels.x``, ``$.Labels.x``, ``index $labels
+    "x"``, and ``.Labels.x`` where the dot is the alert's data. Inside ``{{ range PIPELINE }}``,
+    ``{{ with PIPELINE }}`` and ``{{ block }}`` the dot is the pipeline's value (e.g. a sample of
+    ``query "..."``), inside ``{{ define }}`` the template's argument: ``.Labels.x`` there is not an
+    alert label. The pipeline of ``range``/``with`` itself, and their ``else`` branch, see the outer dot."""
     scopes: List[Set[str]] = [set(PREDECLARED)]
     stack: List[str] = []
+    outer: List[bool] = []      # the dot of the enclosing level, one per open block
+    dot = True                  # whether "." is the alert's data here
     labels: Set[str] = set()
     for n, (body, _offset) in enumerate(_actions(text), 1):
         where = f"in action {n} ({{{{{body.strip()[:40]}}}}})"
         toks = _lex_action(body, where)
         if not toks:
             raise TemplateError(f"missing value for command {where}")
-        p = _Parser(toks, where, scopes, labels)
+        p = _Parser(toks, where, scopes, labels, dot_is_alert=dot,
+                    dollar_is_alert=not any(w in ("define", "block") for w in stack))
         head = toks[0]
         word = head.text if head.kind == "ident" else ""
         if word in ("if", "with", "range"):
@@ -312,11 +323,16 @@ def check(text: str) -> TemplateInfo:
             p.pos = 1
             p.pipeline(range_decl=(word == "range"))
             stack.append(word)
+            outer.append(dot)
+            if word != "if":
+                dot = False
         elif word == "else":
             if not stack or stack[-1] not in ("if", "with", "range"):
                 raise TemplateError(f"unexpected {{{{else}}}} {where}")
             scopes[-1] = set()   # variables of the if/with/range branch end with it
+            dot = outer[-1]      # the else branch of range/with runs with the outer dot
             p.pos = 1
+            p.dot_is_alert = dot
             if len(toks) > 1:
                 # "else with" needs Go 1.23, newer than the Go of Prometheus 2.42
                 if toks[1].kind == "ident" and toks[1].text == "if":
@@ -331,6 +347,7 @@ def check(text: str) -> TemplateInfo:
                 raise TemplateError(f"unexpected {{{{end}}}} {where}")
             stack.pop()
             scopes.pop()
+            dot = outer.pop()
             p.pos = 1
         elif word in ("define", "block"):
             if len(toks) < 2 or toks[1].kind != "str":
@@ -338,9 +355,11 @@ def check(text: str) -> TemplateInfo:
             p.pos = 2
             if word == "block":
                 p.pipeline()
-            # Go starts a fresh variable scope (only "$") inside a define
+            # Go starts a fresh variable scope (only "$", the template's argument) inside a define
             scopes.append(_Barrier({"$"}) if word == "define" else set())
             stack.append(word)
+            outer.append(dot)
+            dot = False
         elif word == "template":
             if len(toks) < 2 or toks[1].kind != "str":
                 raise TemplateError(f"template needs a quoted template name {where}")

@@ -59,9 +59,16 @@ def _rule_key(rule) -> Tuple:
 
 
 def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
-    """duplicate-rule: the same rule twice; or two recording rules writing the same series."""
+    """duplicate-rule: the same rule twice (an error); or two recording rules writing the same name
+    and labels whose results can be the same series. Rules that select disjoint label classes and
+    keep the distinguishing label (``code="500"`` / ``code="200"`` under ``sum by (code)``, or a label
+    one keeps and the other drops) write different series: no finding. An error when both results
+    have exactly the same label names and nothing tells them apart (one series written twice at every
+    evaluation); a warning when it depends on the data (e.g. two selectors of different metrics)."""
+    from obskit.lint.base import parsed
+    from obskit.lint.promql_ast import may_overlap, output_labels
     seen: Dict[Tuple, object] = {}
-    records: Dict[Tuple, object] = {}
+    records: Dict[Tuple, list] = {}
     for s in subjects.rules:
         key = _rule_key(s.rule)
         if key in seen:
@@ -69,14 +76,26 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
                           hint="remove one of them")
             continue
         seen[key] = s
-        if not isinstance(s.rule, AlertingRule):
-            rkey = (s.rule.record, s.rule.labels)
-            if rkey in records:
-                yield finding(s, "duplicate-rule",
-                              f"records {s.rule.record} with the same labels as the rule at "
-                              f"{subjects.where(records[rkey].location)}: both write one series (duplicate samples)",
-                              hint="give them different labels or names")
-            records[rkey] = s
+        if isinstance(s.rule, AlertingRule):
+            continue
+        rkey = (s.rule.record, s.rule.labels)
+        mine = parsed(s.rule.expr)
+        for other in records.get(rkey, ()):
+            theirs = parsed(other.rule.expr)
+            if mine is None or theirs is None or not may_overlap(mine, theirs):
+                continue
+            a, b = output_labels(mine), output_labels(theirs)
+            certain = a.exact and b.exact and a.names == b.names
+            yield finding(s, "duplicate-rule",
+                          f"records {s.rule.record} with the same labels as the rule at "
+                          f"{subjects.where(other.location)}"
+                          + (f" and both results carry {a.describe()}: both write one series (duplicate samples)"
+                             if certain else ": where both return the same label set they write one series "
+                                             "(duplicate samples)"),
+                          hint="give them different labels or names, or select disjoint values of a label "
+                               "both keep", severity=ERROR if certain else WARNING)
+            break
+        records.setdefault(rkey, []).append(s)
 
 
 def file_clash(subjects: Subjects, settings: Settings) -> Iterator:

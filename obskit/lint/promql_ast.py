@@ -251,3 +251,144 @@ def range_uses(node) -> Iterator[RangeUse]:
 def top_labels_hint(node) -> Optional[Tuple[str, ...]]:
     ls = output_labels(node)
     return tuple(sorted(ls.names)) if ls.exact else None
+
+
+# --- the values a label can take in every result series (for duplicate-rule) -----------------------
+@dataclass(frozen=True)
+class ValuePattern:
+    """A set of label values: exactly ``text`` (``exact``) or any value starting with it."""
+
+    text: str
+    exact: bool
+
+    def disjoint(self, other: "ValuePattern") -> bool:
+        if self.exact and other.exact:
+            return self.text != other.text
+        if self.exact:
+            return not self.text.startswith(other.text)
+        if other.exact:
+            return not other.text.startswith(self.text)
+        return not (self.text.startswith(other.text) or other.text.startswith(self.text))
+
+
+_REGEX_SPECIAL = set(".[]{}()*+?^$|")
+_QUANTIFIERS = set("*+?{")
+
+
+def regex_patterns(regex: str) -> Optional[FrozenSet[ValuePattern]]:
+    """The values an anchored Prometheus regex can match, as literal prefixes: ``a|b`` → {a, b},
+    ``5..`` → anything starting with 5; None when the regex is too complex to say (groups, classes)."""
+    if any(c in regex for c in "()[]"):
+        return None
+    out = []
+    for alt in regex.split("|"):
+        prefix, exact, i = [], True, 0
+        while i < len(alt):
+            c = alt[i]
+            if c == "\\":
+                if i + 1 >= len(alt) or alt[i + 1].isalnum():
+                    return None          # \d, \w, ... classes
+                prefix.append(alt[i + 1])
+                i += 2
+                continue
+            if c in _REGEX_SPECIAL:
+                if c in _QUANTIFIERS and prefix:
+                    prefix.pop()         # the char before a quantifier is optional or repeated
+                exact = False
+                break
+            prefix.append(c)
+            i += 1
+        out.append(ValuePattern("".join(prefix), exact))
+    return frozenset(out)
+
+
+Pins = dict   # label name -> FrozenSet[ValuePattern]
+
+
+def _selector_pins(selector) -> Pins:
+    if selector.matchers.or_matchers:
+        return {}
+    pins: Pins = {}
+    for m in selector.matchers.matchers:
+        if m.name == "__name__":
+            continue
+        op = str(m.op).split(".")[-1]
+        if op == "Equal":
+            found = frozenset({ValuePattern(m.value, True)})
+        elif op == "Re":
+            found = regex_patterns(m.value)
+            if found is None:
+                continue
+        else:
+            continue
+        pins[m.name] = found if m.name not in pins else _intersect(pins[m.name], found)
+    return pins
+
+
+def _intersect(a, b):
+    # a conservative intersection: the patterns of a that some pattern of b may overlap
+    return frozenset(p for p in a if any(not p.disjoint(q) for q in b))
+
+
+def label_pins(node) -> Pins:
+    """For each label whose value is constrained in every result series of ``node``, the patterns
+    that value matches (only labels the result keeps)."""
+    k = _kind(node)
+    if k == "VectorSelector":
+        pins = _selector_pins(node)
+    elif k == "MatrixSelector":
+        pins = _selector_pins(node.vector_selector)
+    elif k in ("ParenExpr", "UnaryExpr", "SubqueryExpr"):
+        pins = label_pins(node.expr)
+    elif k == "AggregateExpr":
+        pins = label_pins(node.expr)
+        if _op(node) == "count_values" and node.param is not None:
+            pins.pop(str(node.param).strip('"\''), None)
+    elif k == "Call":
+        name, args = node.func.name, list(node.args)
+        if name in LABELLESS_FUNCTIONS:
+            pins = {}
+        elif name in ("absent", "absent_over_time"):
+            pins = label_pins(args[0]) if args else {}
+        elif name in ("label_replace", "label_join") and len(args) >= 2:
+            pins = label_pins(args[0])
+            pins.pop(str(args[1]).strip().strip('"\''), None)
+        elif name == "histogram_quantile" and len(args) >= 2:
+            pins = label_pins(args[1])
+        else:
+            vectors = [a for a in args if not _is_scalar(a)]
+            pins = label_pins(vectors[0]) if vectors else {}
+    elif k == "BinaryExpr":
+        pins = _binary_pins(node)
+    else:
+        pins = {}
+    result = output_labels(node)
+    return {name: values for name, values in pins.items() if result.has(name)}
+
+
+def _binary_pins(node) -> Pins:
+    if _is_scalar(node.lhs):
+        return label_pins(node.rhs)
+    if _is_scalar(node.rhs):
+        return label_pins(node.lhs)
+    lhs, rhs = label_pins(node.lhs), label_pins(node.rhs)
+    if _op(node) == "or":
+        return {n: lhs[n] | rhs[n] for n in lhs.keys() & rhs.keys()}
+    card = str(getattr(node.modifier, "card", "")) if node.modifier is not None else ""
+    return rhs if card.endswith("OneToMany") else lhs
+
+
+def may_overlap(a, b) -> bool:
+    """False when no result series of ``a`` can have the labels of one of ``b``: some label both
+    keep is pinned to disjoint values (``code="500"`` vs ``code="200"``, or absent on one side)."""
+    la, lb = output_labels(a), output_labels(b)
+    pa, pb = label_pins(a), label_pins(b)
+    absent = frozenset({ValuePattern("", True)})
+    for name in set(pa) | set(pb) | set(la.names if la.exact else ()) | set(lb.names if lb.exact else ()):
+        va = pa.get(name) if la.has(name) else absent
+        vb = pb.get(name) if lb.has(name) else absent
+        if va is None or vb is None:
+            continue
+        if all(p.disjoint(q) for p in va for q in vb):
+            return False
+    return True

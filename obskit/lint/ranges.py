@@ -17,7 +17,11 @@ def rate_ranges(subjects: Subjects, settings: Settings) -> Iterator:
         ast = parsed(s.rule.expr)
         if ast is None:
             continue
+        seen = set()
         for use in range_uses(ast):
+            if use in seen:
+                continue         # the same range written twice in one expression: one finding
+            seen.add(use)
             recorded = ":" in use.metric
             step = settings.evaluation_interval if recorded else settings.scrape_interval
             what = "evaluation interval" if recorded else "scrape interval"

@@ -9,8 +9,11 @@
     gateway = RuleGroup(name="llm-gateway", interval="30s", rules=(errors,))
 
 Only :class:`RuleGroup` is a :class:`~obskit.model.base.Definition` (the loader collects groups; a
-rule belongs to the group that lists it). PromQL is syntax-checked here, where the rule is written;
-policy checks (templates, ranges, aggregated labels, ...) are the lint's (``obskit.lint``).
+rule belongs to the group that lists it). What Prometheus would refuse is an error here, where the
+rule is written (PromQL syntax, metric and label names, durations); conventions (CamelCase alert
+names, ``level:metric:operations`` record names, the fixed severities, summary and description) are
+the lint's warnings (``obskit.lint``), which ``lint_disable`` switches off, as are the policy checks
+(templates, ranges, aggregated labels, ...).
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Tuple
 
+from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
 from obskit.promql import PromQLError, check_syntax, is_valid_metric_name
@@ -57,22 +61,38 @@ def _disable(p: Problems, value) -> Tuple[str, ...]:
     return tuple(sorted(set(items)))
 
 
-def _optional_duration(p: Problems, obj, attr: str) -> None:
+def _optional_duration(p: Problems, obj, attr: str, zero: bool = False) -> None:
     value = getattr(obj, attr)
-    if value is not None:
-        set_attr(obj, attr, p.duration(value, attr) or value)
+    if value is None:
+        return
+    if zero and (value == 0 or (isinstance(value, str) and re.fullmatch(r"\s*(0+[smhdwy]|0+ms)+\s*", value))):
+        set_attr(obj, attr, Duration(0))   # ``for: 0s`` is valid Prometheus: the same as no ``for``
+        return
+    set_attr(obj, attr, p.duration(value, attr) or value)
+
+
+def _optional_text(p: Problems, obj, attr: str) -> None:
+    value = getattr(obj, attr)
+    if value is None:
+        set_attr(obj, attr, "")
+    elif not isinstance(value, str):
+        p.add("bad-annotation", f"{attr} must be a string (or None), got {value!r}")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class AlertRule:
     """An alerting rule. ``severity`` becomes the ``severity`` label; ``summary``, ``description`` and
-    ``runbook_url`` become annotations (Prometheus templates such as ``{{ $labels.pod }}`` allowed)."""
+    ``runbook_url`` become annotations (Prometheus templates such as ``{{ $labels.pod }}`` allowed).
+
+    ``severity``, ``summary`` and ``description`` must be given, but may be ``None`` (a rule file
+    imported as it is, without them); the lint warns about a missing or non-standard severity, a
+    missing summary or description, and a name that is not CamelCase."""
 
     name: str
     expr: str
-    severity: str
-    summary: str
-    description: str
+    severity: Optional[str]
+    summary: Optional[str]
+    description: Optional[str]
     for_: Optional[str] = None
     keep_firing_for: Optional[str] = None
     runbook_url: str = ""
@@ -83,20 +103,16 @@ class AlertRule:
 
     def __post_init__(self):
         p = Problems(f"alert {self.name!r}", locate(self))
-        if not isinstance(self.name, str) or not ALERT_NAME.match(self.name):
-            p.add("bad-name", f"alert name {self.name!r} must be CamelCase (letters and digits, "
-                              "starting with a capital letter)", hint="for example 'HighErrorRate'")
+        if not isinstance(self.name, str) or not self.name.strip():
+            p.add("bad-name", f"alert name {self.name!r} must be a non-empty string",
+                  hint="for example 'HighErrorRate'")
         set_attr(self, "expr", _expr(p, self.expr))
-        if self.severity not in SEVERITIES:
-            p.add("bad-severity", f"severity {self.severity!r} is not one of {', '.join(SEVERITIES)}")
-        for attr in ("summary", "description"):
-            value = getattr(self, attr)
-            if not isinstance(value, str) or not value.strip():
-                p.add("missing-annotation", f"{attr} is required and must be a non-empty string")
-        if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):
-            p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
-        _optional_duration(p, self, "for_")
-        _optional_duration(p, self, "keep_firing_for")
+        if self.severity is not None and (not isinstance(self.severity, str) or not self.severity):
+            p.add("bad-severity", f"severity must be a label value (a non-empty string) or None, got {self.severity!r}")
+        for attr in ("summary", "description", "runbook_url"):
+            _optional_text(p, self, attr)
+        _optional_duration(p, self, "for_", zero=True)
+        _optional_duration(p, self, "keep_firing_for", zero=True)
         set_attr(self, "labels", freeze_labels(self.labels, p, reserved=RESERVED_ALERT_LABELS))
         set_attr(self, "annotations", freeze_labels(self.annotations, p, "annotations",
                                                     reserved=RESERVED_ANNOTATIONS))
@@ -108,11 +124,16 @@ class AlertRule:
 
     @property
     def all_labels(self) -> Tuple[Tuple[str, str], ...]:
+        if self.severity is None:
+            return self.labels
         return tuple(sorted(dict(self.labels, severity=self.severity).items()))
 
     @property
     def all_annotations(self) -> Tuple[Tuple[str, str], ...]:
-        out = dict(self.annotations, summary=self.summary, description=self.description)
+        out = dict(self.annotations)
+        for key in ("summary", "description"):
+            if getattr(self, key):
+                out[key] = getattr(self, key)
         if self.runbook_url:
             out["runbook_url"] = self.runbook_url
         return tuple(sorted(out.items()))
@@ -120,7 +141,8 @@ class AlertRule:
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class RecordingRule:
-    """A recording rule; ``record`` follows the ``level:metric:operations`` convention."""
+    """A recording rule. ``record`` must be a metric name; the lint warns (``record-name``) when it
+    does not follow the ``level:metric:operations`` convention."""
 
     record: str
     expr: str
@@ -132,9 +154,6 @@ class RecordingRule:
         p = Problems(f"recording rule {self.record!r}", locate(self))
         if not isinstance(self.record, str) or not is_valid_metric_name(self.record):
             p.add("bad-name", f"record {self.record!r} is not a valid metric name")
-        elif not RECORD_NAME.match(self.record):
-            p.add("bad-name", f"record {self.record!r} does not follow level:metric:operations",
-                  hint="for example 'job:http_requests:rate5m'")
         set_attr(self, "expr", _expr(p, self.expr))
         set_attr(self, "labels", freeze_labels(self.labels, p))
         set_attr(self, "lint_disable", _disable(p, self.lint_disable))
