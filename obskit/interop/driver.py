@@ -84,3 +84,63 @@ def export_openslo(project_dir: Path) -> Tuple[str, List[Finding], int]:
 
 
 __all__ = ["FORMATS", "ImportResult", "SourceError", "convert", "import_files", "export_openslo"]
+
+
+# --- files that become other definitions than SLOs (rule files, Alertmanager configs, ...) ---------
+@dataclass(frozen=True)
+class CodeImportResult:
+    """An import that writes Python modules of rule groups, routing, ...: what it wrote or why not."""
+
+    what: str                              # "rule groups", ...
+    files: Dict[str, str]                  # path → Python source
+    findings: Tuple[Finding, ...]
+    errors: Tuple[object, ...]             # Diagnostics (located in the source): nothing written
+    written: bool
+    refused: Tuple[str, ...] = ()
+    summary: str = ""
+
+    @property
+    def partial(self) -> bool:
+        return is_partial(self.findings)
+
+    def to_dict(self) -> dict:
+        return {"written": self.written, "partial": self.partial, "files": sorted(self.files),
+                "summary": self.summary, "findings": [f.to_dict() for f in self.findings],
+                "errors": [str(d) for d in self.errors], "refused": list(self.refused)}
+
+
+def write_code(what: str, files: Dict[str, str], findings, errors, *, force: bool, allow_partial: bool,
+               summary: str) -> CodeImportResult:
+    """Write ``files`` unless there are errors, a partial conversion (without ``allow_partial``) or
+    existing files (without ``force``)."""
+    errors = tuple(d for d in errors if getattr(d, "severity", "error") == "error")
+    findings = tuple(findings)
+    refused = []
+    if errors:
+        refused.append(f"the input has {len(errors)} error(s); nothing was written")
+    if is_partial(findings) and not allow_partial:
+        refused.append("the conversion is partial (findings marked 'lost'); nothing was written. "
+                       "Re-run with --allow-partial to write what converts, with the findings as comments.")
+    existing = [p for p in files if Path(p).exists()]
+    if existing and not force:
+        refused.append(f"{', '.join(existing)} exist(s); use --force to overwrite")
+    if refused:
+        return CodeImportResult(what, files, findings, errors, False, tuple(refused), summary)
+    for path, text in files.items():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(text)
+    return CodeImportResult(what, files, findings, errors, True, (), summary)
+
+
+def import_rules(paths: Sequence[Path], out: Path, *, force: bool = False,
+                 allow_partial: bool = False) -> CodeImportResult:
+    """Prometheus rule files / PrometheusRule objects → ``out/<file stem>.py``. SourceError when a
+    file is not a rule file (or promtool would refuse it: unknown keys, a rule without expr, ...)."""
+    from obskit.interop.rules_code import convert as convert_rules
+    modules, diags = convert_rules(paths)
+    files = {str(Path(out) / f"{m.module}.py"): m.code for m in modules}
+    findings = [f for m in modules for f in m.findings]
+    summary = (f"imported {sum(m.rules for m in modules)} rule(s) in {sum(m.groups for m in modules)} group(s) "
+               f"into {len(files)} module(s)")
+    return write_code("rule groups", files, findings, diags, force=force, allow_partial=allow_partial,
+                      summary=summary)

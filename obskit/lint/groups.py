@@ -99,16 +99,31 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
 
 
 def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
-    """output-clash: a module's alert file has the name of an SLO service's rule file."""
+    """output-clash: a module's alert file (or an included rule file) has the name of an SLO service's
+    rule file, or an included file the name of another rule file."""
     generated = {g.file: g for g in subjects.groups if g.generated}
+    modules = {g.file: g for g in subjects.groups if not g.generated and not g.included}
+    included: Dict[str, object] = {}
     reported = set()
     for g in subjects.groups:
-        if not g.generated and g.file in generated and g.file not in reported:
+        if g.generated or g.file in reported:
+            continue
+        if g.file in generated:
             reported.add(g.file)
             yield finding(g, "output-clash",
-                          f"this module's rules go to prometheus/rules/{g.file}.yml, which is also the rule "
-                          f"file of the SLOs of service {g.file!r} ({subjects.where(generated[g.file].location)})",
-                          hint="rename the module or the service")
+                          f"this {'included file' if g.included else 'module'}'s rules go to prometheus/rules/"
+                          f"{g.file}.yml, which is also the rule file of the SLOs of service {g.file!r} "
+                          f"({subjects.where(generated[g.file].location)})",
+                          hint="rename the module or the service" if not g.included else "give the include a name=")
+        elif g.included and (g.file in modules or (g.file in included
+                                                   and included[g.file].location.file != g.location.file)):
+            reported.add(g.file)
+            other = modules.get(g.file) or included[g.file]
+            yield finding(g, "output-clash",
+                          f"this included file is written to prometheus/rules/{g.file}.yml, like the rules at "
+                          f"{subjects.where(other.location)}", hint="give the include a name=")
+        elif g.included:
+            included.setdefault(g.file, g)
 
 
 _FILE_NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
@@ -118,7 +133,7 @@ def output_name(subjects: Subjects, settings: Settings) -> Iterator:
     """output-name: the module name becomes a file and a Kubernetes object name (lowercase only)."""
     reported = set()
     for g in subjects.groups:
-        if not g.generated and not _FILE_NAME.match(g.file) and g.file not in reported:
+        if not g.generated and not g.included and not _FILE_NAME.match(g.file) and g.file not in reported:
             reported.add(g.file)
             yield finding(g, "output-name",
                           f"the module's rules are written to {g.file}.yml and a PrometheusRule named after it; "

@@ -38,6 +38,7 @@ class GroupSubject:
     disabled: FrozenSet[str] = frozenset()
     generated: bool = False
     source: Optional[object] = None     # the model RuleGroup, for user groups
+    included: bool = False              # from a rule file included unchanged (obskit.model.rule_files)
 
     @property
     def obj(self) -> str:
@@ -75,6 +76,20 @@ def _user(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]
         groups.append(GroupSubject(ir_group, file, g.location, group_off, source=g))
 
 
+def _included(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]) -> None:
+    """The rules of included rule files, located at their YAML lines."""
+    from obskit.compile.rules import compile_group
+    from obskit.model.rule_files import RuleFile
+
+    for rf in project.of(RuleFile):
+        for g in rf.groups:
+            ir_group = compile_group(g)
+            group_off = rf.disabled_for(g.name)
+            for r, ir in zip(g.rules, ir_group.rules):
+                rules.append(RuleSubject(ir, g.name, rf.name, r.location, group_off | rf.disabled_for(r.name)))
+            groups.append(GroupSubject(ir_group, rf.name, g.location, group_off, source=g, included=True))
+
+
 def _generated(project: Project, groups: List[GroupSubject], rules: List[RuleSubject]) -> None:
     from obskit.compile.project import slo_groups
 
@@ -99,5 +114,6 @@ def collect(project: Project) -> Subjects:
     groups: List[GroupSubject] = []
     rules: List[RuleSubject] = []
     _user(project, groups, rules)
+    _included(project, groups, rules)
     _generated(project, groups, rules)
     return Subjects(tuple(groups), tuple(rules), str(project.root))

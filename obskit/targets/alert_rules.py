@@ -22,6 +22,9 @@ class AlertRules:
         files: Dict[str, bytes] = {}
         for rf in compile_rule_files(project):
             files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
+        from obskit.model.rule_files import RuleFile     # included rule files: copied unchanged
+        self.included = tuple(rf.output for rf in project.of(RuleFile))
+        files.update((rf.output, rf.data) for rf in project.of(RuleFile))
         root = str(project.root)
         for c in compile_groups(project):
             files[k8s_meta.group_rule_path(c.group.name)] = kubernetes.render_rule(
@@ -35,6 +38,7 @@ class AlertRules:
         from obskit.verify import promtool
         rules = [str(directory / p) for p in sorted(files)
                  if p.startswith("prometheus/rules/") and p.endswith(f"{conv.ALERT_RULE_FILE_SUFFIX}.yml")]
+        rules += [str(directory / p) for p in getattr(self, "included", ()) if p in files]
         if rules:
             from obskit.verify.tools import for_target
             tool = for_target("promtool", self.prometheus_version)

@@ -10,6 +10,15 @@ from obskit.cli.common import EXIT_DEFINITIONS, EXIT_FAILED, EXIT_OK
 #: partial conversion (something was not carried over) without --allow-partial
 EXIT_PARTIAL = EXIT_FAILED
 
+#: format → (default --out, what it converts)
+FORMATS = {
+    "sloth": ("slos", "Sloth specs (prometheus/v1, sloth.slok.dev/v1 PrometheusServiceLevel) → SLOs"),
+    "openslo": ("slos", "OpenSLO v1 documents (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource) → SLOs"),
+    "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
+                                   "RecordingRule definitions that build into the same rules"),
+    "rules": ("alerts", "alias of prometheus-rules"),
+}
+
 
 def add_output_options(p) -> None:
     p.add_argument("--output", choices=("text", "json"), default="text",
@@ -18,17 +27,23 @@ def add_output_options(p) -> None:
 
 
 def register(sub) -> None:
-    p = sub.add_parser("import", help="convert Sloth or OpenSLO documents into obskit Python definitions",
-                       description="Convert Sloth specs (prometheus/v1, PrometheusServiceLevel) or OpenSLO v1 "
-                                   "documents into obskit SLO definitions, one Python module per service. What "
-                                   "cannot be converted is listed (and written as comments); a partial "
-                                   "conversion writes nothing unless --allow-partial.",
+    formats = "\n".join(f"  {name:<17} {what} (default --out {out}/)" for name, (out, what) in FORMATS.items())
+    import argparse
+    p = sub.add_parser("import", help="convert Sloth, OpenSLO or Prometheus rule files into obskit Python definitions",
+                       formatter_class=argparse.RawDescriptionHelpFormatter,
+                       description="Convert documents of another tool into obskit Python definitions, one module "
+                                   "per service (SLOs) or per input file (rules). What cannot be converted is listed "
+                                   "(and written as comments); a partial conversion writes nothing unless "
+                                   "--allow-partial.\n\nformats:\n" + formats +
+                                   "\n\nTo keep a rule file as YAML instead, include it unchanged: "
+                                   "RuleFile.include(\"rules.yml\") (docs/interop.md).",
                        epilog="Exit codes: 0 converted; 1 partial conversion refused (see findings); "
-                              "2 input that is not of the format, or files in the way.")
-    p.add_argument("format", choices=("sloth", "openslo"))
+                              "2 input that is not of the format or that Prometheus would refuse (located "
+                              "file:line), or files in the way.")
+    p.add_argument("format", choices=tuple(FORMATS))
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
-    p.add_argument("--out", type=Path, default=Path("slos"), metavar="DIR",
-                   help="directory for the generated modules (default: ./slos)")
+    p.add_argument("--out", type=Path, default=None, metavar="DIR",
+                   help="directory for the generated modules (default: ./slos for SLOs, ./alerts for rules)")
     p.add_argument("--allow-partial", action="store_true",
                    help="write the modules even when something could not be converted")
     p.add_argument("--force", action="store_true", help="overwrite existing modules")
@@ -39,17 +54,27 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
+def _source_error(args, exc) -> int:
+    if args.output == "json":
+        print(json.dumps({"written": False, "error": str(exc)}, indent=2))
+    else:
+        print(f"obskit: {exc}", file=sys.stderr)
+    return EXIT_DEFINITIONS
+
+
 def run(args) -> int:
-    from obskit.interop.driver import SourceError, import_files
+    from obskit.interop.driver import SourceError
+    out = args.out if args.out is not None else Path(FORMATS[args.format][0])
     try:
-        result = import_files(args.format, args.files, args.out, allow_partial=args.allow_partial, force=args.force,
+        if args.format in ("prometheus-rules", "rules"):
+            from obskit.interop.driver import import_rules
+            return _report_code(args, import_rules(args.files, out, force=args.force,
+                                                   allow_partial=args.allow_partial))
+        from obskit.interop.driver import import_files
+        result = import_files(args.format, args.files, out, allow_partial=args.allow_partial, force=args.force,
                               window_shape="raw" if args.sloth_windows else None)
     except SourceError as exc:
-        if args.output == "json":
-            print(json.dumps({"written": False, "error": str(exc)}, indent=2))
-        else:
-            print(f"obskit: {exc}", file=sys.stderr)
-        return EXIT_DEFINITIONS
+        return _source_error(args, exc)
     code = EXIT_OK
     if not result.written:
         blocked = [r for r in result.refused if "exist" in r or "no SLO" in r]
@@ -66,6 +91,28 @@ def run(args) -> int:
         lost = sum(f.kind == "lost" for f in result.findings)
         print(f"obskit: imported {n} SLO(s) into {len(result.files)} module(s)"
               + (f"; {lost} thing(s) not carried over (comments in the files)" if lost else ""))
+        for path in result.files:
+            print(f"  {path}")
+    return code
+
+
+def _report_code(args, result) -> int:
+    """Exit code and output of an import that writes code (rules, routing, ...)."""
+    code = EXIT_OK
+    if not result.written:
+        blocked = result.errors or any("exist" in r for r in result.refused)
+        code = EXIT_DEFINITIONS if blocked else EXIT_PARTIAL
+    if args.output == "json":
+        print(json.dumps(result.to_dict(), indent=2))
+        return code
+    for d in result.errors:
+        print(str(d), file=sys.stderr)
+    for f in result.findings:
+        print(str(f), file=sys.stderr)
+    for r in result.refused:
+        print(f"obskit: {r}", file=sys.stderr)
+    if result.written and not args.quiet:
+        print(f"obskit: {result.summary}")
         for path in result.files:
             print(f"  {path}")
     return code
