@@ -8,10 +8,11 @@ from typing import List, Optional, Sequence, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.ir import AlertingRule, Labels, RecordingRule, RuleGroup
 from obskit.compile.sli import queries
-from obskit.compile.windows import events_in_window, window_rules
+from obskit.compile.windows import errors_in_window, events_in_window, window_rules
 from obskit.duration import Duration
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO
+from obskit.policy import quiet
 from obskit.project import Settings, alert_namespace
 from obskit.promql import by_clause, fmt_number
 
@@ -185,11 +186,12 @@ def tier_alert(slo: SLO, tier: Tier, labels: Labels, settings: Optional[Settings
         threshold = f"({factor} * {budget})"
         parts = [f"{conv.error_ratio_record(w.short)}{sel} > {threshold}",
                  f"{conv.error_ratio_record(w.long)}{sel} > {threshold}"]
-        if slo.alerting.min_events is not None:
-            events = events_in_window(slo, w.long, labels, scrape_interval=settings.scrape_interval,
-                                      evaluation_interval=settings.evaluation_interval)
-            parts.append(f"on({', '.join(slo.sli.by)}) ({events} >= {fmt_number(slo.alerting.min_events)})"
-                         if slo.sli.by else f"on() ({events} >= {fmt_number(slo.alerting.min_events)})")
+        guard = quiet.guard_for(slo)    # obskit/policy/quiet.py: errors (default) or min_events
+        if guard is not None:
+            count = (events_in_window if guard.kind == "events" else errors_in_window)(
+                slo, w.long, labels, scrape_interval=settings.scrape_interval,
+                evaluation_interval=settings.evaluation_interval)
+            parts.append(f"on({', '.join(slo.sli.by)}) ({count} >= {fmt_number(guard.threshold)})")
         conditions.append("(\n  " + "\n  and\n  ".join(parts) + "\n)")
         lasts = _human(slo.period.seconds / w.factor_for(slo.period))
         phrases.append(f"{factor}x over {w.long} and {w.short} (the {slo.period} budget would last {lasts})")

@@ -58,6 +58,22 @@ def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_inter
     return f"sum_over_time({conv.total_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
 
 
+def errors_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_interval: int = 60,
+                     evaluation_interval: int = 60) -> "str | None":
+    """Number of bad events in the window, for the quiet-service guard (None: the SLI has no events).
+
+    Pre-aggregated: the recorded bad-event rate summed over the window times the evaluation interval,
+    like :func:`events_in_window`; raw: the bad-event rate over the window times its length."""
+    q = queries(slo.sli)
+    base = base_window(scrape_interval)
+    if slo.window_shape == "raw" or window <= base or q.rates(str(base)) is None:
+        rates = q.rates(str(window))
+        return None if rates is None else f"({rates[0]}) * {window.seconds}"
+    sel = conv.slo_series_selector(labels)
+    span = _range(window.seconds - base.seconds + evaluation_interval // 2)
+    return f"sum_over_time({conv.errors_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
+
+
 def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrape_interval: int = 60,
                  evaluation_interval: int = 60) -> Tuple[RecordingRule, ...]:
     """The rules recording ``slo:sli_error:ratio_rate<w>`` for each window, in evaluation order."""

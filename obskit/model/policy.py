@@ -105,8 +105,11 @@ class AlertingPolicy:
     """How an SLO alerts.
 
     - ``page`` / ``ticket``: tiers (Workbook defaults); ``None`` disables a tier.
-    - ``min_events``: the tier fires only when its long window saw at least this many events, so that
-      one failed request on a quiet service does not page. ``None`` disables the guard.
+    - ``min_events``: the quiet-service guard (obskit/policy/quiet.py). ``None`` (default): a tier
+      fires only when its long window holds at least 2 errors, so one failed request on a quiet
+      service does not page while a full outage still does (ratio and latency SLIs; busy services'
+      timing is unchanged). A number: instead, the long window must have seen at least this many
+      events. ``0``: no guard (every single failure can fire, as in the Workbook's and Sloth's rules).
     - ``absent_for``: alert when the SLI has had no data for this long (``None`` disables it).
     - ``absent_severity``: severity of that alert.
     """
@@ -130,8 +133,11 @@ class AlertingPolicy:
             p.add("bad-policy", "ticket= must be a Tier named 'ticket' (or None)")
         if not all(is_valid(t) for t in (self.page, self.ticket) if t is not None):
             set_attr(self, "_obskit_invalid", True)
-        if self.min_events is not None and not float(self.min_events) > 0:
-            p.add("bad-policy", f"min_events must be positive, got {self.min_events!r}")
+        if self.min_events is not None and (isinstance(self.min_events, bool)
+                                            or not isinstance(self.min_events, (int, float))
+                                            or not self.min_events >= 0):
+            p.add("bad-policy", f"min_events must be a number of events (0 switches the quiet-service guard off, "
+                                f"None keeps the default guard), got {self.min_events!r}")
         if self.absent_for is not None:
             set_attr(self, "absent_for", p.duration(self.absent_for, "absent_for"))
         p.done()

@@ -84,7 +84,7 @@ class SLO(Definition):
                           f"{tier.name} tier, window {w.long}: burn factor {factor:g} × error budget "
                           f"{budget:g} = {factor * budget:g} ≥ 100 % errors, so this alert can never fire",
                           hint="use a smaller budget_share/factor for this objective, or disable the tier")
-        if self.alerting.min_events is not None and isinstance(self.sli, RawSLI):
+        if self.alerting.min_events and isinstance(self.sli, RawSLI):
             p.add("bad-policy", "min_events needs event counts, which a RawSLI does not give")
 
     @property

@@ -8,7 +8,9 @@ What they prove, per tier (SRE Workbook, "Alerting on SLOs"):
 - a 100 % outage pages within two evaluation intervals;
 - paging stops no later than the longest short window plus one interval after recovery;
 - a quiet service (zero traffic) fires nothing and records 0, not NaN; a missing SLI fires the
-  absent alert; with a minimum-traffic guard, an outage on a near-idle service does not page.
+  absent alert; with a minimum-traffic guard, an outage on a near-idle service does not page;
+- with the default quiet-service guard (obskit/policy/quiet.py), one failed request at 6 requests an
+  hour fires no tier, and a complete outage at that traffic pages once the guard's errors are in.
 
 The expected times come from the *definition* (``expected``), the rules under test from the compiled
 output; a wrong factor or window in the compiled rules therefore fails these tests.
@@ -25,6 +27,7 @@ from obskit.compile import conventions as conv
 from obskit.duration import Duration
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO
+from obskit.policy import quiet as guards
 from obskit.verify.promtool_tests import AlertCheck, ExprCheck, PromtoolTest, PromtoolTestFile, expected_alert
 from obskit.verify.synth import Unsupported, group_labels, synthesize
 from obskit.verify.timeline import gap, burn, healthy, outage, quiet, Phase
@@ -37,6 +40,8 @@ SERIES_INTERVAL = Duration(60)
 #: how long the per-SLO slow-burn check runs (a steady burn from t=0 shows every window the same
 #: ratio as soon as the window holds a sample; window lengths are proven by the full per-policy plan)
 SMOKE_BURN = Duration(1800)
+#: traffic of the quiet service the default guard is proven on (obskit/policy/quiet.py): 6 requests an hour
+QUIET_RPS = 6 / 3600
 #: evaluation interval of that run: steady phases only, so any interval that leaves a recorded base
 #: sample in the shortest derived window (5m - 2m + 30s with the defaults) gives the exact ratios
 SMOKE_STEP = Duration(120)
@@ -154,8 +159,41 @@ class _Builder:
                      f"events per long window does not fire",
                 interval=SERIES_INTERVAL, series=series,
                 alert_checks=tuple(self.silent_every(tier.name, history, history + fire_by + 5 * step, step))))
+        if self.guard_kind() == "errors":
+            tests.append(self.quiet_outage_test(tier, history))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-outage", subject=self.slo.id,
                                 groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
+
+    # -- the default quiet-service guard (obskit/policy/quiet.py) ----------------------------------
+    def guard_kind(self) -> Optional[str]:
+        guard = guards.guard_for(self.slo)
+        return guard.kind if guard is not None else None
+
+    def quiet_outage_test(self, tier: Tier, history: int, step: int = 60) -> PromtoolTest:
+        """A complete outage at QUIET_RPS fires ``tier`` once the long window holds the guard's errors
+        (silent until then, which the ratio alone would not be), within the base window plus one
+        interval of that time."""
+        name = self.c.alert_for(tier.name).alert
+        needed = int(guards.THRESHOLD / QUIET_RPS)           # seconds of outage until the guard opens
+        base = 2 * 60                                       # the base window at the synthetic 1m scrape
+        fire_by = _up(needed + base + step, step)
+        series, extra = self.series((healthy(history, rps=QUIET_RPS), outage(fire_by + 5 * step, rps=QUIET_RPS)),
+                                    SERIES_INTERVAL)
+        checks = self.silent_every(tier.name, history, history + needed - 2 * step, step)
+        checks.append(AlertCheck(Duration(history + fire_by), name, self.firing(tier.name, extra)))
+        return PromtoolTest(
+            name=f"{tier.name}: a complete outage at 6 requests an hour fires once {guards.MIN_ERRORS} requests "
+                 f"failed (silent before {Duration(needed - 2 * step)}, firing by {Duration(fire_by)})",
+            interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks))
+
+    def one_failure_test(self, history: int, after: int = 3 * 3600) -> PromtoolTest:
+        """One failed request at QUIET_RPS (a 167x burn of the hour for 99.9 %) fires no tier."""
+        phases = (healthy(history, rps=QUIET_RPS), outage(60, rps=1 / 60), healthy(after, rps=QUIET_RPS))
+        series, _ = self.series(phases, SERIES_INTERVAL)
+        checks = [AlertCheck(Duration(t), n) for t in range(history, history + 60 + after + 1, 60)
+                  for n in self.tier_alert_names()]
+        return PromtoolTest(name="one failed request at 6 requests an hour fires no tier",
+                            interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks))
 
     # -- quiet service and missing data, on the whole rule set -------------------------------------
     def quiet_tests(self, length: int = 2 * 3600, history: int = 1800, step: int = 60) -> List[PromtoolTest]:
@@ -192,8 +230,12 @@ class _Builder:
         return sorted({a.alert for _, a in self.c.tier_alerts})
 
     def quiet_file(self) -> PromtoolTestFile:
+        tests = self.quiet_tests()
+        if self.guard_kind() == "errors" and self.slo.alerting.tiers:
+            first = self.slo.alerting.tiers[0]
+            tests.append(self.one_failure_test(_up(max(w.long.seconds for w in first.windows) + 60, 60)))
         return PromtoolTestFile(name=f"{self.slo.id}-quiet", subject=self.slo.id, groups=self.c.groups(),
-                                evaluation_interval=Duration(60), tests=tuple(self.quiet_tests()))
+                                evaluation_interval=Duration(60), tests=tuple(tests))
 
     # -- the SLO's own rules when another SLO of the run proves its policy in full ------------------
     def _guard_rps(self, seconds: int) -> float:
