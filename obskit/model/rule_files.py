@@ -112,4 +112,36 @@ class RuleFile(Definition):
         return f"prometheus/rules/{self.name}.yml"
 
 
-__all__ = ["RuleFile"]
+@dataclass(frozen=True, eq=False)
+class PromtoolTests(Definition):
+    """promtool test files ``obskit test`` runs as they are (besides the convention
+    ``tests/*.promtool.yml``), relative to the defining module. Their ``rule_files`` are pointed at
+    the built rules (obskit/verify/promtool_files.py says how)."""
+
+    paths: Tuple[str, ...]
+    location: Location = field(init=False, repr=False, compare=False)
+    files: Tuple[Path, ...] = field(init=False, repr=False, compare=False)
+
+    @classmethod
+    def include(cls, *paths: "str | Path") -> "PromtoolTests":
+        return cls(tuple(str(p) for p in paths))
+
+    def __post_init__(self):
+        where = locate(self)
+        _base._located.obj = None
+        paths = (self.paths,) if isinstance(self.paths, str) else tuple(self.paths or ())
+        set_attr(self, "paths", paths)
+        base = Path(where.file).parent if where.file and not where.file.startswith("<") else Path.cwd()
+        files, diags = [], []
+        for p in paths:
+            path = Path(p) if Path(p).is_absolute() else base / p
+            if not path.is_file():
+                diags.append(Diagnostic("bad-promtool-test", f"{path} is not a file", f"promtool tests {p!r}", where))
+            files.append(path.resolve())
+        set_attr(self, "files", tuple(files))
+        if diags:
+            set_attr(self, "_obskit_invalid", True)
+            report(diags)
+
+
+__all__ = ["PromtoolTests", "RuleFile"]

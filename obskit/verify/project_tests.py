@@ -148,9 +148,10 @@ def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path], to
 from obskit.verify.alert_tests import alert_tests  # noqa: E402
 
 from obskit.verify.routing import routing_tests  # noqa: E402
+from obskit.verify.promtool_files import user_promtool_tests  # noqa: E402  (the team's own test files)
 
-PROVIDERS = (slo_tests, alert_tests, routing_tests)
-PROGRAM = {slo_tests: "promtool", alert_tests: "promtool", routing_tests: "amtool"}
+PROVIDERS = (slo_tests, alert_tests, user_promtool_tests, routing_tests)
+PROGRAM = {slo_tests: "promtool", alert_tests: "promtool", user_promtool_tests: "promtool", routing_tests: "amtool"}
 
 
 @span("obskit.test")
