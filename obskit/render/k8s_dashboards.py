@@ -23,7 +23,7 @@ from obskit.project import Settings, kubernetes_namespace
 from obskit.render import k8s_meta
 from obskit.render.yamlfmt import dump
 
-SOURCES = ("dashboards/", "slos/")
+SOURCES = ("dashboards/ and slos/",)
 
 
 def _namespace(settings: Settings) -> Optional[str]:

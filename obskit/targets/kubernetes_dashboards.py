@@ -79,7 +79,7 @@ def _location(project: Project, uid: str):
     from obskit.model.dashboards import Dashboard
     for d in project.of(Dashboard):
         try:
-            if d.effective_uid() == uid:
+            if d.effective_uid == uid:
                 return d.location.relative_to(str(project.root))
         except (ValueError, TypeError):
             continue
