@@ -1,4 +1,4 @@
-"""High production deployment (../shared/reference-deployments/high-production-deployment.md):
+"""High production deployment (docs/reference-deployments/high-production-deployment.md):
 "Prometheus scrapes metrics (API latency, CPU/GPU utilization)", Grafana alerts, HPA on CPU/GPU load
 and request latency, for a FastAPI API and an Ollama (Gemma 2B) model server on GPU nodes in EKS.
 
@@ -13,7 +13,7 @@ from obskit.verify.alert_tests import firing_and_silent
 from obskit.verify.series import Series
 
 API = 'http_request_duration_highr_seconds_bucket{job="validation-api"}'
-CPU = 'namespace="validation",container=~"api|ollama"'
+CPU = 'namespace="production",container=~"api|ollama"'
 LABELS = {"service": "validation-api"}
 
 api_latency = AlertRule(
@@ -32,6 +32,11 @@ cpu = AlertRule(
           f'  / sum by (namespace, pod) (kube_pod_container_resource_limits{{{CPU},resource="cpu"}}) > 0.8'),
     for_="15m", severity="warning", summary="Validation pod CPU above 80% of its limit", labels=LABELS,
     description="{{ $labels.pod }} uses {{ $value | humanizePercentage }} of its CPU limit (threshold 80%).")
+api_down = AlertRule(
+    name="ValidationApiDown", expr='sum(up{job="validation-api"}) == 0', for_="2m", severity="critical",
+    summary="Validation API down: no pod answers", labels=LABELS,
+    description="None of the validation-api pods has answered the scrape for 2 minutes (our choice; the "
+                "write-up's HPA keeps at least one running).")
 gpu = AlertRule(
     name="ValidationGPUUtilizationHigh", expr="avg by (Hostname, gpu) (DCGM_FI_DEV_GPU_UTIL) > 90",
     for_="15m", severity="warning", summary="GPU utilisation above 90%", labels=LABELS,
@@ -44,14 +49,15 @@ gpu_memory = AlertRule(
     description="GPU {{ $labels.gpu }} on {{ $labels.Hostname }} has {{ $value | humanizePercentage }} of "
                 "its memory in use (threshold 90%).")
 
-production = RuleGroup(name="validation-api", rules=(api_latency, api_latency_critical, cpu, gpu, gpu_memory))
+production = RuleGroup(name="validation-api", rules=(api_latency, api_latency_critical, api_down, cpu, gpu,
+                                                      gpu_memory))
 
 
 # --- tests ---------------------------------------------------------------------------------------
 GPU = {"Hostname": "ip-10-0-3-17", "gpu": "0", "modelName": "NVIDIA A10G"}
 GPU_KEY = {"Hostname": GPU["Hostname"], "gpu": "0"}
-POD = {"namespace": "validation", "pod": "ollama-0", "container": "ollama"}
-POD_KEY = {"namespace": "validation", "pod": "ollama-0"}
+POD = {"namespace": "production", "pod": "ollama-0", "container": "ollama"}
+POD_KEY = {"namespace": "production", "pod": "ollama-0"}
 
 
 def _api(le_counts: dict) -> list:
@@ -70,6 +76,11 @@ tests = [
     *firing_and_silent(api_latency_critical, at="20m",
                        firing=_api({"1": 80, "5": 94, "10": 100, "+Inf": 100}),
                        silent=_api({"1": 80, "5": 96, "10": 100, "+Inf": 100})),
+    *firing_and_silent(api_down, at="5m",
+                       firing=[Series("up", {"job": "validation-api", "instance": f"10.0.1.{i}:8000"}).hold(10, 0)
+                               for i in (1, 2)],
+                       silent=[Series("up", {"job": "validation-api", "instance": "10.0.1.1:8000"}).hold(10, 0),
+                               Series("up", {"job": "validation-api", "instance": "10.0.1.2:8000"}).hold(10, 1)]),
     *firing_and_silent(cpu, at="25m", labels=POD_KEY,
                        firing=[Series("container_cpu_usage_seconds_total", POD).count(30, 102),   # 1.7 of 2 cores
                                Series("kube_pod_container_resource_limits", {**POD, "resource": "cpu"}).hold(30, 2)],

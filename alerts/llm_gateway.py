@@ -1,5 +1,5 @@
 """LLM Inference Gateway: the six alert rules of section 6 ("Prometheus Alerts",
-../shared/reference-deployments/llm-inference-gateway.md), thresholds, `for` durations, severities
+docs/reference-deployments/llm-inference-gateway.md), thresholds, `for` durations, severities
 and the group's 30s interval as written there.
 
 One deliberate change: HighErrorRate's description read ``for {{ $labels.instance }}``, but its query

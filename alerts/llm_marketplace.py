@@ -1,4 +1,4 @@
-"""LLM Marketplace (../shared/reference-deployments/llm-marketplace.md, section 6 "Alerting"):
+"""LLM Marketplace (docs/reference-deployments/llm-marketplace.md, section 6 "Alerting"):
 
     Critical (PagerDuty): service down > 2 minutes · error rate > 1 % · P95 latency > 1 second ·
                           database connection pool exhausted

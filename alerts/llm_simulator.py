@@ -1,4 +1,4 @@
-"""LLM-Simulator (../shared/reference-deployments/llm-simulator.md): its alert set, "30+ alert rules" in
+"""LLM-Simulator (docs/reference-deployments/llm-simulator.md): its alert set, "30+ alert rules" in
 7 categories (availability, performance, error rates, resources, queue depth, SLO compliance,
 capacity), one rule group per category, with the thresholds of its "Key Metrics" table:
 

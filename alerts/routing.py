@@ -1,4 +1,4 @@
-"""Alertmanager routing of the reference deployments (../shared/reference-deployments/), one
+"""Alertmanager routing of the reference deployments (docs/reference-deployments/), one
 configuration for the repository, routed by service:
 
 - llm-simulator.md, "Alert Flow": Slack (immediate), PagerDuty (critical only), email (all alerts),
@@ -8,11 +8,17 @@ configuration for the repository, routed by service:
   #llm-gateway-alerts; critical → PagerDuty with continue; warning → Slack.
 - llm-marketplace.md, section 6 "Alerting": critical → PagerDuty, warnings → Slack
   (#llm-marketplace-ops).
+- high-production-deployment.md ("configure alerts in Grafana") and llm-observatory.md name no
+  receivers: critical → PagerDuty, the rest → Slack (#high-production-alerts, #llm-observatory-alerts)
+  is our choice, the same shape as the marketplace's.
 
 Which platform an alert belongs to: every platform's Prometheus sets a ``cluster`` external label
-(telemetry/: ``llm-simulator``, ``llm-gateway-prod`` as in the gateway write-up, ``llm-marketplace``);
-alerts evaluated elsewhere (a central ruler) are recognised by their rule labels (the simulator's
-``service``, the marketplace's ``product``) or, for SLO alerts, ``obskit_service``. Alertmanager cannot
+(telemetry/: ``llm-simulator``, ``llm-gateway-prod`` as in the gateway write-up, ``llm-marketplace``,
+``high-production``, ``llm-observatory``); alerts evaluated elsewhere (a central ruler, Loki's ruler)
+are recognised by their rule labels (the simulator's and gateway's ``service``, the marketplace's
+``product``) or, for SLO alerts, ``obskit_service``. ``obskit routes`` lists where every alert of the
+project goes (amtool's routing of the labels each server sends); the build refuses an alert that
+reaches only the default receiver. Alertmanager cannot
 OR labels in one route, so each platform has one route per selector, with the same children; the first
 that matches takes the alert.
 Secrets are references to the Kubernetes Secret ``alertmanager-receivers``, never literals.
@@ -29,6 +35,9 @@ PLATFORMS = {
     "llm-gateway": (("cluster", "llm-gateway-prod"), ("service", "llm-gateway"), ("obskit_service", "llm-gateway")),
     "llm-marketplace": (("cluster", "llm-marketplace"), ("product", "llm-marketplace"),
                         ("obskit_service", "llm-marketplace")),
+    "high-production": (("cluster", "high-production"), ("service", "validation-api")),
+    "llm-observatory": (("cluster", "llm-observatory"), ("service", "llm-observatory"),
+                        ("obskit_service", "llm-observatory")),
 }
 
 
@@ -74,6 +83,15 @@ receivers = [
     Receiver(name="llm-marketplace-slack", integrations=[Slack(
         channel="#llm-marketplace-ops", title='{{ template "obskit.slack.title" . }}',
         text='{{ template "obskit.description" . }}')]),
+    # high-production and llm-observatory (receivers our choice, see above)
+    *(r for platform in ("high-production", "llm-observatory") for r in (
+        Receiver(name=f"{platform}-pagerduty", integrations=[PagerDuty(
+            routing_key=Secret(name=SECRET, key=f"{platform}-pagerduty-routing-key"),
+            description='{{ .GroupLabels.alertname }}')]),
+        Receiver(name=f"{platform}-slack", integrations=[Slack(
+            channel=f"#{platform}-alerts", title='{{ template "obskit.slack.title" . }}',
+            text='{{ template "obskit.description" . }}', send_resolved=True)]),
+    )),
 ]
 
 simulator = per_platform(
@@ -103,6 +121,16 @@ marketplace = per_platform(
     ],
 )
 
+def pagerduty_and_slack(platform: str) -> tuple:
+    """Critical → the platform's PagerDuty, everything else → its Slack."""
+    return per_platform(platform, receiver=f"{platform}-slack", routes=[
+        Route(receiver=f"{platform}-pagerduty", matchers=['severity="critical"']),
+    ])
+
+
+high_production = pagerduty_and_slack("high-production")
+observatory = pagerduty_and_slack("llm-observatory")
+
 alertmanager = Alertmanager(
     global_config=GlobalConfig(
         resolve_timeout="5m",
@@ -115,7 +143,7 @@ alertmanager = Alertmanager(
         receiver="default",
         group_by=["alertname", "cluster", "service"],
         group_wait="30s", group_interval="5m", repeat_interval="4h",
-        routes=simulator + gateway + marketplace,
+        routes=simulator + gateway + marketplace + high_production + observatory,
     ),
     receivers=receivers,
 )
@@ -192,8 +220,38 @@ route_tests = [
               labels={"alertname": "LlmMarketplaceApiLatencyBudgetBurn", "obskit_service": "llm-marketplace",
                       "obskit_tier": "ticket", "severity": "warning"},
               receivers=("llm-marketplace-slack",)),
+    # high-production and llm-observatory: critical → PagerDuty, the rest → Slack
+    RouteTest(name="high-production critical: PagerDuty",
+              labels={"alertname": "ValidationApiDown", "cluster": "high-production", "service": "validation-api",
+                      "severity": "critical"}, receivers=("high-production-pagerduty",)),
+    RouteTest(name="high-production warning: Slack",
+              labels={"alertname": "ValidationGPUUtilizationHigh", "cluster": "high-production",
+                      "service": "validation-api", "severity": "warning"}, receivers=("high-production-slack",)),
+    RouteTest(name="high-production critical from a central ruler (service label only)",
+              labels={"alertname": "ValidationApiLatencyCritical", "service": "validation-api",
+                      "severity": "critical"}, receivers=("high-production-pagerduty",)),
+    RouteTest(name="high-production warning from a central ruler (service label only)",
+              labels={"alertname": "ValidationApiLatencyHigh", "service": "validation-api",
+                      "severity": "warning"}, receivers=("high-production-slack",)),
+    RouteTest(name="observatory critical: PagerDuty",
+              labels={"alertname": "LLMObservatoryCollectorDown", "cluster": "llm-observatory",
+                      "service": "llm-observatory", "severity": "critical"}, receivers=("llm-observatory-pagerduty",)),
+    RouteTest(name="observatory warning: Slack",
+              labels={"alertname": "LLMObservatoryCollectorCPUHigh", "cluster": "llm-observatory",
+                      "service": "llm-observatory", "severity": "warning"}, receivers=("llm-observatory-slack",)),
+    RouteTest(name="observatory critical from a central ruler (service label only)",
+              labels={"alertname": "LLMObservatoryDatabasePoolExhausted", "service": "llm-observatory",
+                      "severity": "critical"}, receivers=("llm-observatory-pagerduty",)),
+    RouteTest(name="observatory warning from a central ruler (service label only)",
+              labels={"alertname": "LLMObservatorySpanIngestHigh", "service": "llm-observatory",
+                      "severity": "warning"}, receivers=("llm-observatory-slack",)),
+    RouteTest(name="observatory SLO page: PagerDuty",
+              labels={"alertname": "LlmObservatoryIngestAvailabilityBudgetBurn", "obskit_service": "llm-observatory",
+                      "obskit_tier": "page", "severity": "critical"}, receivers=("llm-observatory-pagerduty",)),
+    RouteTest(name="observatory SLO ticket: Slack",
+              labels={"alertname": "LlmObservatoryIngestAvailabilityBudgetBurn", "obskit_service": "llm-observatory",
+                      "obskit_tier": "ticket", "severity": "warning"}, receivers=("llm-observatory-slack",)),
     # anything else
     RouteTest(name="unknown platform: default receiver",
-              labels={"alertname": "ValidationApiLatencyCritical", "cluster": "high-production",
-                      "service": "validation-api", "severity": "critical"}, receivers=("default",)),
+              labels={"alertname": "Watchdog", "cluster": "staging", "severity": "critical"}, receivers=("default",)),
 ]

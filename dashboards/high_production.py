@@ -1,4 +1,4 @@
-"""High production deployment (../shared/reference-deployments/high-production-deployment.md,
+"""High production deployment (docs/reference-deployments/high-production-deployment.md,
 "Monitoring & Logging"): "Prometheus scrapes metrics (API latency, CPU/GPU utilization)", dashboards
 in Grafana; the HPA scales on CPU/GPU load and request latency. Written with grafanalib's current
 panel types (TimeSeries, Stat); metrics: prometheus-fastapi-instrumentator's histograms

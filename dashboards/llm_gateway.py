@@ -1,4 +1,4 @@
-"""LLM Inference Gateway overview (../shared/reference-deployments/llm-inference-gateway.md, section 6,
+"""LLM Inference Gateway overview (docs/reference-deployments/llm-inference-gateway.md, section 6,
 "Grafana Dashboards"): the write-up's six panels with its exact queries, written with grafanalib.
 
 Like the write-up it uses ``graph`` panels: obskit converts them to ``timeseries`` (and the missing

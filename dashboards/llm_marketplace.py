@@ -1,4 +1,4 @@
-"""LLM Marketplace dashboards (../shared/reference-deployments/llm-marketplace.md, section 6,
+"""LLM Marketplace dashboards (docs/reference-deployments/llm-marketplace.md, section 6,
 "Dashboards"): six dashboards.
 
 1. Service Overview (RPS, latency, errors, SLOs) and 2. Infrastructure (CPU, memory, disk, network)

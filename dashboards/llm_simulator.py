@@ -1,4 +1,4 @@
-"""LLM-Simulator dashboards (../shared/reference-deployments/llm-simulator.md, "Monitoring and
+"""LLM-Simulator dashboards (docs/reference-deployments/llm-simulator.md, "Monitoring and
 Alerting"): the key-metrics table as two dashboards, written as plain dicts.
 
 Overview: availability (SLO 99.9 %), request rate, error rate (warning 1 %, critical 5 %), P95/P99

@@ -1,4 +1,4 @@
-"""LLM Marketplace (../shared/reference-deployments/llm-marketplace.md, section 6 and "Success
+"""LLM Marketplace (docs/reference-deployments/llm-marketplace.md, section 6 and "Success
 metrics"): 99.95 % uptime for the API, p95 latency under 200 ms.
 
 The API is served through ingress-nginx, whose request counter is the availability SLI. The latency

@@ -1,4 +1,4 @@
-"""LLM-Simulator (../shared/reference-deployments/llm-simulator.md, "Operational Excellence"):
+"""LLM-Simulator (docs/reference-deployments/llm-simulator.md, "Operational Excellence"):
 availability SLO 99.9 % ("3 nines"), error budget 0.1 % per month."""
 from obskit import SLO, AlertingPolicy, presets
 

@@ -1,6 +1,6 @@
-"""Cluster-level scrape jobs several reference platforms need (their alerts and dashboards read
-kube-state-metrics, cAdvisor and kubelet series). Options only: each platform's module makes its
-own ``ScrapeConfig(**...)``, so errors point at that platform's line."""
+"""Cluster-level scrape jobs several reference platforms (docs/reference-deployments/) need (their
+alerts and dashboards read kube-state-metrics, cAdvisor and kubelet series). Options only: each
+platform's module makes its own ``ScrapeConfig(**...)``, so errors point at that platform's line."""
 from obskit.model.scrape import KubernetesSD, Relabel, TLSConfig, map_labels
 
 SA = "/var/run/secrets/kubernetes.io/serviceaccount"

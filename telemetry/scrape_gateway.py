@@ -1,10 +1,13 @@
 """LLM Inference Gateway, section 6 "Monitoring Infrastructure" → Prometheus Deployment
-(../shared/reference-deployments/llm-inference-gateway.md): the ``prometheus.yml`` of the
+(docs/reference-deployments/llm-inference-gateway.md): the ``prometheus.yml`` of the
 ``prometheus-config`` ConfigMap, reproduced as written.
 
-* ``rule_files: ['/etc/prometheus/rules/*.yml']`` becomes ``rules/*.yml``: Prometheus resolves
-  rule_files against the directory of prometheus.yml, which the write-up mounts at /etc/prometheus,
-  so both name the same files; the relative form lets obskit check that they are the built rules.
+* ``rule_files: ['/etc/prometheus/rules/*.yml']``: in the write-up that folder holds the gateway's
+  rules only. obskit builds every platform's rules into one ``rules/`` folder, where ``*.yml`` would
+  make this server evaluate the simulator's and marketplace's alerts too (false pages: their absent
+  alerts fire on a server that does not scrape them). ``platform="llm-gateway"`` loads the gateway's
+  files only (``rules/llm-gateway.yml`` SLOs, ``rules/llm_gateway-alerts.yml``), relative to
+  prometheus.yml as Prometheus resolves them.
 * ``--storage.tsdb.retention.time=30d`` is a flag of the Prometheus Deployment, not part of
   prometheus.yml: ``retention="30d"`` writes it into the generated file's header.
 * The ``__address__`` step reads only the port annotation but its regex expects
@@ -49,7 +52,7 @@ prometheus = PrometheusConfig(
     evaluation_interval="15s",
     external_labels={"cluster": "llm-gateway-prod", "environment": "production"},
     alertmanagers=["alertmanager:9093"],
-    rule_files=["rules/*.yml"],
+    platform="llm-gateway",
     scrape_configs=[llm_gateway, redis, node_exporter],
     retention="30d",
 )

@@ -1,4 +1,4 @@
-"""Scraping in the other reference write-ups (../shared/reference-deployments/):
+"""Scraping in the other reference write-ups (docs/reference-deployments/):
 
 * llm-observatory.md: metrics retention 90 days (``RETENTION_METRICS_DAYS=90``) and traces 30 days.
   The trace side is Tempo's (see the tracing definitions); for Prometheus, retention is the server
@@ -6,12 +6,19 @@
   (``retention="90d"``). The collector (OTLP gRPC 4317 / HTTP 4318) is scraped through its pods.
 * llm-marketplace.md §6: Prometheus, 2 pods for HA, 30-day retention, service discovery,
   "exporters for all databases" (PostgreSQL, Redis, the message queue and Jaeger's Elasticsearch).
-  Both HA replicas scrape everything; ``replica`` tells their series apart. The alerts also read
+  Both HA replicas scrape everything and evaluate every rule; the ``replica`` external label tells
+  their series apart, and ``alert_relabel_configs`` drop it from alerts so that Alertmanager sees
+  one alert, not two (it deduplicates identical label sets). The alerts also read
   kube-state-metrics, cAdvisor and kubelet volume statistics.
+  The observatory's alerts (alerts/llm_observatory.py: spans/s, write latency, DB pool, CPU) read
+  kube-state-metrics and cAdvisor too.
 * high-production-deployment.md: "Prometheus scrapes metrics (API latency, CPU/GPU utilization)"
   of the FastAPI service on EKS with GPU nodes: the API pods (job ``validation-api``, the name the
-  alerts and dashboards select), NVIDIA's DCGM exporter, cAdvisor and kube-state-metrics for CPU,
-  node-exporter.
+  alerts and dashboards select, in namespace ``production``), NVIDIA's DCGM exporter, cAdvisor and
+  kube-state-metrics for CPU, node-exporter.
+
+Every server sends its alerts to the shared Alertmanager (alerts/routing.py), where each platform
+has its own branch, and loads its own platform's rules (``rules/<platform>*.yml``, the default).
 """
 from obskit.model.scrape import (
     PrometheusConfig, Relabel, ScrapeConfig, StaticConfig, kubernetes_nodes, kubernetes_pods,
@@ -23,10 +30,13 @@ from telemetry.scrape_cluster import CADVISOR, KUBE_STATE_METRICS, KUBELET
 observatory_pods = kubernetes_pods(
     "llm-observatory", namespaces=["llm-observatory"],
     description="collector, storage and API pods that carry the prometheus.io/* annotations")
+observatory_ksm = ScrapeConfig(**KUBE_STATE_METRICS)
+observatory_cadvisor = ScrapeConfig(**CADVISOR)
 observatory = PrometheusConfig(
     name="llm-observatory", scrape_interval="30s", evaluation_interval="30s",
     external_labels={"cluster": "llm-observatory"}, retention="90d",
-    scrape_configs=[observatory_pods],
+    alertmanagers=["alertmanager:9093"],
+    scrape_configs=[observatory_pods, observatory_ksm, observatory_cadvisor],
 )
 
 # --- LLM Marketplace ----------------------------------------------------------------------------
@@ -51,7 +61,9 @@ marketplace_cadvisor = ScrapeConfig(**CADVISOR)
 marketplace_kubelet = ScrapeConfig(**KUBELET)
 marketplace = PrometheusConfig(
     name="llm-marketplace", scrape_interval="15s", evaluation_interval="15s",
-    external_labels={"cluster": "llm-marketplace", "replica": "prometheus-0"},
+    external_labels={"cluster": "llm-marketplace"},
+    replicas=["prometheus-0", "prometheus-1"], replica_label="replica",
+    alert_relabel_configs=[Relabel(action="labeldrop", regex="replica")],
     alertmanagers=["alertmanager:9093"], retention="30d",
     scrape_configs=[marketplace_services, marketplace_exporters, marketplace_ksm, marketplace_cadvisor,
                     marketplace_kubelet],
@@ -70,7 +82,7 @@ dcgm_exporter = kubernetes_pods(
 )
 high_production = PrometheusConfig(
     name="high-production", scrape_interval="15s", evaluation_interval="15s",
-    external_labels={"cluster": "high-production"},
+    external_labels={"cluster": "high-production"}, alertmanagers=["alertmanager:9093"],
     scrape_configs=[api_pods, dcgm_exporter, high_production_ksm, high_production_cadvisor,
                     kubernetes_nodes("gpu-node-exporter")],
 )

@@ -1,5 +1,6 @@
-"""LLM Marketplace (section 6, "Jaeger (Distributed Tracing)"): OpenTelemetry integration, 100 %
-sampling in staging and production, Elasticsearch storage."""
+"""LLM Marketplace (docs/reference-deployments/llm-marketplace.md, section 6, "Jaeger (Distributed
+Tracing)"): OpenTelemetry integration, 100 % sampling in staging and production, Elasticsearch
+storage."""
 from obskit.model.tracing import (
     ElasticsearchStore, JaegerSampling, JaegerV2, OperationStrategy, ServiceStrategy, probabilistic,
 )

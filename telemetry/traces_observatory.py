@@ -1,8 +1,9 @@
-"""LLM Observatory: the collector receives OTLP on gRPC 4317 and HTTP 4318 and stores traces in
-Tempo on S3 with 30-day trace retention (RETENTION_TRACES_DAYS=30). Batches of 1000
-(COLLECTOR_BATCH_SIZE); tail sampling keeps every error and slow trace and 25 % of the rest.
-The write-up names neither bucket nor region: ``llm-observatory-traces`` in us-east-1 (its AWS
-deployment) with the task's IAM role are assumptions."""
+"""LLM Observatory (docs/reference-deployments/llm-observatory.md): the collector receives OTLP on gRPC
+4317 and HTTP 4318 and stores traces in Tempo on S3 with 30-day trace retention
+(RETENTION_TRACES_DAYS=30). Batches of 1000 (COLLECTOR_BATCH_SIZE); tail sampling keeps every error
+and slow trace and 25 % of the rest. The write-up names neither bucket nor region:
+``llm-observatory-traces`` in us-east-1 (its AWS deployment) with the task's IAM role are
+assumptions."""
 from obskit.model.tracing_otel import (
     BatchProcessor, HealthCheck, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver,
     Pipeline, ProbabilisticPolicy, StatusCodePolicy, TailSampling,

@@ -386,10 +386,11 @@ def test_reference_gateway_reproduces_the_write_up():
 
 
 def test_reference_simulator_has_six_scrape_configs():
+    """One server per region (us-east-1, us-west-2), six scrape configs each."""
     import importlib
     ref = importlib.import_module("telemetry.scrape_simulator")
-    assert len(ref.server.scrape_configs) == 6
-    assert all(str(ref.server.scrape_interval) == "15s" for _ in [0])
+    assert [dict(r.external_labels)["region"] for r in ref.regions] == ["us-east-1", "us-west-2"]
+    assert all(len(r.scrape_configs) == 6 and str(r.scrape_interval) == "15s" for r in ref.regions)
 
 
 def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsys):
