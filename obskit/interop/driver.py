@@ -144,3 +144,17 @@ def import_rules(paths: Sequence[Path], out: Path, *, force: bool = False,
                f"into {len(files)} module(s)")
     return write_code("rule groups", files, findings, diags, force=force, allow_partial=allow_partial,
                       summary=summary)
+
+
+def import_alertmanager(paths: Sequence[Path], out: Path, *, force: bool = False,
+                        allow_partial: bool = False) -> CodeImportResult:
+    """alertmanager.yml → ``out/<file stem>.py`` (one Alertmanager definition). SourceError when a
+    file is not an Alertmanager configuration."""
+    from obskit.interop import alertmanager as am
+    if len(paths) != 1:
+        raise SourceError("give one alertmanager.yml: a project has one Alertmanager configuration")
+    result = am.convert(Path(paths[0]))
+    files = {str(Path(out) / f"{result.module}.py"): result.code}
+    summary = f"imported {result.receivers} receiver(s) and {result.routes} route(s) into {len(files)} module(s)"
+    return write_code("alertmanager", files, result.findings, result.diagnostics, force=force,
+                      allow_partial=allow_partial, summary=summary)

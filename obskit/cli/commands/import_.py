@@ -17,6 +17,8 @@ FORMATS = {
     "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
                                    "RecordingRule definitions that build into the same rules"),
     "rules": ("alerts", "alias of prometheus-rules"),
+    "alertmanager": ("alerts", "an alertmanager.yml → one Alertmanager definition (routes, receivers with "
+                               "Secret references, inhibit rules, time intervals, templates)"),
 }
 
 
@@ -29,7 +31,8 @@ def add_output_options(p) -> None:
 def register(sub) -> None:
     formats = "\n".join(f"  {name:<17} {what} (default --out {out}/)" for name, (out, what) in FORMATS.items())
     import argparse
-    p = sub.add_parser("import", help="convert Sloth, OpenSLO or Prometheus rule files into obskit Python definitions",
+    p = sub.add_parser("import", help="convert Sloth, OpenSLO, Prometheus rule files or an alertmanager.yml into "
+                                      "obskit Python definitions",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Convert documents of another tool into obskit Python definitions, one module "
                                    "per service (SLOs) or per input file (rules). What cannot be converted is listed "
@@ -70,6 +73,10 @@ def run(args) -> int:
             from obskit.interop.driver import import_rules
             return _report_code(args, import_rules(args.files, out, force=args.force,
                                                    allow_partial=args.allow_partial))
+        if args.format == "alertmanager":
+            from obskit.interop.driver import import_alertmanager
+            return _report_code(args, import_alertmanager(args.files, out, force=args.force,
+                                                          allow_partial=args.allow_partial))
         from obskit.interop.driver import import_files
         result = import_files(args.format, args.files, out, allow_partial=args.allow_partial, force=args.force,
                               window_shape="raw" if args.sloth_windows else None)
