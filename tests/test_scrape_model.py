@@ -394,15 +394,22 @@ def test_reference_simulator_has_six_scrape_configs():
 
 
 def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsys):
-    """The multi golden case's SLO reads probe_success{job="blackbox"}, which neither server scrapes."""
+    """The multi golden case's SLO reads probe_success{job="blackbox"}: without the blackbox job, the
+    path check refuses it when the project loads (the server that evaluates it does not scrape it);
+    the build's verify step still warns on built files whose rules select a job nothing scrapes."""
     import shutil
     from obskit.build import render_project
+    from obskit.errors import DefinitionError
     from obskit.targets.prometheus_config import PrometheusConfigTarget, unscraped_jobs
     project = tmp_path / "p"
     shutil.copytree(Path(__file__).parent / "golden" / "scrape" / "multi", project,
                     ignore=shutil.ignore_patterns("expected"))
     files = render_project(load_project(project))
     configs = [p for p in files if p.startswith("prometheus/prometheus")]
+    assert unscraped_jobs(configs, files) == {}
+    doc = yaml.safe_load(files["prometheus/prometheus.yml"])
+    doc["scrape_configs"] = [j for j in doc["scrape_configs"] if j["job_name"] != "blackbox"]
+    files["prometheus/prometheus.yml"] = yaml.safe_dump(doc).encode()
     assert unscraped_jobs(configs, files) == {"blackbox": ["prometheus/rules/homepage.yml"]}
     out = tmp_path / "out"
     for rel, data in files.items():
@@ -411,10 +418,19 @@ def test_rules_selecting_an_unscraped_job_are_reported(tmp_path, promtool, capsy
     PrometheusConfigTarget().verify(out, files)
     assert 'select job="blackbox" but no generated Prometheus configuration scrapes' in capsys.readouterr().err
     # scraping it (or setting job to it in a relabel step) silences the warning
-    doc = yaml.safe_load(files["prometheus/prometheus.yml"])
     doc["scrape_configs"][0]["relabel_configs"] = [{"target_label": "job", "replacement": "blackbox"}]
     files["prometheus/prometheus.yml"] = yaml.safe_dump(doc).encode()
     assert unscraped_jobs(configs, files) == {}
+    # the definitions without the job: refused at load, at the SLO, naming the server
+    scrape = project / "telemetry" / "scrape.py"
+    text = scrape.read_text().replace("scrape_configs=[web, blackbox]", "scrape_configs=[web]")
+    start = text.index("blackbox = ScrapeConfig(")
+    scrape.write_text(text[:start] + text[text.index("\n\nmain = ") + 2:])
+    with pytest.raises(DefinitionError) as exc:
+        load_project(project)
+    (d,) = {(d.code, str(d.location)) for d in exc.value.diagnostics}
+    assert d == ("job-not-scraped", "slos/probe.py:3")
+    assert "on Prometheus 'prometheus', which scrapes only web" in str(exc.value)
 
 
 @pytest.mark.parametrize("pattern,needed", [

@@ -2,7 +2,8 @@
 
 Also the project-wide checks that need more than one definition or the project's settings:
 one PrometheusConfig per name, every ScrapeConfig in some server, unique job names, features newer
-than ``Settings.prometheus_version``, scrape timeouts against the effective interval.
+than ``Settings.prometheus_version``, scrape timeouts against the effective interval; then the path
+checks of every alert (:mod:`obskit.compile.deployment_checks`).
 """
 from __future__ import annotations
 
@@ -107,7 +108,7 @@ def resolved_rule_files(server: PrometheusConfig, project: Project) -> Tuple[str
     """The server's rule_files with the platform default applied (see :class:`PrometheusConfig`)."""
     if not isinstance(server.rule_files, DefaultRuleFiles):
         return tuple(server.rule_files)
-    platform = server.effective_platform
+    platform = server.effective_platform(len(_servers(project)))
     if platform is None:
         return (BUILT_RULES,)
     from obskit.compile.platforms import platform_rule_files
@@ -209,6 +210,10 @@ def check_project(project: Project) -> List[Diagnostic]:
                                                             f"both become the Kubernetes object name {name!r}",
                                        obj, job.location))
                 monitor_names[name] = job
+    if not any(d.severity == "error" for d in diags):
+        # the alert paths (rule → server → Alertmanager → receivers), over the whole deployment
+        from obskit.compile.deployment_checks import check_paths
+        diags += check_paths(project)
     return diags
 
 

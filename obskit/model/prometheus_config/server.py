@@ -70,8 +70,9 @@ class PrometheusConfig(Definition):
     ``rule_files`` are relative to the generated file: ``rules/*.yml`` is the rule files obskit builds.
     Left at its default, a server loads its ``platform``'s rules only: the rule files of the
     SLOs whose service is the platform and of the rule groups defined in ``alerts/<platform>.py``
-    (``-`` and ``_`` alike). ``platform`` defaults to ``name``; the unnamed server (``"prometheus"``)
-    without a platform loads every built rule file (``rules/*.yml``), as a single-server project wants.
+    (``-`` and ``_`` alike). ``platform`` defaults to ``name`` when the project describes several
+    servers; the only server of a project, and the unnamed one (``"prometheus"``), without an explicit
+    platform load every built rule file (``rules/*.yml``).
 
     ``alert_relabel_configs`` run on every alert before it is sent (``alerting.alert_relabel_configs``).
     ``replicas`` makes an HA group: one file per replica (``prometheus-<name>-<replica>.yml``), each
@@ -174,12 +175,12 @@ class PrometheusConfig(Definition):
             p.add("bad-replica", f"external_labels already set {self.replica_label!r}: each replica sets it "
                                  "to its own name", hint=f"drop {self.replica_label!r} from external_labels")
 
-    @property
-    def effective_platform(self) -> Optional[str]:
-        """The platform whose rules this server loads by default (None: every rule file)."""
+    def effective_platform(self, servers: int = 2) -> Optional[str]:
+        """The platform whose rules this server loads by default, in a project of ``servers``
+        servers (None: every rule file)."""
         if self.platform is not None:
             return self.platform
-        return None if self.name == "prometheus" else self.name
+        return None if self.name == "prometheus" or servers <= 1 else self.name
 
     def _alertmanagers(self, p: Problems) -> None:
         raw = (self.alertmanagers,) if isinstance(self.alertmanagers, (str, Alertmanagers)) else tuple(self.alertmanagers or ())

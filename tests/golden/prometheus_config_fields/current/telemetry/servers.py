@@ -4,7 +4,7 @@ from obskit.model.scrape import PrometheusConfig, QueueConfig, RemoteWrite, Scra
 
 api = ScrapeConfig(job_name="api", targets=["api:8080"])
 central = PrometheusConfig(
-    name="edge", scrape_configs=[api],
+    name="edge", scrape_configs=[api], rule_files=[],   # forwards samples; evaluates nothing
     remote_write=[RemoteWrite(url="http://mimir-distributor:8080/api/v1/push", name="mimir",
                               protobuf_message="io.prometheus.write.v2.Request", send_native_histograms=True,
                               headers={"X-Scope-OrgID": "edge"},
