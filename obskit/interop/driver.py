@@ -39,6 +39,37 @@ def convert(fmt: str, paths: Sequence[Path], window_shape: Optional[str] = None)
     raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
 
 
+def _unique_alert_names(modules: List[ImportedModule]) -> List[ImportedModule]:
+    """Sloth (and OpenSLO's alert-name annotation) let SLOs share an alert name; obskit refuses two
+    SLOs with one generated alert name (``duplicate-alert``). A repeated name gets the SLO's name
+    appended, with a finding, so the written code builds."""
+    from dataclasses import replace
+    from obskit.compile import conventions as conv
+    from obskit.interop.findings import Finding
+    seen: Dict[str, str] = {}
+    out = []
+    for m in modules:
+        items, extra = [], []
+        for item in m.slos:
+            slo = item.slo
+            name = slo.alert_name or conv.burn_alert_name(slo.service, slo.name)
+            if name in seen:
+                new, n = name + conv.camel(slo.name), 2
+                while new in seen:
+                    new, n = f"{name}{conv.camel(slo.name)}{n}", n + 1
+                f = Finding(m.source, f"SLO {slo.service}/{slo.name}", "changed",
+                            f"alert name {name!r} is also the alert of SLO {seen[name]} (the source allows that; "
+                            f"obskit needs one alert name per SLO): written alert_name={new!r}")
+                slo = replace(slo, alert_name=new)
+                item = replace(item, slo=slo, findings=item.findings + (f,))
+                extra.append(f)
+                name = new
+            seen[name] = f"{slo.service}/{slo.name}"
+            items.append(item)
+        out.append(replace(m, slos=tuple(items), findings=m.findings + tuple(extra)) if extra else m)
+    return out
+
+
 def _merge(modules: List[ImportedModule]) -> Dict[str, List[ImportedModule]]:
     by_name: Dict[str, List[ImportedModule]] = {}
     for m in modules:
@@ -51,7 +82,7 @@ def import_files(fmt: str, paths: Sequence[Path], out: Path, *, allow_partial: b
     """Convert ``paths``; write one module per service into ``out`` unless the conversion is partial
     (and ``allow_partial`` is not set) or a file exists (and ``force`` is not set). Raises SourceError
     when a file is not of the format at all."""
-    modules = convert(fmt, paths, window_shape)
+    modules = _unique_alert_names(convert(fmt, paths, window_shape))
     files: Dict[str, str] = {}
     note = sloth.ABSENT_NOTE if fmt == "sloth" else ""
     for name, group in sorted(_merge(modules).items()):

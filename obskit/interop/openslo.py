@@ -149,7 +149,13 @@ def _threshold(tm: dict, objective: dict, index, notes: Notes, subject: str):
     return build(lambda: RawSLI(error_ratio=text), notes, subject)
 
 
-def _inline_or_ref(item: dict, kind: str, ref_key: str, index: _Index, notes: Notes, subject: str) -> Optional[dict]:
+def _inline_or_ref(item, kind: str, ref_key: str, index: _Index, notes: Notes, subject: str) -> Optional[dict]:
+    """An inline object, ``{<ref_key>: name}``, or a bare name (``alertPolicies: ["name"]``)."""
+    if isinstance(item, (str, int, float)) and not isinstance(item, bool):
+        item = {ref_key: str(item)}
+    if not isinstance(item, dict):
+        notes.lost(subject, f"{kind} entry {item!r} is neither an object, a {ref_key} nor a name")
+        return None
     if ref_key in item:
         found = index.get(kind, str(item[ref_key]))
         if found is None:
@@ -158,8 +164,15 @@ def _inline_or_ref(item: dict, kind: str, ref_key: str, index: _Index, notes: No
     return item
 
 
+def _listed(value) -> list:
+    """OpenSLO lists that documents also write as one item (or one bare name)."""
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject: str):
-    policies = (slo_doc.get("spec") or {}).get("alertPolicies") or []
+    policies = _listed((slo_doc.get("spec") or {}).get("alertPolicies"))
     windows: Dict[str, list] = {"page": [], "ticket": []}
     severity: Dict[str, str] = {}
     no_data = False
@@ -174,11 +187,12 @@ def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject
         if pspec.get("alertWhenResolved"):
             notes.lost(subject, f"alert policy {pmeta.get('name')}: alertWhenResolved is receiver configuration "
                                 "(send_resolved in Alertmanager)")
-        targets = [t.get("targetRef") or (t.get("metadata") or {}).get("name") for t in pspec.get("notificationTargets") or []]
+        targets = [t if isinstance(t, str) else (t.get("targetRef") or (t.get("metadata") or {}).get("name"))
+                   for t in _listed(pspec.get("notificationTargets")) if isinstance(t, (str, dict))]
         if targets:
             notes.lost(subject, f"alert policy {pmeta.get('name')}: notification targets {targets} are routing; "
                                 "write them as Alertmanager routes on severity/obskit_tier")
-        for citem in pspec.get("conditions") or []:
+        for citem in _listed(pspec.get("conditions")):
             cond = _inline_or_ref(citem, "AlertCondition", "conditionRef", index, notes, subject)
             if cond is None:
                 continue
@@ -201,10 +215,8 @@ def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject
             if tier not in ("page", "ticket"):
                 tier = "page" if sev.lower() in PAGE_SEVERITIES else "ticket"
                 notes.changed(subject, f"alert condition {cname}: severity {sev!r} becomes the {tier} tier")
-            if sev not in SEVERITIES:
-                notes.changed(subject, f"alert condition {cname}: severity {sev!r} is written "
-                                       f"{DEFAULT_SEVERITY[tier]!r} (obskit severities: {', '.join(SEVERITIES)})")
-                sev = DEFAULT_SEVERITY[tier]
+            if not sev:
+                sev = DEFAULT_SEVERITY[tier]    # any other severity is kept as it is (the team routes on it)
             if tier in severity and severity[tier] != sev:
                 notes.lost(subject, f"alert condition {cname}: severity {sev!r} differs from {severity[tier]!r} of "
                                     f"the other {tier} conditions; obskit uses one severity a tier")
@@ -244,11 +256,14 @@ def _slos_from(doc: dict, index: _Index, notes: Notes) -> Tuple[List[Tuple[SLO, 
         notes.lost(subject, f"budgetingMethod {method}: obskit budgets occurrences (good/total events); "
                             "timeslice budgeting is not reproduced")
     period = Duration(30 * 86400)
-    tw = spec.get("timeWindow") or spec.get("timeWindows") or []
-    if tw:
+    tw = _listed(spec.get("timeWindow") or spec.get("timeWindows"))
+    if tw and isinstance(tw[0], dict):
         w = tw[0]
         if "duration" in w:
             period = parse_shorthand(w["duration"], notes, subject, "timeWindow") or period
+            if not Duration(86400) <= period <= Duration(400 * 86400):
+                notes.changed(subject, f"timeWindow {w['duration']}: an implausible SLO period (usually 7d to 90d); "
+                                       "kept as given, check it")
         if w.get("calendar") is not None or w.get("isRolling") is False:
             notes.changed(subject, "calendar-aligned time window: obskit periods are rolling")
     labels = {}
@@ -267,7 +282,7 @@ def _slos_from(doc: dict, index: _Index, notes: Notes) -> Tuple[List[Tuple[SLO, 
             notes.lost(subject, f"SLI {spec['indicatorRef']!r} is referenced but not defined in the imported files")
     ispec = (ind or {}).get("spec") or {}
     by = tuple(b for b in str(ann.get(A + "by", "")).split(",") if b)
-    objectives = spec.get("objectives") or []
+    objectives = [o for o in _listed(spec.get("objectives")) if isinstance(o, dict)]
     if not objectives:
         notes.lost(subject, "no objectives")
     tiers, no_data = _tiers(doc, period, index, notes, subject)

@@ -23,7 +23,7 @@ from obskit.interop.common import SourceError, build, dump_yaml, get, read_docum
 from obskit.interop.findings import ImportedModule, ImportedSLO, Notes, Unconverted
 from obskit.interop.pycode import identifier
 from obskit.interop.queries import plain_rate, to_dollar_window
-from obskit.model.policy import SEVERITIES, AlertingPolicy, BurnWindow, Tier
+from obskit.model.policy import AlertingPolicy, BurnWindow, Tier
 from obskit.model.sli import RatioSLI, RawSLI
 from obskit.model.slo import SLO, RESERVED_LABELS
 
@@ -101,10 +101,7 @@ def _tier(name: str, spec: Optional[dict], common_annotations: dict, notes: Note
         severity = DEFAULT_SEVERITY[name]
         notes.changed(subject, f"{name} alert: Sloth sets no severity label unless given; obskit's {name} "
                                f"alert carries severity={severity!r}")
-    elif severity not in SEVERITIES:
-        notes.lost(subject, f"{name} alert label severity={severity!r}: obskit severities are {', '.join(SEVERITIES)}; "
-                            f"the {name} alert carries severity={DEFAULT_SEVERITY[name]!r} (and obskit_tier={name!r})")
-        severity = DEFAULT_SEVERITY[name]
+    # any other severity (e.g. 'pageteam') is kept as it is: the team's routes match it
     for k, v in sorted(labels.items()):
         notes.lost(subject, f"{name} alert label {k}={v!r}: obskit tiers carry only severity and obskit_tier; "
                             "route on those in Alertmanager instead")

@@ -13,12 +13,8 @@ from obskit import SLO, AlertingPolicy, BurnWindow, Tier, RatioSLI
 #   recorded series as well as on the alerts
 # lost: alert annotation summary="High error rate on 'myservice' requests responses": obskit
 #   writes its own summary and description
-# lost: page alert label severity='pageteam': obskit severities are critical, warning, info; the
-#   page alert carries severity='critical' (and obskit_tier='page')
 # lost: page alert label routing_key='myteam': obskit tiers carry only severity and obskit_tier;
 #   route on those in Alertmanager instead
-# lost: ticket alert label severity='slack': obskit severities are critical, warning, info; the
-#   ticket alert carries severity='warning' (and obskit_tier='ticket')
 # lost: ticket alert label slack_channel='#alerts-myteam': obskit tiers carry only severity and
 #   obskit_tier; route on those in Alertmanager instead
 requests_availability = SLO(
@@ -33,11 +29,11 @@ requests_availability = SLO(
     labels={'category': 'availability', 'owner': 'myteam', 'repo': 'myorg/myservice', 'tier': '2'},
     alert_name='MyServiceHighErrorRate',
     alerting=AlertingPolicy(
-        page=Tier(name='page', severity='critical', windows=(
+        page=Tier(name='page', severity='pageteam', windows=(
             BurnWindow(long='1h', short='5m', budget_share=0.02),
             BurnWindow(long='6h', short='30m', budget_share=0.05),
         )),
-        ticket=Tier(name='ticket', severity='warning', windows=(
+        ticket=Tier(name='ticket', severity='slack', windows=(
             BurnWindow(long='1d', short='2h', budget_share=0.1),
             BurnWindow(long='3d', short='6h', budget_share=0.1),
         )),
