@@ -171,7 +171,14 @@ wrong = SLOScenario(name="claims an outage stays silent", slo=api,
     r = cli("test", proj)
     assert r.returncode == 1
     assert "FAIL claims an outage stays silent" in r.stdout
-    assert "exp:[]" in r.stdout.replace(" ", "")
+    # the expectation at its line and the alert that fired, not promtool's dump (that needs -v)
+    line = (proj / "slos" / "api.py").read_text().splitlines().index(
+        '                    phases=(healthy("7h"), outage("10m")), expect=(At(time="7h5m"),))') + 1
+    assert f'slos/api.py:{line}: At(time="7h5m")' in r.stdout
+    assert 'ApiAvailabilityBudgetBurn at 7h5m: expected silent, firing: {' in r.stdout
+    assert "exp:[]" not in r.stdout.replace(" ", "")
+    r = cli("test", proj, "-v")
+    assert r.returncode == 1 and "exp:[]" in r.stdout.replace(" ", "")
 
 
 def test_json_output_for_ci(tmp_path):

@@ -27,41 +27,114 @@ from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
 from obskit.model.rules import AlertRule, RuleGroup
-from obskit.verify.promtool_tests import AlertCheck, ExpectedAlert, PromtoolTest, PromtoolTestFile
+from obskit.verify.promtool_tests import (AlertCheck, ExpectedAlert, Origin, PromtoolTest, PromtoolTestFile,
+                                          alerts_selector, firing_between)
 from obskit.verify.series import Series
+
+
+def _when(p: Problems, value, what: str) -> Optional[Duration]:
+    if value in (0, "0", "0s"):
+        return Duration(0)
+    return p.duration(value, what)
+
+
+def _pair(p: Problems, value, what: str):
+    if isinstance(value, str) or not isinstance(value, (tuple, list)) or len(value) != 2:
+        p.add("bad-test", f"{what}= must be (start, end), e.g. (\"5m\", \"10m\"); got {value!r}")
+        return value
+    a, b = _when(p, value[0], f"{what} start"), _when(p, value[1], f"{what} end")
+    if a is not None and b is not None and not a < b:
+        p.add("bad-test", f"{what}=({a}, {b}): the start must be before the end")
+    return (a or value[0], b or value[1])
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Firing:
-    """At ``at`` (from the first sample), ``alert`` is firing with ``labels`` (from the query)."""
+    """``alert`` is firing with ``labels`` (from the query; the rule's own labels are added), in one of
+    three forms: ``at="5m"`` (firing at that time: promtool's own check, with ``annotations=`` if
+    given), ``by="10m"`` (has fired at some evaluation up to then) or ``first_between=("5m", "10m")``
+    (not firing before 5m, fired at some evaluation from 5m to 10m). Times are from the first sample;
+    the range forms read the ``ALERTS`` series rule evaluation writes, the same in Prometheus 2 and 3."""
 
     alert: str
-    at: str
+    at: Optional[str] = None
     labels: Tuple[Tuple[str, str], ...] = ()
     annotations: Optional[Tuple[Tuple[str, str], ...]] = None
+    by: Optional[str] = None
+    first_between: Optional[Tuple[str, str]] = None
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        p = Problems(f"expectation {self.alert} firing at {self.at}", locate(self))
-        set_attr(self, "at", p.duration(self.at, "at") or self.at)
+        when = self.at if self.at is not None else (f"by {self.by}" if self.by is not None else self.first_between)
+        p = Problems(f"expectation {self.alert} firing at {when}", locate(self))
+        forms = [n for n in ("at", "by", "first_between") if getattr(self, n) is not None]
+        if len(forms) != 1:
+            p.add("bad-test", "give exactly one of at=, by= or first_between=" +
+                  (f" (got {', '.join(n + '=' for n in forms)})" if forms else ""),
+                  hint='Firing(alert="X", at="5m"), Firing(alert="X", by="10m"), '
+                       'Firing(alert="X", first_between=("5m", "10m"))')
+        if self.at is not None:
+            set_attr(self, "at", _when(p, self.at, "at") or self.at)
+        if self.by is not None:
+            set_attr(self, "by", _when(p, self.by, "by") or self.by)
+        if self.first_between is not None:
+            set_attr(self, "first_between", _pair(p, self.first_between, "first_between"))
         set_attr(self, "labels", freeze_labels(self.labels, p))
         if self.annotations is not None:
             set_attr(self, "annotations", freeze_labels(self.annotations, p, "annotations"))
+            if self.at is None:
+                p.add("bad-test", "annotations= are checked at one time: use them with at=")
         p.done()
+
+    @property
+    def last(self) -> Optional[Duration]:
+        value = self.at if self.at is not None else (self.by if self.by is not None else
+                                                     (self.first_between or (None, None))[1])
+        return value if isinstance(value, Duration) else None
+
+    def describe(self) -> str:
+        parts = [f'alert="{self.alert}"']
+        if self.at is not None:
+            parts.append(f'at="{self.at}"')
+        if self.by is not None:
+            parts.append(f'by="{self.by}"')
+        if self.first_between is not None:
+            parts.append(f'first_between=("{self.first_between[0]}", "{self.first_between[1]}")')
+        if self.labels:
+            parts.append("labels={" + ", ".join(f'"{k}": "{v}"' for k, v in self.labels) + "}")
+        return f"Firing({', '.join(parts)})"
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Silent:
-    """At ``at``, no instance of ``alert`` is firing (pending does not count)."""
+    """No instance of ``alert`` is firing (pending does not count): ``at="5m"`` at that time, or
+    ``between=("0s", "20m")`` at every evaluation from the start to the end of the range."""
 
     alert: str
-    at: str
+    at: Optional[str] = None
+    between: Optional[Tuple[str, str]] = None
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
-        p = Problems(f"expectation {self.alert} silent at {self.at}", locate(self))
-        set_attr(self, "at", p.duration(self.at, "at") or self.at)
+        p = Problems(f"expectation {self.alert} silent at {self.at if self.at is not None else self.between}",
+                     locate(self))
+        if (self.at is None) == (self.between is None):
+            p.add("bad-test", "give exactly one of at= or between=",
+                  hint='Silent(alert="X", at="5m") or Silent(alert="X", between=("0s", "20m"))')
+        if self.at is not None:
+            set_attr(self, "at", _when(p, self.at, "at") or self.at)
+        if self.between is not None:
+            set_attr(self, "between", _pair(p, self.between, "between"))
         p.done()
+
+    @property
+    def last(self) -> Optional[Duration]:
+        value = self.at if self.at is not None else (self.between or (None, None))[1]
+        return value if isinstance(value, Duration) else None
+
+    def describe(self) -> str:
+        when = f'at="{self.at}"' if self.at is not None else f'between=("{self.between[0]}", "{self.between[1]}")'
+        return f'Silent(alert="{self.alert}", {when})'
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -101,15 +174,18 @@ class AlertTest(Definition):
         for e in expect:
             if e.alert not in names:
                 p.add("bad-test", f"{e.alert!r} is not an alert of these rules (they have: "
-                                  f"{', '.join(sorted(names)) or 'none'})")
-            if end is not None and isinstance(e.at, Duration) and e.at > end:
-                p.add("bad-test", f"expectation at {e.at} for {e.alert} is after the last sample ({end})")
+                                  f"{', '.join(sorted(names)) or 'none'})", hint=_did_you_mean(e.alert, names))
+            if end is not None and e.last is not None and e.last > end:
+                p.add("bad-test", f"expectation {e.describe()} reads {e.last}, after the last sample ({end})"
+                      if e.at is None else f"expectation at {e.at} for {e.alert} is after the last sample ({end})")
+            if e.at is None:
+                continue
             key = (e.alert, str(e.at))
             kind = "firing" if isinstance(e, Firing) else "silent"
             if seen.get(key, kind) != kind:
                 p.add("bad-test", f"{e.alert} is expected both firing and silent at {e.at}")
             seen[key] = kind
-        firings = [e for e in expect if isinstance(e, Firing)]
+        firings = [e for e in expect if isinstance(e, Firing) and e.at is not None]
         with_ann = [e for e in firings if e.annotations is not None]
         if with_ann and len(with_ann) != len(firings):
             p.add("bad-test", "give annotations= on every Firing of a test or on none (promtool compares "
@@ -145,17 +221,24 @@ class AlertTest(Definition):
                 dataclasses.replace(r, annotations=()) if isinstance(r, AlertingRule) else r
                 for r in group.rules))
         alerts = [r for r in group.rules if isinstance(r, AlertingRule)]
-        checks = []
+        evaluation = group.interval or Duration(project.settings.evaluation_interval if project else 60)
+        checks, exprs = [], []
         by_key: Dict[Tuple[int, str], List[ExpectedAlert]] = {}
-        for e in sorted(self.expect, key=lambda e: (e.at.seconds, e.alert)):
+        origins: Dict[Tuple[int, str], object] = {}
+        at_forms = [e for e in self.expect if e.at is not None]
+        for e in sorted(at_forms, key=lambda e: (e.at.seconds, e.alert)):
             bucket = by_key.setdefault((e.at.seconds, e.alert), [])
+            origins.setdefault((e.at.seconds, e.alert), Origin(e.location, e.describe(), e.alert))
             if isinstance(e, Firing):
                 bucket.append(_expected(e, alerts, group.labels))
         for (seconds, alert), expected in by_key.items():
-            checks.append(AlertCheck(Duration(seconds), alert, tuple(sorted(expected, key=lambda a: a.labels))))
-        evaluation = group.interval or Duration(project.settings.evaluation_interval if project else 60)
+            checks.append(AlertCheck(Duration(seconds), alert, tuple(sorted(expected, key=lambda a: a.labels)),
+                                     origin=origins[(seconds, alert)]))
+        for e in self.expect:
+            if e.at is None:
+                exprs.extend(_range_checks(e, alerts, group.labels, evaluation.seconds))
         test = PromtoolTest(name=self.name, interval=self.interval, series=self.series,
-                            alert_checks=tuple(checks))
+                            alert_checks=tuple(checks), expr_checks=tuple(exprs))
         return PromtoolTestFile(name=conv.alert_test_file_name(group.name, self.name),
                                 subject=f"alert rules {group.name}", groups=(group,),
                                 evaluation_interval=evaluation, tests=(test,))
@@ -171,6 +254,38 @@ def _expected(e: Firing, alerts: Sequence[AlertingRule], group_labels=()) -> Exp
     if candidates:
         labels.update(dict(candidates[0].labels))   # rule labels override the query's, as in Prometheus
     return ExpectedAlert(tuple(sorted(labels.items())), e.annotations or ())
+
+
+def _range_checks(e, alerts: Sequence[AlertingRule], group_labels, step: int) -> List:
+    """The ``by=`` / ``first_between=`` / ``between=`` forms as checks over the ``ALERTS`` series (on the
+    evaluation grid: an alert's state at a time is that of the last evaluation at or before it)."""
+    if isinstance(e, Silent):
+        a, b = e.between
+        first, last = a.seconds // step * step, b.seconds // step * step
+        return [firing_between(alerts_selector(e.alert), first, last, step, (),
+                               Origin(e.location, e.describe(), e.alert, f"to stay silent between {a} and {b}"))]
+    labels = dict(_expected(e, alerts, group_labels).labels)
+    selector = alerts_selector(e.alert, sorted(labels.items()))
+    labels.update(alertname=e.alert, alertstate="firing")
+    shown = e.alert + ("{" + ", ".join(f'{k}="{v}"' for k, v in e.labels) + "}" if e.labels else "")
+    if e.by is not None:
+        return [firing_between(selector, 0, e.by.seconds // step * step, step, (labels,),
+                               Origin(e.location, e.describe(), shown, f"to have fired by {e.by}"))]
+    a, b = e.first_between
+    first, last = -(-a.seconds // step) * step, b.seconds // step * step
+    out = []
+    if first > 0:
+        out.append(firing_between(selector, 0, first - step, step, (),
+                                  Origin(e.location, e.describe(), shown, f"not to fire before {a}")))
+    out.append(firing_between(selector, first, max(first, last), step, (labels,),
+                              Origin(e.location, e.describe(), shown, f"to fire between {a} and {b}")))
+    return out
+
+
+def _did_you_mean(name: str, names) -> str:
+    import difflib
+    close = difflib.get_close_matches(str(name), sorted(names), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
 
 
 def promtool_files(tests: Sequence[AlertTest], project=None) -> List[PromtoolTestFile]:

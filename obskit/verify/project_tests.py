@@ -22,6 +22,8 @@ class TestReport:
     results: Tuple[Outcome, ...]
     skipped: Tuple[str, ...]
     tools: Tuple[str, ...] = ()      # every program version that ran, e.g. "promtool 2.42.0", "promtool 3.16.0"
+    uncovered: Tuple[str, ...] = ()  # alerts no test covers (see uncovered_alerts)
+    root: str = ""                   # the project directory: failures' file:line relative to it
 
     @property
     def ok(self) -> bool:
@@ -33,9 +35,11 @@ class TestReport:
             out.setdefault(r.tool, []).append(r)
         return out
 
-    def text(self, quiet: bool = False) -> str:
+    def text(self, quiet: bool = False, verbose: bool = False) -> str:
         """Per program version, the per-subject summary and a ``promtool 3.16.0: 23 passed`` line;
-        ``quiet``: failures and the closing lines only."""
+        ``quiet``: failures and the closing lines only. A failure shows each failed expectation (the
+        test's file:line, the alert and labels, expected against got); ``verbose`` adds promtool's own
+        report (always shown when it names no expectation)."""
         lines = [f"obskit test ({', '.join(self.tools)})" if self.tools else "obskit test"]
         totals = []
         for tool, rs in self.by_tool().items():
@@ -53,19 +57,20 @@ class TestReport:
                     continue
                 lines.append(f"  {subject}: {status}: {tests} test(s) in {len(srs)} run(s), "
                              f"{sum(r.seconds for r in srs):.1f}s")
-                if quiet:
-                    continue
-                for r in srs:
-                    for name in r.test_names:
-                        bad = name in _failed(r)
-                        lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
+                if not quiet:
+                    for r in srs:
+                        for name in r.test_names:
+                            bad = name in _failed(r)
+                            lines.append(f"      {'FAIL' if bad else 'ok  '} {name}")
                 for r in failed:
-                    lines.append(r.describe())
+                    lines.append(r.describe(verbose=verbose, root=self.root or None))
             n = sum(len(r.test_names) for r in rs)
             bad = sum(len(_failed(r)) for r in rs)
             totals.append(f"{tool or 'tools'}: {n - bad} passed" + (f", {bad} failed" if bad else ""))
         for s in () if quiet else self.skipped:
             lines.append(f"  skipped: {s}")
+        for u in () if quiet else self.uncovered:
+            lines.append(f"  not covered: {u}")
         lines.extend(totals)
         total = len(self.results)
         bad = sum(not r.ok for r in self.results)
@@ -179,4 +184,35 @@ def run_project_tests(project_dir, workers: Optional[int] = None, keep: Optional
             if r and tool.label not in ran:
                 ran.append(tool.label)
     order = {t.label: i for i, t in enumerate(plan.promtool + plan.amtool)}
-    return TestReport(tuple(results), tuple(skipped), tuple(sorted(ran, key=lambda t: order.get(t, 0))))
+    return TestReport(tuple(results), tuple(skipped), tuple(sorted(ran, key=lambda t: order.get(t, 0))),
+                      tuple(uncovered_alerts(project)), str(project.root))
+
+
+def uncovered_alerts(project: Project) -> List[str]:
+    """Alerts that no test covers, each with where it is defined: an alert rule that no AlertTest
+    expectation names (or only ``Silent`` ones: never shown to fire), and the alerts of an SLO whose
+    timing tests cannot be generated (a RawSLI) and that no SLOScenario tests."""
+    from obskit.model.rules import RuleGroup
+    from obskit.model.sli import RawSLI
+    from obskit.verify.alert_tests import AlertTest, Firing
+
+    root = str(project.root)
+    named: Dict[str, set] = defaultdict(set)
+    for t in project.of(AlertTest):
+        for e in t.expect:
+            named[e.alert].add("firing" if isinstance(e, Firing) else "silent")
+    out = []
+    for g in project.of(RuleGroup):
+        for r in g.alerts:
+            where = r.location.relative_to(root)
+            if r.name not in named:
+                out.append(f"alert {r.name} ({where}, group {g.name}): no AlertTest names it")
+            elif "firing" not in named[r.name]:
+                out.append(f"alert {r.name} ({where}, group {g.name}): AlertTests only expect it silent, "
+                           "none shows it firing")
+    scenarios = {sc.slo for sc in project.scenarios}
+    for slo in project.slos:
+        if isinstance(slo.sli, RawSLI) and slo not in scenarios:
+            out.append(f"SLO {slo.service}/{slo.name} ({slo.location.relative_to(root)}): its alerts have no "
+                       "generated timing tests (a RawSLI) and no SLOScenario tests them")
+    return out

@@ -8,6 +8,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 
 from obskit.compile.ir import AlertingRule, Labels, RuleFile, RuleGroup
 from obskit.duration import Duration
+from obskit.location import Location
 from obskit.render import prometheus_rules
 from obskit.render.yamlfmt import dump
 from obskit.verify.series import Series
@@ -20,12 +21,24 @@ class ExpectedAlert:
 
 
 @dataclass(frozen=True)
+class Origin:
+    """The user's expectation a check comes from: where it was written and how it reads
+    (``At(by="7h5m", fired=("page",))``); failures are reported with it (obskit/verify/failures.py)."""
+
+    location: Optional[Location]
+    what: str
+    alert: str = ""           # the alert it is about
+    meaning: str = ""         # the check's claim in words, e.g. "fired between 7h and 7h10m"
+
+
+@dataclass(frozen=True)
 class AlertCheck:
     """At ``eval_time``, exactly ``alerts`` of ``alertname`` are firing (none: it is silent)."""
 
     eval_time: Duration
     alertname: str
     alerts: Tuple[ExpectedAlert, ...] = ()
+    origin: Optional[Origin] = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,33 @@ class ExprCheck:
     eval_time: Duration
     expr: str
     samples: Tuple[Tuple[Labels, float], ...]
+    origin: Optional[Origin] = field(default=None, compare=False)
+
+
+def firing_between(selector: str, first: int, last: int, step: int, expected: Sequence,
+                   origin: Optional[Origin] = None) -> ExprCheck:
+    """A check over the ``ALERTS`` series that rule evaluation writes (promtool 2.42 and 3.x alike):
+    among the evaluations at ``first``, ``first + step``, ..., ``last`` seconds (on the ``step`` grid),
+    the alerts of ``selector`` that were firing at one of them are exactly ``expected`` (none: silent
+    at every one).
+
+    ``max_over_time`` at ``last`` over a range reaching half a step before ``first``: no sample lies on
+    the range's start, so Prometheus 2 (closed ranges) and 3 (left-open) select the same evaluations."""
+    span_ms = (last - first) * 1000 + step * 500
+    expr = f"max_over_time({selector}[{span_ms}ms])"
+    return ExprCheck(Duration(last) if last else ZERO, expr,
+                     tuple((l, 1.0) for l in sorted(tuple(sorted(dict(x).items())) for x in expected)), origin)
+
+
+def alerts_selector(alertname: str, matchers: Sequence[Tuple[str, str]] = ()) -> str:
+    """``ALERTS{alertname="X", alertstate="firing", ...}``."""
+    from obskit.promql import quote
+    pairs = [("alertname", alertname), ("alertstate", "firing")] + [m for m in matchers
+                                                                    if m[0] not in ("alertname", "alertstate")]
+    return "ALERTS{" + ",".join(f"{k}={quote(v)}" for k, v in pairs) + "}"
+
+
+ZERO = Duration(0)     # an evaluation at the first sample
 
 
 @dataclass(frozen=True)
@@ -78,11 +118,11 @@ class PromtoolTestFile:
             # promtool would otherwise evaluate groups in any order; Prometheus runs them concurrently,
             # so in production an alert may read its recordings one interval late.
             "group_eval_order": [g.name for g in self.groups],
-            "tests": [_test_dict(t) for t in self.tests],
+            "tests": [_test_dict(t, i) for i, t in enumerate(self.tests)],
         }
 
 
-def _test_dict(t: PromtoolTest) -> dict:
+def _test_dict(t: PromtoolTest, index: int = 0) -> dict:
     out: Dict[str, object] = {
         "name": t.name,
         "interval": str(t.interval),   # always set: without it promtool 2.42 loads every sample at t=0
@@ -96,11 +136,18 @@ def _test_dict(t: PromtoolTest) -> dict:
                             for a in c.alerts]}
             for c in t.alert_checks]
     if t.expr_checks:
+        # promtool names no test on an expression's failure: the comment says which check it was
         out["promql_expr_test"] = [
-            {"expr": c.expr, "eval_time": str(c.eval_time),
+            {"expr": f"{c.expr} {check_tag(index, i)}", "eval_time": str(c.eval_time),
              "exp_samples": [{"labels": _labels_text(l), "value": v} for l, v in c.samples]}
-            for c in t.expr_checks]
+            for i, c in enumerate(t.expr_checks)]
     return out
+
+
+def check_tag(test: int, check: int) -> str:
+    """The PromQL comment that marks an expression check (indexes of its test in the file and of the
+    check in the test)."""
+    return f"# obskit check {test}.{check}"
 
 
 def _labels_text(labels: Labels) -> str:

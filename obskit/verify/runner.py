@@ -28,12 +28,19 @@ class Outcome:
     seconds: float
     failed_tests: frozenset = frozenset()
     tool: str = ""                    # the program that ran, e.g. "promtool 3.16.0"
+    failures: Tuple = ()              # obskit.verify.failures.Failure: the failed expectations in words
 
-    def describe(self) -> str:
+    def describe(self, verbose: bool = True, root: Optional[str] = None) -> str:
+        """Status; on failure the failed expectations in words (file:line, alert, labels, expected vs
+        got) when promtool's report names them, and promtool's own report (always when ``verbose``, else
+        only when it names no expectation, e.g. a rule file that did not load)."""
         status = "ok" if self.ok else "FAILED"
         text = f"{self.subject}: {self.name}: {status} ({self.seconds:.1f}s)"
         if not self.ok:
-            text += "\n" + "\n".join("    " + line for line in self.output.splitlines() if line.strip())
+            for f in self.failures:
+                text += f"\n    {f.test}:\n" + f.text("      ", root)
+            if verbose or not self.failures:
+                text += "\n" + "\n".join("    " + line for line in self.output.splitlines() if line.strip())
         return text
 
 
@@ -50,12 +57,14 @@ def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
     directory.mkdir(parents=True, exist_ok=True)
 
     def one(f: PromtoolTestFile) -> Outcome:
+        from obskit.verify.failures import explain
         path = f.write(directory)
         start = time.monotonic()
         res = promtool.test_rules([path.name], cwd=str(directory), tool=tool)
+        failures = tuple(explain(f, res.output)) if not res.ok else ()
+        failed = _failed_names(res.output) | {x.test for x in failures} if not res.ok else frozenset()
         return Outcome(f.subject, f.name, tuple(t.name for t in f.tests), res.ok, res.output,
-                       time.monotonic() - start, _failed_names(res.output) if not res.ok else frozenset(),
-                       tool.label if tool else "")
+                       time.monotonic() - start, frozenset(failed), tool.label if tool else "", failures)
 
     # Longest first: a long file started last would leave the other cores idle at the end.
     order = sorted(range(len(files)), key=lambda i: -files[i].cost)

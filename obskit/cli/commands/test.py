@@ -27,6 +27,9 @@ def register(sub) -> None:
     t.add_argument("--amtool", action="append", default=[], metavar="VERSION",
                    help="run with this installed amtool version only (repeatable; default: every installed "
                         "version from alertmanager_version up, or obskit.toml's amtool_versions)")
+    t.add_argument("-v", "--verbose", action="store_true",
+                   help="with each failure, also print promtool's/amtool's own report (by default a failure shows "
+                        "each failed expectation: the test's file:line, the alert and labels, expected vs got)")
     add_output_options(t)
     t.set_defaults(func=run)
 
@@ -38,11 +41,16 @@ def run(args) -> int:
     code = EXIT_OK if report.ok else EXIT_FAILED
     if args.output == "json":
         print_json({"ok": report.ok, "exit_code": code, "tools": list(report.tools), "skipped": list(report.skipped),
+                    "uncovered": list(report.uncovered),
                     "runs": [{"tool": r.tool, "subject": r.subject, "name": r.name, "ok": r.ok, "seconds": round(r.seconds, 3),
                               "tests": list(r.test_names),
                               "failed": sorted(r.failed_tests) if r.failed_tests else
                               ([] if r.ok else list(r.test_names)),
+                              "failures": [{"test": f.test, "expectation": f.origin.what if f.origin else None,
+                                            "file": f.origin.location.file if f.origin and f.origin.location else None,
+                                            "line": f.origin.location.line if f.origin and f.origin.location else None,
+                                            "details": list(f.lines[1:])} for f in r.failures],
                               "output": "" if r.ok else r.output} for r in report.results]})
     else:
-        print(report.text(quiet=args.quiet))
+        print(report.text(quiet=args.quiet, verbose=args.verbose))
     return code
