@@ -10,7 +10,7 @@ from obskit.interop.common import SourceError
 from obskit.interop.findings import Finding, ImportedModule, is_partial
 from obskit.interop.pycode import module_code
 
-FORMATS = ("sloth", "openslo")
+FORMATS = ("sloth", "openslo", "pyrra")
 
 
 @dataclass(frozen=True)
@@ -36,6 +36,9 @@ def convert(fmt: str, paths: Sequence[Path], window_shape: Optional[str] = None)
         return [m for p in paths for m in sloth.convert(Path(p), window_shape)]
     if fmt == "openslo":
         return openslo.convert([Path(p) for p in paths])
+    if fmt == "pyrra":
+        from obskit.interop import pyrra
+        return pyrra.convert([Path(p) for p in paths])
     raise ValueError(f"unknown format {fmt!r}; use one of {FORMATS}")
 
 

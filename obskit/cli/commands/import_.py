@@ -14,6 +14,8 @@ EXIT_PARTIAL = EXIT_FAILED
 FORMATS = {
     "sloth": ("slos", "Sloth specs (prometheus/v1, sloth.slok.dev/v1 PrometheusServiceLevel) → SLOs"),
     "openslo": ("slos", "OpenSLO v1 documents (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource) → SLOs"),
+    "pyrra": ("slos", "Pyrra ServiceLevelObjective objects (ratio, latency, latencyNative, bool_gauge) → SLOs with "
+                      "Pyrra's burn-rate windows"),
     "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
                                    "RecordingRule definitions that build into the same rules"),
     "rules": ("alerts", "alias of prometheus-rules"),
@@ -31,8 +33,8 @@ def add_output_options(p) -> None:
 def register(sub) -> None:
     formats = "\n".join(f"  {name:<17} {what} (default --out {out}/)" for name, (out, what) in FORMATS.items())
     import argparse
-    p = sub.add_parser("import", help="convert Sloth, OpenSLO, Prometheus rule files or an alertmanager.yml into "
-                                      "obskit Python definitions",
+    p = sub.add_parser("import", help="convert Sloth, OpenSLO, Pyrra, Prometheus rule files or an alertmanager.yml "
+                                      "into obskit Python definitions",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Convert documents of another tool into obskit Python definitions, one module "
                                    "per service (SLOs) or per input file (rules). What cannot be converted is listed "
@@ -46,7 +48,8 @@ def register(sub) -> None:
     p.add_argument("format", choices=tuple(FORMATS))
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
-                   help="directory for the generated modules (default: ./slos for SLOs, ./alerts for rules)")
+                   help="directory for the generated modules (default: ./slos for SLOs, ./alerts for rules and "
+                        "Alertmanager)")
     p.add_argument("--allow-partial", action="store_true",
                    help="write the modules even when something could not be converted")
     p.add_argument("--force", action="store_true", help="overwrite existing modules")
