@@ -40,6 +40,50 @@ def check_syntax(expr: str) -> None:
         _VALID.add(expr)
 
 
+# --- Grafana template variables in queries -------------------------------------------------------
+_RANGE_VAR = re.compile(r"\[\s*\$(\{[^}]*\}|\w+)\s*(:\s*\$?(\{[^}]*\}|\w+))?\s*\]")
+_OFFSET_VAR = re.compile(r"\boffset\s+-?\$(\{[^}]*\}|\w+)")
+_VAR = re.compile(r"\$(\{[^}]*\}|\w+)|\[\[\w+(:\w+)?\]\]")
+#: aggregations and functions whose first argument is a scalar: ``topk($n, ...)`` is a number there
+_SCALAR_FIRST = re.compile(r"\b(topk|bottomk|limitk|limit_ratio|quantile|quantile_over_time|histogram_quantile)"
+                           r"(\s*\(\s*)\$(\{[^}]*\}|\w+)")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+
+
+def _outside_quotes(text: str, fn) -> str:
+    """``fn`` applied to the parts of ``text`` outside PromQL string literals."""
+    out, pos = [], 0
+    for m in _QUOTED.finditer(text):
+        out.append(fn(text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(fn(text[pos:]))
+    return "".join(out)
+
+
+def grafana_query_problem(expr: str) -> Optional[str]:
+    """Why a Grafana panel's Prometheus query cannot parse once Grafana has put its variables in
+    (None when it can). Ranges (``[$__rate_interval]``) and offsets become ``5m``; a variable in a
+    scalar position (``topk($topk, ...)``, ``quantile($q, ...)``, ``clamp_max(x, $max)``) is a number
+    there; elsewhere (label values, names) a name. The query is accepted when one of those readings
+    parses: Grafana's variables are text, and obskit does not know their values."""
+    text = _RANGE_VAR.sub("[5m]", expr)
+    text = _OFFSET_VAR.sub("offset 5m", text)
+    readings = (
+        _VAR.sub("x", text),                                                      # names
+        _VAR.sub("x", _SCALAR_FIRST.sub(lambda m: m.group(1) + m.group(2) + "1", text)),  # topk($n, ...)
+        _outside_quotes(text, lambda part: _VAR.sub("1", part)),                  # every bare one a number
+    )
+    first = None
+    for reading in dict.fromkeys(readings):
+        try:
+            check_syntax(_VAR.sub("x", reading))
+            return None
+        except PromQLError as exc:
+            first = first or str(exc)
+    return first
+
+
 def quote(value: str) -> str:
     """A PromQL double-quoted string literal."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

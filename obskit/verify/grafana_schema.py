@@ -191,21 +191,11 @@ def validate_dashboard(doc: dict, schema_version: Optional[int] = None,
     return problems
 
 
-_RANGE_VAR = re.compile(r"\[\s*\$(\{[^}]*\}|\w+)\s*(:\s*\$?(\{[^}]*\}|\w+))?\s*\]")
-_VAR = re.compile(r"\$(\{[^}]*\}|\w+)|\[\[\w+(:\w+)?\]\]")
-
-
 def promql_problem(expr: str) -> Optional[str]:
-    """Why a Prometheus query does not parse (None when it does). Grafana variables are replaced first:
-    ``[$__rate_interval]`` and other range variables by ``[5m]``, any other ``$var`` by ``x``."""
-    from obskit.promql import PromQLError, check_syntax
-    text = _RANGE_VAR.sub("[5m]", expr)
-    text = _VAR.sub("x", text)
-    try:
-        check_syntax(text)
-    except PromQLError as exc:
-        return str(exc)
-    return None
+    """Why a Prometheus query does not parse (None when it does), Grafana variables read as Grafana
+    fills them in (ranges, scalar positions such as ``topk($n, ...)``): :func:`obskit.promql.grafana_query_problem`."""
+    from obskit.promql import grafana_query_problem
+    return grafana_query_problem(expr)
 
 
 def _parse(data: bytes):
