@@ -149,3 +149,20 @@ def test_loki_cache_location():
     assert shipper["cache_location"] == "/loki/cache" and shipper["active_index_directory"] == "/loki/index"
     assert "is the active index directory" in _error(lambda: LokiConfig(name="x", cache_location="/loki/index"))
     assert "absolute path" in _error(lambda: LokiConfig(name="x", cache_location="cache"))
+
+
+@pytest.mark.parametrize("version", [v for v in servers.versions("promtool") if not v.startswith("2.")])
+def test_reference_configs_pass_a_promtool_with_kubernetes_discovery(version, tmp_path):
+    """The repository's own prometheus*.yml (HA replicas, two regions with remote_write, Kubernetes
+    discovery) checked whole by the 3.x promtools, which are built with Kubernetes discovery."""
+    from obskit.build import render_project
+    tool = servers.require("promtool", version)
+    files = render_project(load_project(Path(__file__).resolve().parent.parent))
+    for rel, data in files.items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_bytes(data)
+    configs = sorted(p for p in files if p.startswith("prometheus/prometheus"))
+    assert len(configs) == 7
+    for rel in configs:
+        result, stripped = check_config(tmp_path, rel, tool=tool, strip=False)
+        assert result.ok and not stripped, f"{tool.label} on {rel}:\n{result.output}"
