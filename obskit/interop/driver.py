@@ -192,3 +192,19 @@ def import_alertmanager(paths: Sequence[Path], out: Path, *, force: bool = False
     summary = f"imported {result.receivers} receiver(s) and {result.routes} route(s) into {len(files)} module(s)"
     return write_code("alertmanager", files, result.findings, result.diagnostics, force=force,
                       allow_partial=allow_partial, summary=summary)
+
+
+def import_dashboards(paths: Sequence[Path], out: Path, *, folder: str = "Imported", force: bool = False,
+                      allow_partial: bool = False) -> CodeImportResult:
+    """Grafana dashboard JSON files (or folders of them) → ``out/<file stem>.py``, one Dashboard each."""
+    from obskit.errors import Diagnostic
+    from obskit.interop import grafana
+    from obskit.location import Location
+    taken: set = set()
+    results = [grafana.convert(p, folder, taken) for p in grafana.files_of(paths)]
+    files = {str(Path(out) / f"{r.module}.py"): r.code for r in results}
+    errors = [Diagnostic("dashboard-import", problem, f"dashboard {r.title!r}", Location(r.source, 1))
+              for r in results for problem in r.problems]
+    findings = [f for r in results for f in r.findings]
+    return write_code("dashboards", files, findings, errors, force=force, allow_partial=allow_partial,
+                      summary=f"imported {len(results)} dashboard(s) into {len(files)} module(s)")

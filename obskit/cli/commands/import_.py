@@ -19,6 +19,8 @@ FORMATS = {
     "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
                                    "RecordingRule definitions that build into the same rules"),
     "rules": ("alerts", "alias of prometheus-rules"),
+    "grafana-dashboard": ("dashboards", "Grafana dashboard JSON files or folders (also exports with __inputs, any "
+                                        "schemaVersion) → Dashboard definitions, migrated as Grafana does on load"),
     "alertmanager": ("alerts", "an alertmanager.yml → one Alertmanager definition (routes, receivers with "
                                "Secret references, inhibit rules, time intervals, templates)"),
 }
@@ -33,8 +35,8 @@ def add_output_options(p) -> None:
 def register(sub) -> None:
     formats = "\n".join(f"  {name:<17} {what} (default --out {out}/)" for name, (out, what) in FORMATS.items())
     import argparse
-    p = sub.add_parser("import", help="convert Sloth, OpenSLO, Pyrra, Prometheus rule files or an alertmanager.yml "
-                                      "into obskit Python definitions",
+    p = sub.add_parser("import", help="convert Sloth, OpenSLO, Pyrra, Prometheus rule files, an alertmanager.yml "
+                                      "or Grafana dashboards into obskit Python definitions",
                        formatter_class=argparse.RawDescriptionHelpFormatter,
                        description="Convert documents of another tool into obskit Python definitions, one module "
                                    "per service (SLOs) or per input file (rules). What cannot be converted is listed "
@@ -49,10 +51,12 @@ def register(sub) -> None:
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
     p.add_argument("--out", type=Path, default=None, metavar="DIR",
                    help="directory for the generated modules (default: ./slos for SLOs, ./alerts for rules and "
-                        "Alertmanager)")
+                        "Alertmanager, ./dashboards for dashboards)")
     p.add_argument("--allow-partial", action="store_true",
                    help="write the modules even when something could not be converted")
     p.add_argument("--force", action="store_true", help="overwrite existing modules")
+    p.add_argument("--folder", default="Imported", metavar="TITLE",
+                   help="grafana-dashboard: the Grafana folder of the imported dashboards (default: Imported)")
     p.add_argument("--sloth-windows", action="store_true",
                    help="sloth: give the SLOs window_shape='raw', Sloth's exact rule shape (every window over "
                         "the raw series) instead of obskit's pre-aggregated windows")
@@ -76,6 +80,10 @@ def run(args) -> int:
             from obskit.interop.driver import import_rules
             return _report_code(args, import_rules(args.files, out, force=args.force,
                                                    allow_partial=args.allow_partial))
+        if args.format == "grafana-dashboard":
+            from obskit.interop.driver import import_dashboards
+            return _report_code(args, import_dashboards(args.files, out, folder=args.folder, force=args.force,
+                                                        allow_partial=args.allow_partial))
         if args.format == "alertmanager":
             from obskit.interop.driver import import_alertmanager
             return _report_code(args, import_alertmanager(args.files, out, force=args.force,
