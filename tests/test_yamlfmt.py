@@ -37,7 +37,8 @@ def test_a_sequence_written_again_at_another_depth(seq):
 
 
 def test_equal_but_differently_typed_sequences_are_not_confused():
-    for seq in ([{"v": 1}], [{"v": 1.0}], [{"v": True}], [{"v": "1"}], [{"w": 1, "v": 1}], [{"v": 1, "w": 1}]):
+    for seq in ([{"v": 1}], [{"v": 1.0}], [{"v": True}], [{"v": "1"}], [{"w": 1, "v": 1}], [{"v": 1, "w": 1}],
+                [-0.0], [0.0], [{"v": -0.0}], [{"v": 0.0}]):      # 0.0 == -0.0: memos must tell them apart
         data = {"spec": {"groups": seq}}
         assert dump(data) == pyyaml_dump(data)
 

@@ -103,7 +103,14 @@ def _scalar(value) -> str:
         return "null"
     if isinstance(value, int):
         return str(value)
+    if type(value) is float:    # 0.0 == -0.0 (same hash), so the memo is keyed by the exact bits
+        return _float_scalar(value.hex(), value)
     return _scalar_slow(value)
+
+
+@lru_cache(maxsize=4096)
+def _float_scalar(bits: str, value: float) -> str:
+    return _scalar_slow.__wrapped__(value)
 
 
 def _block_ok(value: str) -> bool:
