@@ -66,7 +66,8 @@ def test_presets_query_either_form():
     assert all(map(is_utf8_selector, (lat_8.histogram, avail_8.total, avail_8.errors)))
     # the default is the underscore form, unchanged
     assert str(presets.otel_http_latency(1.0, {"job": "api"}).histogram) == str(lat_u.histogram)
-    with pytest.raises(ValueError, match="names must be one of 'underscore', 'utf8'"):
+    from obskit.errors import DefinitionError     # a located definition error, not a bare ValueError
+    with pytest.raises(DefinitionError, match="names must be one of 'underscore', 'utf8'"):
         presets.otel_http_latency(1.0, names="dots")
 
 

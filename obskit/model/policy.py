@@ -6,13 +6,13 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Problems, is_valid, locate, set_attr
+from obskit.model.base import Checked, Problems, as_tuple, is_valid, locate, set_attr
 
 SEVERITIES = ("critical", "warning", "info")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class BurnWindow:
+class BurnWindow(Checked):
     """One alert condition: the error ratio over both ``long`` and ``short`` exceeds factor × budget.
 
     Give ``budget_share`` (the share of the whole period's error budget spent in ``long`` when the
@@ -40,7 +40,13 @@ class BurnWindow:
             set_attr(self, "short", short)
             if short is not None and long is not None and short >= long:
                 p.add("bad-window", f"short window {short} must be shorter than long window {long}")
-        if (self.budget_share is None) == (self.factor is None):
+        numbers = [n for n in ("budget_share", "factor") if getattr(self, n) is not None
+                   and (isinstance(getattr(self, n), bool) or not isinstance(getattr(self, n), (int, float)))]
+        for n in numbers:
+            p.add("bad-type", f"{n} must be a number, got {type(getattr(self, n)).__name__} {getattr(self, n)!r}")
+        if numbers:
+            pass
+        elif (self.budget_share is None) == (self.factor is None):
             p.add("bad-window", "give exactly one of budget_share= or factor=")
         elif self.budget_share is not None and not (0 < float(self.budget_share) <= 1):
             p.add("bad-window", f"budget_share must be in (0, 1], got {self.budget_share!r}")
@@ -61,7 +67,7 @@ class BurnWindow:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Tier:
+class Tier(Checked):
     """An alert tier (page or ticket): any of its windows firing fires the tier."""
 
     name: str
@@ -71,8 +77,9 @@ class Tier:
 
     def __post_init__(self):
         p = Problems(f"tier {self.name!r}", locate(self))
-        set_attr(self, "windows", tuple(self.windows))
-        if not self.windows:
+        set_attr(self, "windows", as_tuple(p, self.windows, "windows", BurnWindow, "a tuple of BurnWindow",
+                                           allow_none=False))
+        if not self.windows and not p.items:
             p.add("bad-policy", "a tier needs at least one burn window")
         if not isinstance(self.severity, str) or not self.severity:
             p.add("bad-policy", f"severity must be a non-empty string, got {self.severity!r}")
@@ -101,7 +108,7 @@ _DEFAULT = object()
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class AlertingPolicy:
+class AlertingPolicy(Checked):
     """How an SLO alerts.
 
     - ``page`` / ``ticket``: tiers (Workbook defaults); ``None`` disables a tier.

@@ -26,7 +26,40 @@ GRPC_BUCKETS = NGINX_INGRESS_BUCKETS
 GRPC_SERVER_ERROR_CODES = ("Unknown", "DeadlineExceeded", "Unimplemented", "Internal", "Unavailable", "DataLoss")
 
 
+def _fail(message: str, hint: str = "") -> None:
+    """A wrong argument to a preset: a located definition error at the caller's line (raised: the
+    preset cannot build its SLI)."""
+    from obskit.errors import DefinitionError, Diagnostic
+    from obskit.model.base import locate_call
+    raise DefinitionError([Diagnostic("bad-type", message, "preset", locate_call(), hint)])
+
+
+def _check_filters(filters: Filters) -> None:
+    from obskit.model.base import got
+    if filters is None or isinstance(filters, str):
+        return
+    if not isinstance(filters, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in filters.items()):
+        _fail(f"filters must be a dict of label name to value or a matcher string, got {got(filters)}",
+              'e.g. {"job": "api"} or \'job="api"\'')
+
+
+def _check_by(by) -> Sequence[str]:
+    from obskit.model.base import got
+    if isinstance(by, str):
+        return (by,)
+    if not isinstance(by, (list, tuple)) or not all(isinstance(b, str) for b in by):
+        _fail(f"by must be a label name or a tuple of label names, got {got(by)}", 'e.g. by=("region",)')
+    return tuple(by)
+
+
+def _check_label(name: str, value) -> None:
+    from obskit.model.base import got
+    if not isinstance(value, str) or not is_valid_label_name(value):
+        _fail(f"{name} must be a label name, got {got(value)}", f'e.g. {name}="code"')
+
+
 def _matchers(filters: Filters) -> str:
+    _check_filters(filters)
     if not filters:
         return ""
     if isinstance(filters, str):
@@ -47,17 +80,23 @@ def _sel(metric: str, filters: Filters, *extra: str) -> str:
 
 
 def _ratio(metric: str, filters: Filters, error_matcher: str, by: Sequence[str]) -> RatioSLI:
-    return RatioSLI(total=_sel(metric, filters), errors=_sel(metric, filters, error_matcher), by=tuple(by))
+    return RatioSLI(total=_sel(metric, filters), errors=_sel(metric, filters, error_matcher), by=_check_by(by))
 
 
 def _latency(base: str, filters: Filters, threshold: float, buckets, by) -> LatencySLI:
-    return LatencySLI(histogram=_sel(base, filters), threshold=threshold, buckets=buckets, by=tuple(by))
+    return LatencySLI(histogram=_sel(base, filters), threshold=threshold, buckets=buckets, by=_check_by(by))
 
 
 # prometheus-client HTTP exporters (prometheus-flask-exporter, starlette-exporter, ...)
 def prometheus_client_http_availability(filters: Filters = None, *, status_label: str = "status",
                                         by: Sequence[str] = ()) -> RatioSLI:
-    """Non-5xx share of ``http_requests_total``."""
+    """Non-5xx share of ``http_requests_total``; ``status_label`` is the label holding the HTTP status.
+
+    The common Python exporters' names: prometheus-flask-exporter ``status`` (the default here),
+    prometheus-fastapi-instrumentator ``status`` (values grouped as ``5xx``, which ``=~"5.."`` matches),
+    starlette-exporter ``status_code`` (``status_label="status_code"``); client_golang's promhttp
+    ``code``, ingress-nginx ``status``."""
+    _check_label("status_label", status_label)
     return _ratio("http_requests_total", filters, f'{status_label}=~"5.."', by)
 
 
@@ -84,8 +123,8 @@ OTEL_NAMINGS = {
 def _otel_names(names: str):
     try:
         return OTEL_NAMINGS[names]
-    except KeyError:
-        raise ValueError(f"names must be one of {', '.join(map(repr, OTEL_NAMINGS))}, got {names!r}") from None
+    except (KeyError, TypeError):
+        _fail(f"names must be one of {', '.join(map(repr, OTEL_NAMINGS))}, got {names!r}")
 
 
 def otel_http_availability(filters: Filters = None, *, by: Sequence[str] = (), names: str = "underscore") -> RatioSLI:
@@ -109,7 +148,7 @@ def otel_http_availability(filters: Filters = None, *, by: Sequence[str] = (), n
     if names == "underscore":
         return _ratio(metric + "_count", filters, error, by)
     return RatioSLI(total=_quoted_metric(metric + "_count", filters),
-                    errors=_quoted_metric(metric + "_count", filters, error), by=tuple(by))
+                    errors=_quoted_metric(metric + "_count", filters, error), by=_check_by(by))
 
 
 def otel_http_latency(threshold: float, filters: Filters = None, *, buckets=OTEL_HTTP_BUCKETS,
@@ -124,12 +163,15 @@ def otel_http_latency(threshold: float, filters: Filters = None, *, buckets=OTEL
     metric, _ = _otel_names(names)
     if names == "underscore":
         return _latency(metric, filters, threshold, buckets, by)
-    return LatencySLI(histogram=_quoted_metric(metric, filters), threshold=threshold, buckets=buckets, by=tuple(by))
+    return LatencySLI(histogram=_quoted_metric(metric, filters), threshold=threshold, buckets=buckets, by=_check_by(by))
 
 
 # ingress-nginx controller
-def nginx_ingress_availability(filters: Filters = None, *, by: Sequence[str] = ()) -> RatioSLI:
-    return _ratio("nginx_ingress_controller_requests", filters, 'status=~"5.."', by)
+def nginx_ingress_availability(filters: Filters = None, *, status_label: str = "status",
+                               by: Sequence[str] = ()) -> RatioSLI:
+    """Non-5xx share of ``nginx_ingress_controller_requests`` (ingress-nginx labels the HTTP status ``status``)."""
+    _check_label("status_label", status_label)
+    return _ratio("nginx_ingress_controller_requests", filters, f'{status_label}=~"5.."', by)
 
 
 def nginx_ingress_latency(threshold: float, filters: Filters = None, *, buckets=NGINX_INGRESS_BUCKETS,
@@ -160,11 +202,11 @@ def spanmetrics_availability(filters: Filters = None, *, by: Sequence[str] = ())
     """Non-error share of server spans, from ``traces_span_metrics_calls_total`` (filter on ``service_name``)."""
     return RatioSLI(total=_sel("traces_span_metrics_calls_total", filters, SPANMETRICS_SERVER),
                     errors=_sel("traces_span_metrics_calls_total", filters, SPANMETRICS_SERVER,
-                                'status_code="STATUS_CODE_ERROR"'), by=tuple(by))
+                                'status_code="STATUS_CODE_ERROR"'), by=_check_by(by))
 
 
 def spanmetrics_latency(threshold: float, filters: Filters = None, *, buckets=SPANMETRICS_BUCKETS,
                         by: Sequence[str] = ()) -> LatencySLI:
     """Share of server spans faster than ``threshold`` seconds, from ``traces_span_metrics_duration_seconds``."""
     return LatencySLI(histogram=_sel("traces_span_metrics_duration_seconds", filters, SPANMETRICS_SERVER),
-                      threshold=threshold, buckets=buckets, by=tuple(by))
+                      threshold=threshold, buckets=buckets, by=_check_by(by))

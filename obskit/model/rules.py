@@ -54,6 +54,9 @@ def _expr(p: Problems, expr) -> str:
 
 
 def _disable(p: Problems, value) -> Tuple[str, ...]:
+    if value is not None and not isinstance(value, (str, list, tuple, set, frozenset)):
+        p.add("bad-type", f"lint_disable must be a lint code or a tuple of them, got {type(value).__name__} {value!r}")
+        return ()
     items = (value,) if isinstance(value, str) else tuple(value or ())
     if not all(isinstance(c, str) and c for c in items):
         p.add("bad-lint-disable", f"lint_disable must be lint codes (strings), got {value!r}")
@@ -183,8 +186,15 @@ class RuleGroup(Definition):
         p = Problems(f"rule group {self.name!r}", locate(self))
         if not isinstance(self.name, str) or not self.name.strip() or "\n" in self.name:
             p.add("bad-name", f"group name {self.name!r} must be a non-empty single-line string")
-        rules = (self.rules,) if isinstance(self.rules, (AlertRule, RecordingRule)) else tuple(self.rules or ())
-        if not rules:
+        if isinstance(self.rules, (AlertRule, RecordingRule)) or not self.rules:
+            rules = (self.rules,) if self.rules else ()
+        elif isinstance(self.rules, (list, tuple, set, frozenset)):
+            rules = tuple(self.rules)
+        else:
+            p.add("bad-type", f"rules must be a tuple of AlertRule and RecordingRule, got "
+                              f"{type(self.rules).__name__} {self.rules!r}")
+            rules = ()
+        if not rules and not p.items:
             p.add("empty-group", "a rule group needs at least one rule")
         for r in rules:
             if not isinstance(r, (AlertRule, RecordingRule)):

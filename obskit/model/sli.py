@@ -11,7 +11,7 @@ from string import Template
 from typing import Optional, Tuple
 
 from obskit.location import Location
-from obskit.model.base import Problems, locate, set_attr
+from obskit.model.base import Checked, Problems, locate, set_attr
 from obskit.promql import PromQLError, Selector, check_syntax, is_valid_label_name
 
 
@@ -29,6 +29,10 @@ def _selector(problems: Problems, value, what: str) -> Optional[Selector]:
 def _by(problems: Problems, by) -> Tuple[str, ...]:
     if isinstance(by, str):
         by = (by,)
+    if by is not None and not isinstance(by, (list, tuple, set, frozenset)):
+        problems.add("bad-type", f"by must be a label name or a tuple of label names, got {type(by).__name__} {by!r}",
+                     hint='e.g. by=("region",)')
+        return ()
     out = []
     for name in by or ():
         if not isinstance(name, str) or not is_valid_label_name(name):
@@ -38,7 +42,7 @@ def _by(problems: Problems, by) -> Tuple[str, ...]:
     return tuple(out)
 
 
-class SLI:
+class SLI(Checked):
     """Base of SLI kinds."""
 
     location: Location

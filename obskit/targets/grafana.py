@@ -49,6 +49,10 @@ class Grafana:
                                        grafana_settings)
         if datasources is not None:      # only the datasources obskit.toml asks for
             files["grafana/provisioning/datasources/obskit.yaml"] = datasources
+        from obskit.verify import dashboard_queries     # user-written dashboards: errors at their panel's line
+        problems = dashboard_queries.check(project, files, version, grafana_settings.schema, self.api_version)
+        if problems:
+            raise DefinitionError(problems)
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:

@@ -25,7 +25,7 @@ from obskit.compile.ir import AlertingRule, RuleGroup as IRGroup
 from obskit.compile.rules import compile_group, compile_rule
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
+from obskit.model.base import Checked, Definition, Problems, freeze_labels, is_valid, locate, set_attr
 from obskit.model.rules import AlertRule, RuleGroup
 from obskit.verify.promtool_tests import (AlertCheck, ExpectedAlert, Origin, PromtoolTest, PromtoolTestFile,
                                           alerts_selector, firing_between)
@@ -49,7 +49,7 @@ def _pair(p: Problems, value, what: str):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Firing:
+class Firing(Checked):
     """``alert`` is firing with ``labels`` (from the query; the rule's own labels are added), in one of
     three forms: ``at="5m"`` (firing at that time: promtool's own check, with ``annotations=`` if
     given), ``by="10m"`` (has fired at some evaluation up to then) or ``first_between=("5m", "10m")``
@@ -106,7 +106,7 @@ class Firing:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class Silent:
+class Silent(Checked):
     """No instance of ``alert`` is firing (pending does not count): ``at="5m"`` at that time, or
     ``between=("0s", "20m")`` at every evaluation from the start to the end of the range."""
 
@@ -158,6 +158,10 @@ class AlertTest(Definition):
         set_attr(self, "interval", interval or self.interval)
         if not isinstance(self.rules, (RuleGroup, AlertRule)):
             p.add("bad-test", f"rules= must be a RuleGroup or an AlertRule, got {self.rules!r}")
+            p.done()
+            return
+        if not is_valid(self.rules):               # the rules reported their own errors: no cascade
+            set_attr(self, "_obskit_invalid", True)
             p.done()
             return
         if not series or not all(isinstance(s, Series) for s in series):

@@ -23,7 +23,7 @@ from typing import Optional, Sequence, Tuple
 from obskit.compile.slo import CompiledSLO, compile_slo
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, locate, set_attr
+from obskit.model.base import Checked, Definition, Problems, as_tuple, is_valid, locate, set_attr
 from obskit.model.slo import SLO
 from obskit.verify.promtool_tests import (AlertCheck, Origin, PromtoolTest, PromtoolTestFile, alerts_selector,
                                           expected_alert, firing_between)
@@ -34,8 +34,8 @@ from obskit.verify.timeline import Phase, total_duration
 TIERS = ("page", "ticket", "absent")
 
 
-def _tiers(value) -> Tuple[str, ...]:
-    return (value,) if isinstance(value, str) else tuple(value or ())
+def _tiers(p: Problems, value, what: str) -> Tuple[str, ...]:
+    return as_tuple(p, value, what, str, 'a tier name or a tuple of them ("page", "ticket", "absent")')
 
 
 def _time(p: Problems, value, what: str) -> Optional[Duration]:
@@ -46,7 +46,7 @@ def _time(p: Problems, value, what: str) -> Optional[Duration]:
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class At:
+class At(Checked):
     """What the SLO's alerts do (tiers: ``"page"``, ``"ticket"``, ``"absent"``), in one of five forms:
 
     - ``At(time="7h2m", firing=("page",))``: at that time exactly these tiers are firing (the
@@ -76,7 +76,7 @@ class At:
     def __post_init__(self):
         p = Problems(f"expectation {self._words()}", locate(self))
         for name in ("firing", "not_firing", "fired", "never", "first_fires"):
-            set_attr(self, name, _tiers(getattr(self, name)))
+            set_attr(self, name, _tiers(p, getattr(self, name), name))
         given = [n for n in ("firing", "not_firing", "fired", "never", "first_fires") if getattr(self, n)]
         form = self.form
         allowed = {"exact": {"firing"}, "not_firing": {"not_firing"}, "fired": {"fired"},
@@ -137,8 +137,10 @@ class At:
         return value if isinstance(value, Duration) else None
 
     def _words(self) -> str:
-        if self.between is not None:
+        if isinstance(self.between, (tuple, list)) and len(self.between) == 2:
             return f"between {self.between[0]} and {self.between[1]}"
+        if self.between is not None:
+            return f"between {self.between!r}"
         if self.by is not None:
             return f"by {self.by}"
         return f"at {self.time}" if self.time is not None else "(no time)"
@@ -173,8 +175,9 @@ class SLOScenario(Definition):
 
     def __post_init__(self):
         p = Problems(f"scenario {self.name!r}", locate(self))
-        set_attr(self, "phases", tuple(self.phases))
-        set_attr(self, "expect", tuple(self.expect))
+        set_attr(self, "phases", as_tuple(p, self.phases, "phases", Phase,
+                                          'a tuple of phases (healthy("1h"), outage("15m"), ...)', allow_none=False))
+        set_attr(self, "expect", as_tuple(p, self.expect, "expect", At, "a tuple of At(...) expectations"))
         interval = p.duration(self.interval, "interval")
         set_attr(self, "interval", interval or self.interval)
         if not isinstance(self.slo, SLO):
@@ -188,12 +191,11 @@ class SLOScenario(Definition):
                 if isinstance(a, At) and a.last is not None and a.last > end:
                     p.add("bad-scenario", f"expectation {a.describe()} reads {a.last}, after the end of the "
                                           f"series ({end})")
-        if isinstance(self.slo, SLO):
+        if isinstance(self.slo, SLO) and not is_valid(self.slo):
+            set_attr(self, "_obskit_invalid", True)     # the SLO reported its own errors: no cascade
+        elif isinstance(self.slo, SLO):
             have = {t.name for t in self.slo.alerting.tiers} | ({"absent"} if self.slo.alerting.absent_for else set())
             for a in self.expect:
-                if not isinstance(a, At):
-                    p.add("bad-scenario", f"expect= takes At(...) expectations, got {a!r}")
-                    continue
                 missing = [t for t in a.tiers if t in TIERS and t not in have]
                 if missing:
                     p.add("bad-scenario", f"{a.describe()}: the SLO has no {', '.join(missing)} "

@@ -7,14 +7,22 @@ from obskit.cli.common import EXIT_DEFINITIONS, EXIT_OK, add_output_options, add
 
 
 def register(sub) -> None:
-    c = sub.add_parser("check", help="load the definitions and lint the rules, offline (writes nothing)",
-                       description="Load PROJECT_DIR's definitions and run every check `obskit build` runs "
-                                   "before writing, including the pint-style lint of alert and recording "
-                                   "rules (conditions, templates, rate ranges vs. the scrape interval, "
-                                   "duplicates, group interval and size, severity, summary/description). "
-                                   "Prints each finding as FILE:LINE: SEVERITY [CODE] OBJECT: MESSAGE. "
-                                   "Exit 2 when there are errors; warnings alone exit 0.")
+    c = sub.add_parser("check", help="run every check `obskit build` runs, writing nothing",
+                       description="Load PROJECT_DIR's definitions and run every check `obskit build` runs, "
+                                   "without writing the output: the definitions' own checks, the cross-checks "
+                                   "and the pint-style lint of alert and recording rules (conditions, templates, "
+                                   "rate ranges vs. the scrape interval, duplicates, group interval and size, "
+                                   "severity, summary/description), every build target's render (dashboards: "
+                                   "Grafana's schemas and the PromQL and LogQL of panel queries, reported at the "
+                                   "panel's line; Kubernetes names, ...) and, unless --no-verify, the checks of "
+                                   "the generated files with promtool, amtool and the other tools (in a temporary "
+                                   "directory). Prints each finding as FILE:LINE: SEVERITY [CODE] OBJECT: "
+                                   "MESSAGE. Exit 2 when there are definition errors (exactly when `obskit "
+                                   "build` refuses with 2), 1 when a tool check fails or a tool is missing, "
+                                   "warnings alone exit 0.")
     add_project_dir(c)
+    c.add_argument("--no-verify", action="store_true",
+                   help="skip the tool checks of the generated files (promtool, amtool, ...), as `build --no-verify`")
     add_output_options(c)
     c.set_defaults(func=run)
 
@@ -22,11 +30,44 @@ def register(sub) -> None:
 def run(args) -> int:
     from obskit.errors import DefinitionError
     from obskit.loader import load_project
+    as_json = args.output == "json"
     try:
         project = load_project(args.project_dir)
     except DefinitionError as exc:
-        return _report(exc.diagnostics, as_json=args.output == "json")
-    return _report(list(project.warnings), definitions=len(project.definitions), as_json=args.output == "json")
+        return _report(exc.diagnostics, as_json=as_json)
+    warnings = list(project.warnings)
+    try:
+        _build_checks(project, verify=not args.no_verify)
+    except DefinitionError as exc:
+        return _report(warnings + _relative(exc.diagnostics, project.root), definitions=len(project.definitions),
+                       as_json=as_json)
+    return _report(warnings, definitions=len(project.definitions), as_json=as_json)
+
+
+def _build_checks(project, verify: bool) -> None:
+    """What `obskit build` does after loading, up to (not including) replacing the output: every target's
+    render, then every target's verify step on the files written to a temporary directory."""
+    import tempfile
+    from pathlib import Path
+
+    from obskit.build import render_project, verify_files
+    from obskit.targets import targets
+
+    chosen = targets()                  # the same objects render and verify (a target may keep state)
+    files = render_project(project, chosen)
+    if not verify:
+        return
+    with tempfile.TemporaryDirectory(prefix="obskit-check-") as tmp:
+        for rel, data in files.items():
+            path = Path(tmp) / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        verify_files(Path(tmp), files, chosen)
+
+
+def _relative(diagnostics, root):
+    from dataclasses import replace
+    return [replace(d, location=d.location.relative_to(str(root))) if d.location else d for d in diagnostics]
 
 
 def _report(diagnostics, definitions: int = -1, as_json: bool = False) -> int:

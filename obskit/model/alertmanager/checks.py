@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import List, Tuple
 
 from obskit.errors import Diagnostic
+from obskit.model.base import had_invalid
 from obskit.model.alertmanager.config import Alertmanager
 from obskit.model.alertmanager.matchers import UTF8_SINCE
 from obskit.model.alertmanager.route_test import RouteTest
@@ -34,7 +35,7 @@ def check_alertmanager(project) -> List[Diagnostic]:
         diags.append(Diagnostic("duplicate-alertmanager", f"a project has one Alertmanager configuration; the "
                                 f"first is at {configs[0].location}", "alertmanager config", extra.location))
     tests = project.of(RouteTest)
-    if tests and not configs:
+    if tests and not configs and not had_invalid(project, Alertmanager):   # an Alertmanager with errors: its own message
         diags.append(Diagnostic("no-alertmanager", "route tests need an Alertmanager(...) definition in the project",
                                 f"route test {tests[0].name!r}", tests[0].location))
     if not configs:
