@@ -36,7 +36,11 @@ BUILT = "obskit-built"
 
 @dataclass(frozen=True)
 class _Test:
+    """A test of the file, by name (promtool's report is explained without obskit's own checks)."""
+
     name: str
+    alert_checks: tuple = ()
+    expr_checks: tuple = ()
 
 
 @dataclass(frozen=True)
