@@ -82,3 +82,14 @@ def test_no_prometheus_described_means_no_path_checks(tmp_path):
     load_project(root)
 
 
+
+
+def test_prometheus_rule_objects_count_as_evaluated_when_the_operator_is_configured(tmp_path):
+    """A prometheus.yml with rule_files=() evaluates nothing: the rules are PrometheusRule objects for the
+    operator's Prometheus, which obskit.toml's [kubernetes] namespace/labels say it selects."""
+    servers = SERVERS.replace('scrape_configs=[shop_api])', 'scrape_configs=[shop_api], rule_files=[])')
+    root = shop_blog(tmp_path, servers=servers)
+    (d,) = refused(root)
+    assert d.code == "alert-not-evaluated" and "ShopDown" in d.obj
+    (root / "obskit.toml").write_text('[kubernetes]\nnamespace = "shop"\n')
+    load_project(root)

@@ -1,8 +1,9 @@
 """The deployment model: which server evaluates which alert, and what the alert looks like when it
 reaches Alertmanager. Pure: project definitions in, an explicit, immutable model out.
 
-* **Evaluators**: every Prometheus file (one per replica of an HA group), every Loki ruler and, with
-  ``ruler_layout``, the Thanos/Mimir ruler. Each has the rule files it loads (the platform default
+* **Evaluators**: every Prometheus file (one per replica of an HA group), every Loki ruler, with
+  ``ruler_layout`` the Thanos/Mimir ruler, and, when ``obskit.toml`` says where the PrometheusRule
+  objects land (``[kubernetes] namespace`` or ``labels``), the operator's Prometheus that selects them. Each has the rule files it loads (the platform default
   of :class:`~obskit.model.prometheus_config.PrometheusConfig` resolved), its external labels, its
   ``alert_relabel_configs``, the Alertmanagers it sends to and what it scrapes (job names and the
   namespaces its discovery is limited to).
@@ -30,7 +31,7 @@ from obskit.project import Project
 
 Labels = Tuple[Tuple[str, str], ...]
 
-PROMETHEUS, LOKI, THANOS, MIMIR = "prometheus", "loki", "thanos-ruler", "mimir-ruler"
+PROMETHEUS, LOKI, THANOS, MIMIR, OPERATOR = "prometheus", "loki", "thanos-ruler", "mimir-ruler", "prometheus-operator"
 
 
 @dataclass(frozen=True)
@@ -173,13 +174,23 @@ def _loki_evaluators(project: Project) -> List[Evaluator]:
 
 
 def _ruler_evaluators(project: Project, built: Tuple[str, ...]) -> List[Evaluator]:
+    out = []
     layout = getattr(project.settings, "ruler_layout", None)
-    if layout not in conv.RULER_LAYOUTS:
-        return []
-    kind = THANOS if layout == "thanos" else MIMIR
-    return [Evaluator(kind=kind, name=kind, platform=None, config_path="", rule_files=built,
-                      external_labels=(), alert_relabel=(), alertmanagers=("(flags)",), scraped=(),
-                      global_view=True, location=Location("obskit.toml", 0))]
+    if layout in conv.RULER_LAYOUTS:
+        kind = THANOS if layout == "thanos" else MIMIR
+        out.append(Evaluator(kind=kind, name=kind, platform=None, config_path="", rule_files=built,
+                             external_labels=(), alert_relabel=(), alertmanagers=("(flags)",), scraped=(),
+                             global_view=True, location=Location("obskit.toml", 0)))
+    k8s = getattr(project.settings, "kubernetes", None)
+    if k8s is not None and (k8s.namespace or k8s.labels):
+        # every rule file is also a PrometheusRule (kubernetes/); the operator's Prometheus selects them
+        # by namespace and labels and sends to the Alertmanager it manages (its routing is checked by
+        # the Kubernetes target: obskit/targets/alertmanager.py)
+        out.append(Evaluator(kind=OPERATOR, name="prometheus-operator (PrometheusRule objects)", platform=None,
+                             config_path="", rule_files=built, external_labels=(), alert_relabel=(),
+                             alertmanagers=("(operator)",), scraped=(), global_view=False,
+                             location=Location("obskit.toml", 0)))
+    return out
 
 
 # --------------------------------------------------------------------------------------- alerts
