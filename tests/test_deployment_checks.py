@@ -91,5 +91,5 @@ def test_prometheus_rule_objects_count_as_evaluated_when_the_operator_is_configu
     root = shop_blog(tmp_path, servers=servers)
     (d,) = refused(root)
     assert d.code == "alert-not-evaluated" and "ShopDown" in d.obj
-    (root / "obskit.toml").write_text('[kubernetes]\nnamespace = "shop"\n')
+    (root / "obskit.toml").write_text('[kubernetes]\nnamespace = "shop"\nmatcher_strategy = "None"\n')
     load_project(root)
