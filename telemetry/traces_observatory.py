@@ -8,7 +8,7 @@ from obskit.model.tracing_otel import (
     BatchProcessor, HealthCheck, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver,
     Pipeline, ProbabilisticPolicy, StatusCodePolicy, TailSampling,
 )
-from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+from obskit.model.tracing_tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage, TempoS3Storage
 
 tempo = TempoConfig(
     name="llm-observatory",
@@ -16,6 +16,15 @@ tempo = TempoConfig(
     storage=TempoS3Storage(bucket="llm-observatory-traces", endpoint="s3.us-east-1.amazonaws.com",
                            region="us-east-1"),
 )
+
+# The write-up's GCP (GKE) and Azure (AKS) deployments: "Object storage (S3/GCS/Azure Blob) for Tempo
+# traces". Bucket, container and account names are ours; credentials come from the cluster's workload
+# identity (GKE Workload Identity; Azure Workload Identity, which needs Tempo 2.1).
+tempo_gcp = TempoConfig(name="llm-observatory-gcp", retention="30d",
+                        storage=TempoGCSStorage(bucket_name="llm-observatory-traces"))
+tempo_azure = TempoConfig(name="llm-observatory-azure", retention="30d", version="2.1",
+                          storage=TempoAzureStorage(container_name="llm-observatory-traces",
+                                                    storage_account_name="llmobservatory", use_federated_token=True))
 
 collector = OtelCollector(
     name="llm-observatory",
