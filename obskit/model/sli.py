@@ -42,6 +42,63 @@ def _by(problems: Problems, by) -> Tuple[str, ...]:
     return tuple(out)
 
 
+#: Series suffixes and what they are (a histogram's or summary's parts, a counter).
+COUNTER_SUFFIXES = ("_total",)
+HISTOGRAM_PARTS = ("_bucket", "_count", "_sum")
+#: Well-known 0/1 or state gauges: rate() of them means nothing.
+KNOWN_GAUGES = ("up", "probe_success")
+
+
+def _gauge_name(metric: str) -> bool:
+    return metric in KNOWN_GAUGES or metric.endswith("_info")
+
+
+def _ratio_fit(p: Problems, what: str, sel: Selector) -> None:
+    """A RatioSLI rates its selectors as counters of events: refuse series that are not."""
+    name = sel.metric
+    if name.endswith("_bucket") and not any(m.name == "le" for m in sel.matchers):
+        p.add("sli-metric-mismatch",
+              f"{what}: {name} without an le matcher sums every bucket of the histogram (bucket counts are "
+              "cumulative, each request is counted once per bucket it fits)",
+              hint=f"use {name[:-len('_bucket')]}_count for all events and {name}{{le=\"<threshold>\"}} for the "
+                   f"fast ones, or LatencySLI(histogram={name[:-len('_bucket')]!r}, threshold=...)")
+    elif name.endswith("_sum"):
+        p.add("sli-metric-mismatch",
+              f"{what}: {name} is a histogram's or summary's sum of observed values (seconds, bytes), not a "
+              "count of events",
+              hint=f"use {name[:-len('_sum')]}_count to count events")
+    elif _gauge_name(name):
+        p.add("sli-metric-mismatch",
+              f"{what}: {name} is a gauge (a 0/1 or state value); a RatioSLI takes the rate() of counters",
+              hint=f"use AvailabilitySLI(gauge={str(sel)!r}) for the share of time it is 1")
+
+
+def _histogram_fit(p: Problems, what: str, sel: Selector) -> None:
+    """A LatencySLI reads a histogram: refuse a counter's or a gauge's name."""
+    name = sel.metric
+    if name.endswith(COUNTER_SUFFIXES):
+        p.add("sli-metric-mismatch",
+              f"{what}: {name} is a counter (_total), not a histogram: a latency SLI reads the histogram's "
+              "_bucket and _count series",
+              hint="give the histogram's base name (e.g. 'http_request_duration_seconds'), or count slow requests "
+                   "with RatioSLI(total=..., errors=...)")
+    elif _gauge_name(name):
+        p.add("sli-metric-mismatch", f"{what}: {name} is a gauge, not a histogram",
+              hint=f"use AvailabilitySLI(gauge={str(sel)!r}) for a 0/1 gauge, or give a histogram's base name")
+
+
+def _gauge_fit(p: Problems, sel: Selector) -> None:
+    """An AvailabilitySLI averages a 0/1 gauge: refuse counters and histogram parts."""
+    name = sel.metric
+    kind = ("a counter (_total)" if name.endswith(COUNTER_SUFFIXES) else
+            f"a histogram's {name[name.rindex('_'):]} series" if name.endswith(HISTOGRAM_PARTS) else "")
+    if kind:
+        p.add("sli-metric-mismatch",
+              f"gauge: {name} is {kind}; an AvailabilitySLI averages a 0/1 gauge such as up or probe_success "
+              "(a counter only grows, so its average is not a share of time)",
+              hint="use RatioSLI(total=..., errors=...) for counters of events")
+
+
 class SLI(Checked):
     """Base of SLI kinds."""
 
@@ -74,6 +131,9 @@ class RatioSLI(SLI):
             value = getattr(self, name)
             if value is not None:
                 set_attr(self, name, _selector(p, value, name) or value)
+        for name in ("total", "errors", "good"):
+            if isinstance(getattr(self, name), Selector):
+                _ratio_fit(p, name, getattr(self, name))
         set_attr(self, "by", _by(p, self.by))
         p.done()
 
@@ -137,6 +197,7 @@ class LatencySLI(SLI):
                                      f"e.g. {sel.metric[:-len(suffix)]!r}")
             if any(m.name == "le" for m in sel.matchers):
                 p.add("bad-sli", f"{attr}: do not match on 'le'; set threshold= instead")
+            _histogram_fit(p, attr, sel)
             set_attr(self, attr, sel)
         if self.native_histogram is not None:
             if self.buckets is not None:
@@ -183,6 +244,8 @@ class AvailabilitySLI(SLI):
     def __post_init__(self):
         p = Problems("availability SLI", locate(self))
         set_attr(self, "gauge", _selector(p, self.gauge, "gauge") or self.gauge)
+        if isinstance(self.gauge, Selector):
+            _gauge_fit(p, self.gauge)
         set_attr(self, "by", _by(p, self.by))
         p.done()
 

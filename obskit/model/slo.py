@@ -60,8 +60,15 @@ class SLO(Definition):
             p.add("bad-sli", f"sli must be an SLI (RatioSLI, LatencySLI, AvailabilitySLI, RawSLI), got {self.sli!r}")
         if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):
             p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
-        if self.alert_name is not None and not _ALERT_NAME.match(str(self.alert_name)):
-            p.add("bad-name", f"alert_name {self.alert_name!r} must be CamelCase")
+        if self.alert_name is not None:
+            from obskit.promql import is_valid_metric_name
+            if not isinstance(self.alert_name, str) or not is_valid_metric_name(self.alert_name):
+                p.add("bad-name", f"alert_name {self.alert_name!r} is not a valid alert name (letters, digits, "
+                                  "'_' and ':', not starting with a digit): Prometheus refuses the rule file",
+                      hint="e.g. alert_name='ApiAvailabilityBudgetBurn'")
+            elif not _ALERT_NAME.match(self.alert_name):     # a convention: a warning, never a failed build
+                p.add("alert-name-style", f"alert_name {self.alert_name!r} is not CamelCase, the usual style of "
+                                          "alert names", hint="e.g. 'ApiAvailabilityBudgetBurn'", severity="warning")
         if self.window_shape not in ("preaggregated", "raw"):
             p.add("bad-shape", f"window_shape must be 'preaggregated' or 'raw', got {self.window_shape!r}")
         if not isinstance(self.alerting, AlertingPolicy):
