@@ -232,6 +232,31 @@ def as_tuple(problems: Problems, value, what: str, kind, expected: str, allow_no
     return tuple(v for v in items if isinstance(v, kind))
 
 
+_LINE_BREAKS = {"\n": "a newline", "\r": "a carriage return", "\t": "a tab"}
+
+
+def control_character(text: str, allow: str = "") -> str:
+    """How the first control character of ``text`` (outside ``allow``) reads, e.g. ``a newline
+    (U+000A) at position 4``; '' when there is none. Control characters pass promtool but Alertmanager
+    matchers, Kubernetes objects, Grafana and the people reading a page do not carry them."""
+    for i, ch in enumerate(text):
+        if ch in allow:
+            continue
+        code = ord(ch)
+        if code < 0x20 or 0x7f <= code < 0xa0 or ch in "\u2028\u2029":
+            return f"{_LINE_BREAKS.get(ch, 'a control character')} (U+{code:04X}) at position {i}"
+    return ""
+
+
+def check_text(problems: Problems, value, what: str, code: str = "bad-text", allow: str = "\n\t") -> None:
+    """A control character in a free text (newlines and tabs allowed by default) is an error."""
+    if isinstance(value, str):
+        bad = control_character(value, allow)
+        if bad:
+            problems.add(code, f"{what} holds {bad}: {value!r}", hint="remove it (control characters are not carried "
+                                                                       "into every output)")
+
+
 def freeze_labels(labels, problems: Problems, what: str = "labels", reserved: tuple = ()) -> tuple:
     """Labels as a sorted tuple of (name, value) pairs, validated."""
     from obskit.promql import is_valid_label_name
@@ -254,6 +279,12 @@ def freeze_labels(labels, problems: Problems, what: str = "labels", reserved: tu
             continue
         if not isinstance(value, str):
             problems.add("bad-label", f"{what}: value of {name!r} must be a string, got {value!r}")
+            continue
+        bad = control_character(value, "\n\t" if what == "annotations" else "")
+        if bad:
+            problems.add("bad-label-value", f"{what}: the value of {name!r} holds {bad}: {value!r}",
+                         hint="label values must be single-line text without control characters: Alertmanager "
+                              "matchers, routing keys and notifications do not carry them")
             continue
         out.append((name, value))
     return tuple(sorted(out))

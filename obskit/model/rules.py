@@ -23,7 +23,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, freeze_labels, locate, set_attr
+from obskit.model.base import Definition, Problems, check_text, freeze_labels, locate, set_attr
 from obskit.promql import PromQLError, check_syntax, is_valid_metric_name
 
 SEVERITIES = ("critical", "warning", "info")
@@ -80,6 +80,8 @@ def _optional_text(p: Problems, obj, attr: str) -> None:
         set_attr(obj, attr, "")
     elif not isinstance(value, str):
         p.add("bad-annotation", f"{attr} must be a string (or None), got {value!r}")
+    else:
+        check_text(p, value, attr, "bad-annotation", allow="" if attr == "runbook_url" else "\n\t")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -109,6 +111,8 @@ class AlertRule:
         if not isinstance(self.name, str) or not self.name.strip():
             p.add("bad-name", f"alert name {self.name!r} must be a non-empty string",
                   hint="for example 'HighErrorRate'")
+        else:
+            check_text(p, self.name, "the alert name", "bad-name", allow="")
         set_attr(self, "expr", _expr(p, self.expr))
         if self.severity is not None and (not isinstance(self.severity, str) or not self.severity):
             p.add("bad-severity", f"severity must be a label value (a non-empty string) or None, got {self.severity!r}")
@@ -186,6 +190,8 @@ class RuleGroup(Definition):
         p = Problems(f"rule group {self.name!r}", locate(self))
         if not isinstance(self.name, str) or not self.name.strip() or "\n" in self.name:
             p.add("bad-name", f"group name {self.name!r} must be a non-empty single-line string")
+        else:
+            check_text(p, self.name, "the group name", "bad-name", allow="")
         if isinstance(self.rules, (AlertRule, RecordingRule)) or not self.rules:
             rules = (self.rules,) if self.rules else ()
         elif isinstance(self.rules, (list, tuple, set, frozenset)):

@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, freeze_labels, is_valid, locate, set_attr
+from obskit.model.base import Definition, Problems, check_text, freeze_labels, is_valid, locate, set_attr
 from obskit.model.policy import AlertingPolicy
 from obskit.model.sli import SLI, RawSLI
 
@@ -60,6 +60,11 @@ class SLO(Definition):
             p.add("bad-sli", f"sli must be an SLI (RatioSLI, LatencySLI, AvailabilitySLI, RawSLI), got {self.sli!r}")
         if self.runbook_url and not str(self.runbook_url).startswith(("http://", "https://")):
             p.add("bad-url", f"runbook_url {self.runbook_url!r} must be an http(s) URL")
+        elif self.runbook_url and any(c.isspace() for c in str(self.runbook_url)):
+            p.add("bad-url", f"runbook_url {self.runbook_url!r} holds whitespace: an annotation link and a "
+                             "notification button cut it there", hint="percent-encode it (%20)")
+        check_text(p, self.description, "description")
+        check_text(p, self.owner, "owner", allow="")
         if self.alert_name is not None:
             from obskit.promql import is_valid_metric_name
             if not isinstance(self.alert_name, str) or not is_valid_metric_name(self.alert_name):

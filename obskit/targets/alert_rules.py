@@ -55,13 +55,25 @@ def check_object_names(project: Project):
     settings = project.settings
     root = str(project.root)
     seen: Dict[str, str] = {}
-    for service in sorted({s.service for s in project.slos}):
-        seen.setdefault(k8s_meta.slo_rule_name(settings, service), f"the SLO rules of service {service!r}")
     diags = []
+    for service in sorted({s.service for s in project.slos}):
+        name = k8s_meta.slo_rule_name(settings, service)
+        if len(name) > k8s_meta.MAX_NAME:
+            first = next(s for s in project.slos if s.service == service)
+            diags.append(Diagnostic("name-too-long", f"the PrometheusRule of service {service[:40]!r}... would be "
+                                    f"named with {len(name)} characters; Kubernetes object names hold at most "
+                                    f"{k8s_meta.MAX_NAME}", f"SLO {service[:40]}.../{first.name}", first.location,
+                                    hint="shorten the service name"))
+        seen.setdefault(name, f"the SLO rules of service {service!r}")
     for group in project.of(RuleGroup):
         name = k8s_meta.group_rule_name(settings, group.name)
         what = f"rule group {group.name!r}"
-        if not k8s_meta.slug(group.name) or len(name) > k8s_meta.MAX_NAME:
+        if len(name) > k8s_meta.MAX_NAME:
+            diags.append(Diagnostic("name-too-long", f"its PrometheusRule would be named with {len(name)} characters; "
+                                    f"Kubernetes object names hold at most {k8s_meta.MAX_NAME}", what,
+                                    group.location, hint="shorten the group name"))
+            continue
+        if not k8s_meta.slug(group.name):
             diags.append(Diagnostic("bad-object-name", f"gives no valid PrometheusRule name ({name!r})", what,
                                     group.location, hint="name the group with letters, digits and '-'"))
             continue
