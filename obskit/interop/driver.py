@@ -208,3 +208,15 @@ def import_dashboards(paths: Sequence[Path], out: Path, *, folder: str = "Import
     findings = [f for r in results for f in r.findings]
     return write_code("dashboards", files, findings, errors, force=force, allow_partial=allow_partial,
                       summary=f"imported {len(results)} dashboard(s) into {len(files)} module(s)")
+
+
+def import_promtool_tests(paths: Sequence[Path], out: Path, *, force: bool = False,
+                          allow_partial: bool = False) -> CodeImportResult:
+    """promtool test files → ``out/<file stem>_tests.py``, one RuleTest per test (their rule_files
+    imported with ``obskit import prometheus-rules`` first, or included)."""
+    from obskit.interop.promtool_import import convert_all
+    modules, diags = convert_all(paths)
+    files = {str(Path(out) / f"{m.module}.py"): m.code for m in modules}
+    findings = [f for m in modules for f in m.findings]
+    return write_code("promtool tests", files, findings, diags, force=force, allow_partial=allow_partial,
+                      summary=f"imported {sum(m.tests for m in modules)} promtool test(s) into {len(files)} module(s)")

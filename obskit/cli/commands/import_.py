@@ -19,6 +19,8 @@ FORMATS = {
     "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
                                    "RecordingRule definitions that build into the same rules"),
     "rules": ("alerts", "alias of prometheus-rules"),
+    "promtool-tests": ("alerts", "promtool test files → RuleTest definitions (alert_rule_test: Firing/Silent, "
+                                 "promql_expr_test: Samples) run by obskit test with promtool's semantics"),
     "grafana-dashboard": ("dashboards", "Grafana dashboard JSON files or folders (also exports with __inputs, any "
                                         "schemaVersion) → Dashboard definitions, migrated as Grafana does on load"),
     "alertmanager": ("alerts", "an alertmanager.yml → one Alertmanager definition (routes, receivers with "
@@ -80,6 +82,10 @@ def run(args) -> int:
             from obskit.interop.driver import import_rules
             return _report_code(args, import_rules(args.files, out, force=args.force,
                                                    allow_partial=args.allow_partial))
+        if args.format == "promtool-tests":
+            from obskit.interop.driver import import_promtool_tests
+            return _report_code(args, import_promtool_tests(args.files, out, force=args.force,
+                                                            allow_partial=args.allow_partial))
         if args.format == "grafana-dashboard":
             from obskit.interop.driver import import_dashboards
             return _report_code(args, import_dashboards(args.files, out, folder=args.folder, force=args.force,
