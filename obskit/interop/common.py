@@ -17,7 +17,11 @@ class SourceError(ValueError):
 def read_documents(path: Path) -> List[dict]:
     try:
         docs = [d for d in yaml.safe_load_all(Path(path).read_text()) if d is not None]
-    except (OSError, yaml.YAMLError) as exc:
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SourceError(f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: "
+                          f"{getattr(exc, 'problem', None) or exc}") from None
+    except OSError as exc:
         raise SourceError(f"{path}: cannot read YAML: {exc}") from None
     for d in docs:
         if not isinstance(d, dict):
