@@ -61,9 +61,10 @@ class BurnWindow(Checked):
         return round(float(self.budget_share) * period.seconds / self.long.seconds, 6)
 
     def detection_time(self, period: Duration, burn: float) -> Optional[float]:
-        """Seconds after a steady burn of ``burn``× starts until this condition holds (None: never)."""
+        """Seconds after a steady burn of ``burn``× starts until this condition holds (None: never; the
+        rule compares with a strict ``>``, so a burn of exactly the factor never fires)."""
         factor = self.factor_for(period)
-        return None if burn < factor else self.long.seconds * factor / burn
+        return None if burn <= factor else self.long.seconds * factor / burn
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
