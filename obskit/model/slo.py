@@ -49,6 +49,9 @@ class SLO(Definition):
         elif not 0 < objective < 100:
             p.add("bad-objective", f"objective {objective} is outside (0, 100): it is a percentage, "
                                    "e.g. 99.9 for 99.9 %")
+        elif objective < 1:
+            p.add("bad-objective", f"objective {objective:g} means {objective:g} %: the objective is a percentage",
+                  hint=f"did you mean {objective * 100:g}?")
         else:
             set_attr(self, "objective", float(objective))
         period = p.duration(self.period, "period")
@@ -78,7 +81,7 @@ class SLO(Definition):
             p.add("bad-shape", f"window_shape must be 'preaggregated' or 'raw', got {self.window_shape!r}")
         if not isinstance(self.alerting, AlertingPolicy):
             p.add("bad-policy", f"alerting must be an AlertingPolicy, got {self.alerting!r}")
-        elif isinstance(period, Duration) and isinstance(self.objective, float) and 0 < self.objective < 100:
+        elif isinstance(period, Duration) and isinstance(self.objective, float) and 1 <= self.objective < 100:
             self._check_policy(p, period)
         p.done()
 

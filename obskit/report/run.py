@@ -25,7 +25,8 @@ class Report:
                     "burn": m.scenario.burn, "evaluation_interval_seconds": m.scenario.step,
                     "detection_seconds": m.detection, "workbook_detection_seconds": m.expected_detection,
                     "budget_at_detection": m.budget_at_detection, "reset_seconds": m.reset,
-                    "plot": plot_name(m)} for m in self.measurements]}
+                    "plot": plot_name(m) if self.out / plot_name(m) in self.files else None}
+                                 for m in self.measurements]}
 
 
 def report(project_dir, out: Optional[Path] = None, *, only: Sequence[str] = (), plots: bool = True,
@@ -53,7 +54,7 @@ def report(project_dir, out: Optional[Path] = None, *, only: Sequence[str] = (),
             files.append(plot(m, tier, c.slo.error_budget, c.slo.period.seconds, out / plot_name(m)))
             if progress:
                 progress(f"plotted {plot_name(m)}")
-    (out / "report.md").write_text(markdown(sections, skipped))
-    (out / "index.html").write_text(index_html(sections, skipped))
+    (out / "report.md").write_text(markdown(sections, skipped, plots=plots))
+    (out / "index.html").write_text(index_html(sections, skipped, plots=plots))
     files += [out / "report.md", out / "index.html"]
     return Report(out, measurements, skipped, files)

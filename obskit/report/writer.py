@@ -32,13 +32,17 @@ def plot_name(m: Measurement) -> str:
     return f"plots/{sc.slo_id}-{sc.tier}-{slug(sc.label)}.png"
 
 
-def row(m: Measurement) -> List[str]:
+def row(m: Measurement, plots: bool = True) -> List[str]:
     sc = m.scenario
     reset = m.reset
     reset_text = "—" if reset is None else (f"still firing after {human(sc.recovery)}" if reset < 0 else human(reset))
     budget = "—" if m.budget_at_detection is None else f"{m.budget_at_detection:.2%}"
-    return [sc.tier, sc.label, human(m.detection), human(m.expected_detection), budget, reset_text,
-            f"[png]({plot_name(m)})"]
+    cells = [sc.tier, sc.label, human(m.detection), human(m.expected_detection), budget, reset_text]
+    return cells + [f"[png]({plot_name(m)})"] if plots else cells
+
+
+def columns(plots: bool = True):
+    return COLUMNS if plots else COLUMNS[:-1]
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Section:
     measurements: Sequence[Measurement]
 
 
-def markdown(sections: Sequence[Section], skipped: Sequence[str]) -> str:
+def markdown(sections: Sequence[Section], skipped: Sequence[str], plots: bool = True) -> str:
+    """``plots=False`` (``obskit report --no-plots``): no plot column, no links to files not written."""
     out = ["# obskit report: alert behaviour per SLO", "",
            "Measured with promtool on synthetic traffic: clean history longer than the tier's longest window, "
            "then the incident (steady for one longest window), then recovery. Detection is the first "
@@ -58,15 +63,16 @@ def markdown(sections: Sequence[Section], skipped: Sequence[str]) -> str:
            "when the SLO's windows are pre-aggregated (obskit's default). Input samples every minute; "
            "rules evaluated at the tier's interval (the measurement's resolution).", ""]
     for s in sections:
-        out += [f"## {s.title}", "", "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-        out += ["| " + " | ".join(row(m)) + " |" for m in s.measurements]
+        cols = columns(plots)
+        out += [f"## {s.title}", "", "| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
+        out += ["| " + " | ".join(row(m, plots)) + " |" for m in s.measurements]
         out.append("")
     if skipped:
         out += ["## Not measured", ""] + [f"- {s}" for s in skipped] + [""]
     return "\n".join(out)
 
 
-def index_html(sections: Sequence[Section], skipped: Sequence[str]) -> str:
+def index_html(sections: Sequence[Section], skipped: Sequence[str], plots: bool = True) -> str:
     e = html.escape
     parts = ["<!doctype html>", "<html><head><meta charset='utf-8'><title>obskit report</title>",
              "<style>body{font-family:sans-serif;max-width:1100px;margin:2em auto}table{border-collapse:collapse}"
@@ -76,13 +82,15 @@ def index_html(sections: Sequence[Section], skipped: Sequence[str]) -> str:
              "see <a href='report.md'>report.md</a>.</p>"]
     for s in sections:
         parts.append(f"<h2 id='{e(slug(s.slo_id))}'>{e(s.title)}</h2><table><tr>"
-                     + "".join(f"<th>{e(c)}</th>" for c in COLUMNS) + "</tr>")
+                     + "".join(f"<th>{e(c)}</th>" for c in columns(plots)) + "</tr>")
         for m in s.measurements:
-            cells = row(m)[:-1] + [f"<a href='{e(plot_name(m))}'>plot</a>"]
+            cells = row(m, False) + ([f"<a href='{e(plot_name(m))}'>plot</a>"] if plots else [])
             parts.append("<tr>" + "".join(f"<td>{c if c.startswith('<a') else e(c)}</td>" for c in cells) + "</tr>")
-        parts.append("</table><div>" + "".join(
-            f"<a href='{e(plot_name(m))}'><img src='{e(plot_name(m))}' alt='{e(m.scenario.name)}'></a>"
-            for m in s.measurements) + "</div>")
+        parts.append("</table>")
+        if plots:
+            parts.append("<div>" + "".join(
+                f"<a href='{e(plot_name(m))}'><img src='{e(plot_name(m))}' alt='{e(m.scenario.name)}'></a>"
+                for m in s.measurements) + "</div>")
     if skipped:
         parts.append("<h2>Not measured</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in skipped) + "</ul>")
     parts.append("</body></html>")

@@ -28,7 +28,8 @@ class AlertmanagerTarget:
         base = conv.ALERTMANAGER_FILE.rsplit("/", 1)[0]
         files = {conv.ALERTMANAGER_FILE: render.render(ir)}
         files.update({f"{base}/{p}": data for p, data in render.render_templates(ir).items()})
-        files[conv.ALERTMANAGER_CONFIG_FILE] = render.render_crd(ir, settings=project.settings)
+        if not _file_only_secrets(project):     # an AlertmanagerConfig can refer to Kubernetes Secrets only
+            files[conv.ALERTMANAGER_CONFIG_FILE] = render.render_crd(ir, settings=project.settings)
         return files
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
@@ -40,6 +41,27 @@ class AlertmanagerTarget:
         res = amtool.check_config(directory / conv.ALERTMANAGER_FILE, tool=tool)
         if not res.ok:
             raise ToolError(f"{tool.label} check-config failed on {conv.ALERTMANAGER_FILE}: {amtool.failure_reason(res)}")
+
+
+def _file_only_secrets(project: Project) -> bool:
+    """Whether the Alertmanager definition reads a secret from a file only (``Secret(path=...)``)."""
+    import dataclasses
+    from obskit.model.alertmanager import Alertmanager, Secret
+
+    def walk(value, depth=0) -> bool:
+        if isinstance(value, Secret):
+            return value.file_only
+        if depth > 8:
+            return False
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return any(walk(getattr(value, f.name), depth + 1) for f in dataclasses.fields(value))
+        if isinstance(value, (list, tuple)):
+            return any(walk(v, depth + 1) for v in value)
+        if isinstance(value, dict):
+            return any(walk(v, depth + 1) for v in value.values())
+        return False
+
+    return any(walk(am) for am in project.of(Alertmanager))
 
 
 def check_operator_routing(project: Project) -> List[Diagnostic]:
