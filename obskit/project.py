@@ -9,6 +9,7 @@ from typing import Mapping, Optional, Tuple, Type, TypeVar
 T = TypeVar("T")
 
 
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s?#]*$")                   # [grafana] url: no query
 _DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")                       # RFC 1123 label, <= 63
 _DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")  # <= 253
 _LABEL_NAME = re.compile(r"^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")          # <= 63
@@ -156,8 +157,26 @@ class GrafanaSettings:
     loki_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["loki"]
     tempo_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["tempo"]
     jaeger_datasource_uid: str = DEFAULT_DATASOURCE_UIDS["jaeger"]
+    # --- alerts (docs/slos.md, "Alert annotations") ---
+    url: Optional[str] = None                # Grafana's base URL: SLO alerts link their dashboard (dashboard_url)
+    # --- obskit apply / diff (docs/apply.md); the command-line options win over these ---
+    api: str = "auto"                        # Grafana API apply uses: auto (by /api/health's version), legacy or resource
+    org_id: Optional[int] = None             # the org apply writes to (resource API namespace org-<id>; 1 is "default")
+    api_namespace: Optional[str] = None      # resource API namespace instead (Grafana Cloud: stacks-<stack id>)
 
     def __post_init__(self):
+        if self.api not in ("auto", "legacy", "resource"):
+            raise ValueError(f"api = {self.api!r}; known: auto, legacy, resource")
+        if self.org_id is not None and (isinstance(self.org_id, bool) or not isinstance(self.org_id, int)
+                                        or self.org_id < 1):
+            raise ValueError(f"org_id = {self.org_id!r} must be a whole number, 1 or more")
+        if self.api_namespace is not None and not (isinstance(self.api_namespace, str) and re.fullmatch(
+                r"default|org-[1-9][0-9]*|stacks-[1-9][0-9]*", self.api_namespace)):
+            raise ValueError(f"api_namespace = {self.api_namespace!r}: expected default, org-<id> or stacks-<id>")
+        if self.org_id is not None and self.api_namespace is not None:
+            raise ValueError("api_namespace and org_id both set: give one (org_id N means namespace org-N)")
+        if self.url is not None and not (isinstance(self.url, str) and _HTTP_URL.match(self.url)):
+            raise ValueError(f"url {self.url!r} is not an http(s) URL such as \"https://grafana.example.com\"")
         if isinstance(self.version, int) and not isinstance(self.version, bool):
             object.__setattr__(self, "version", str(self.version))     # version = 12 in TOML
         if self.version is not None:

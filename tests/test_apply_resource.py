@@ -383,3 +383,34 @@ def test_obskit_grafana_standin_command_serves_both_apis(tmp_path):
     finally:
         p.send_signal(signal.SIGTERM)
         assert p.wait(timeout=10) == 0
+
+
+def test_grafana_table_of_obskit_toml_sets_url_and_api(tmp_path):
+    """``[grafana] url`` and ``api`` in the project's obskit.toml are apply's defaults: no
+    --grafana-url needed, and api = "legacy" keeps a Grafana 12 on /api."""
+    import shutil
+    project = tmp_path / "project"
+    shutil.copytree(ROOT / "examples" / "quickstart", project,
+                    ignore=shutil.ignore_patterns("build", "__pycache__"))
+    g = GrafanaStandin(version="12").start()
+    try:
+        (project / "obskit.toml").write_text(f'[grafana]\nurl = "{g.url}"\napi = "legacy"\n')
+        env = {"GRAFANA_TOKEN": g.token}
+        for expect_writes in (True, False):
+            args = parser().parse_args(["apply", str(project), "--no-verify"])
+            out, err = io.StringIO(), io.StringIO()
+            g.reset_log()
+            rc = run(args, apply=True, stdout=out, stderr=err, environ=env)
+            assert rc == 0, err.getvalue()
+            assert resource_writes(g) == [], "api = legacy in obskit.toml must keep apply off /apis"
+            writes = [(r.method, r.path) for r in g.writes()]
+            assert bool(writes) == expect_writes, (expect_writes, writes)
+            if expect_writes:
+                assert ("POST", "/api/dashboards/db") in writes, writes
+        (project / "obskit.toml").write_text('[grafana]\napi = "sideways"\n')
+        args = parser().parse_args(["apply", str(project), "--no-verify", "--grafana-url", g.url])
+        from obskit.errors import DefinitionError
+        with pytest.raises(DefinitionError, match="obskit.toml"):
+            run(args, apply=True, stdout=io.StringIO(), stderr=io.StringIO(), environ=env)
+    finally:
+        g.stop()

@@ -33,7 +33,7 @@ def add_arguments(p) -> None:
                      help="use an existing build output instead of building PROJECT_DIR")
     p.add_argument("--no-verify", action="store_true", help="build without checking files with promtool/amtool")
     p.add_argument("--grafana-url", default=None, metavar="URL",
-                   help="Grafana base URL (default: $GRAFANA_URL)")
+                   help="Grafana base URL (default: $GRAFANA_URL, else [grafana] url in obskit.toml)")
     p.add_argument("--token-env", default="GRAFANA_TOKEN", metavar="NAME",
                    help="environment variable holding a service-account token (default: GRAFANA_TOKEN); "
                         "tokens are never taken on the command line")
@@ -46,12 +46,14 @@ def add_arguments(p) -> None:
     p.add_argument("--owner", default=None, metavar="NAME",
                    help="ownership scope written into every resource (default: $OBSKIT_OWNER or 'default'); give "
                         "each project that applies to the same Grafana its own, so --prune never crosses over")
-    p.add_argument("--api", choices=("auto", "legacy", "resource"), default="auto",
+    p.add_argument("--api", choices=("auto", "legacy", "resource"), default=None,
                    help="Grafana API: legacy /api (Grafana 10/11), the resource API /apis (dashboard.grafana.app, "
-                        "folder.grafana.app; Grafana 12+), or auto (default): /api/health's version decides")
+                        "folder.grafana.app; Grafana 12+), or auto: /api/health's version decides (default: "
+                        "[grafana] api in obskit.toml, else auto)")
     ns = p.add_mutually_exclusive_group()
     ns.add_argument("--namespace", default=None, metavar="NS",
-                    help="resource API namespace (default: 'default', i.e. org 1; Grafana Cloud: stacks-<stack id>)")
+                    help="resource API namespace (default: [grafana] api_namespace or org_id, else 'default', "
+                         "i.e. org 1; Grafana Cloud: stacks-<stack id>)")
     ns.add_argument("--org-id", type=int, default=None, metavar="N",
                     help="the org the token belongs to: namespace 'default' for 1, 'org-<N>' otherwise")
     p.add_argument("--concurrency", type=int, default=4, metavar="N",
@@ -100,11 +102,30 @@ def resolve_owner(args, environ=None) -> str:
     return owner
 
 
+def project_defaults(args) -> None:
+    """``[grafana] url / api / org_id / api_namespace`` of the project's obskit.toml, where the command
+    line gave none (``--from`` reads no project: only the command line and the environment count)."""
+    settings = None
+    if not getattr(args, "from_dir", None):
+        from obskit.settings_file import load_settings
+        project_dir = Path(getattr(args, "project_dir", None) or ".")
+        if project_dir.is_dir():
+            settings = load_settings(project_dir).grafana       # DefinitionError: located, exit 2
+    if getattr(args, "api", None) is None:
+        args.api = settings.api if settings is not None else "auto"
+    if settings is None:
+        return
+    if not getattr(args, "namespace", None) and getattr(args, "org_id", None) is None:
+        args.namespace, args.org_id = settings.api_namespace, settings.org_id
+    if not args.grafana_url:
+        args.settings_url = settings.url
+
+
 def connect(args, environ=None) -> GrafanaClient:
     env = os.environ if environ is None else environ
-    url = args.grafana_url or env.get("GRAFANA_URL", "")
+    url = args.grafana_url or env.get("GRAFANA_URL", "") or getattr(args, "settings_url", None) or ""
     if not url:
-        raise UsageError("no Grafana URL: pass --grafana-url or set GRAFANA_URL")
+        raise UsageError("no Grafana URL: pass --grafana-url, set GRAFANA_URL or [grafana] url in obskit.toml")
     if not 1 <= args.concurrency <= 64:
         raise UsageError("--concurrency must be between 1 and 64")
     if args.retries < 0:
@@ -143,6 +164,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
     out = sys.stdout if stdout is None else stdout
     err = sys.stderr if stderr is None else stderr
     try:
+        project_defaults(args)
         owner = resolve_owner(args, environ)
         client = connect(args, environ)
         with build_output(args) as directory:
@@ -160,7 +182,7 @@ def run(args, *, apply: bool, stdout=None, stderr=None, environ=None) -> int:
         from obskit.apply.resource import ApiError, select
         try:
             namespace, given = resolve_namespace(args, client.url)
-            backend, info = select(client, getattr(args, "api", "auto"), namespace=namespace, owner=owner)
+            backend, info = select(client, getattr(args, "api", None) or "auto", namespace=namespace, owner=owner)
             host = (urlsplit(client.url).hostname or "").lower()
             if info.api == "resource" and not given and host.endswith(".grafana.net"):
                 raise UsageError(f"{host} is Grafana Cloud: its resource API namespace is stacks-<stack id>; pass "
