@@ -9,6 +9,11 @@
         expect=(Firing(alert="HighErrorRate", at="20m"), Silent(alert="PodDown", at="20m")),
     )
 
+Besides ``at=``: ``Firing(alert=..., by="10m")`` (has fired by then), ``Firing(alert=...,
+first_between=("5m", "10m"))`` and ``Silent(alert=..., between=("0s", "20m"))``, checked over the
+``ALERTS`` series rule evaluation writes. A failure names the expectation's file:line, the alert, its
+labels, expected against got (obskit/verify/failures.py).
+
 ``Firing.labels`` are the labels the query's result carries; the rule's own labels (``severity``
 and extra labels) are added. promtool compares annotations exactly, so templates must be rendered
 to compare them: give ``annotations=`` on every Firing of a test to check them, otherwise the test
