@@ -240,3 +240,11 @@ def test_malformed_answer_is_reported_per_resource(g, tmp_path, monkeypatch):
     [bad] = [o for o in result.outcomes if o.outcome == "failed"]
     assert bad.change.uid == "f1-d0" and "unexpected answer from Grafana" in bad.message
     assert "f1-d1" in g.dashboards and "f1-d0" not in g.dashboards
+
+
+def test_redact_short_secret_only_as_a_whole_token():
+    c = Credentials("basic", "dash", user="admin")
+    text = "dashboard saved with password dash (user admin) token=dash"
+    assert c.redact(text) == "dashboard saved with password *** (user admin) token=***"
+    long = Credentials("bearer", "glsa_0123456789abcdef")
+    assert long.redact("xglsa_0123456789abcdefy") == "x***y"      # long secrets: everywhere

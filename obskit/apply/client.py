@@ -16,6 +16,7 @@ import json
 import logging
 import os
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -140,12 +141,20 @@ class Credentials:
         return "Basic " + base64.b64encode(raw).decode()
 
     def redact(self, text: str) -> str:
-        """Remove the secret (and its encoded header form) from any text."""
+        """Remove the secret (and its encoded header form) from any text.
+
+        A short secret (under 12 characters) is removed only where it stands as a whole token, so an
+        ordinary word that contains it is not rewritten ("dashboard" stays, password "dash" or not);
+        a long one wherever it appears."""
         if not text:
             return text
-        for needle in {self._secret, self.header().split(" ", 1)[1]}:
-            if needle:
+        for needle in sorted({self._secret, self.header().split(" ", 1)[1]}, key=len, reverse=True):
+            if not needle:
+                continue
+            if len(needle) >= 12:
                 text = text.replace(needle, "***")
+            else:
+                text = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(needle)}(?![A-Za-z0-9_])", "***", text)
         return text
 
     def __repr__(self) -> str:
