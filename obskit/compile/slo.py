@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
+from obskit.compile import slo_annotations
 from obskit.compile.ir import AlertingRule, Labels, RecordingRule, RuleGroup
 from obskit.compile.sli import queries
 from obskit.compile.windows import errors_in_window, events_in_window, window_rules
@@ -195,19 +196,12 @@ def tier_alert(slo: SLO, tier: Tier, labels: Labels, settings: Optional[Settings
         conditions.append("(\n  " + "\n  and\n  ".join(parts) + "\n)")
         lasts = _human(slo.period.seconds / w.factor_for(slo.period))
         phrases.append(f"{factor}x over {w.long} and {w.short} (the {slo.period} budget would last {lasts})")
-    annotations = [
-        ("summary", f"{slo.service} {slo.name} SLO is burning its error budget too fast"),
-        ("description", f"The {slo.name} SLO of {slo.service} ({fmt_number(slo.objective)}% over "
-                        f"{slo.period}) is spending its error budget at " + ", or ".join(phrases) + "."),
-    ]
-    if slo.runbook_url:
-        annotations.append(("runbook_url", slo.runbook_url))
     return AlertingRule(
         alert=slo.alert_name or conv.burn_alert_name(slo.service, slo.name),
         expr="\nor\n".join(conditions),
         labels=tuple(sorted(((conv.LABEL_SEVERITY, tier.severity), (conv.LABEL_TIER, tier.name))
                             + routing_labels(slo, settings))),
-        annotations=tuple(sorted(annotations)),
+        annotations=slo_annotations.tier_annotations(slo, tier, labels, phrases, settings),
     )
 
 
@@ -229,18 +223,11 @@ def absent_alert(slo: SLO, settings: Optional[Settings] = None) -> Optional[Aler
         expr = f"absent({conv.error_ratio_record(conv.CURRENT_WINDOW)}{_series_selector(conv.slo_labels(slo.service, slo.name))})"
     else:
         expr = f"absent({presence})"
-    annotations = [
-        ("summary", f"{slo.service} {slo.name} SLO has no SLI data"),
-        ("description", f"No series match the SLI of the {slo.name} SLO of {slo.service} for "
-                        f"{policy.absent_for}: its burn-rate alerts cannot fire."),
-    ]
-    if slo.runbook_url:
-        annotations.append(("runbook_url", slo.runbook_url))
     return AlertingRule(
         alert=conv.absent_alert_name(slo.service, slo.name), expr=expr, for_=policy.absent_for,
         labels=tuple(sorted(conv.slo_labels(slo.service, slo.name) + ((conv.LABEL_SEVERITY, policy.absent_severity),)
                             + routing_labels(slo, settings))),
-        annotations=tuple(sorted(annotations)),
+        annotations=slo_annotations.absent_annotations(slo, settings),
     )
 
 

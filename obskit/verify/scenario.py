@@ -244,7 +244,7 @@ class SLOScenario(Definition):
                             expr_checks=tuple(exprs))
         safe = re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")[:60]
         return PromtoolTestFile(name=f"scenario-{slo.id}-{safe}", subject=slo.id, groups=compiled.groups(),
-                                evaluation_interval=self.interval, tests=(test,))
+                                evaluation_interval=self.interval, tests=(test,), static_annotations=True)
 
 
 def _grid_range(at: At, step: int) -> Tuple[int, int]:

@@ -119,7 +119,8 @@ class _Builder:
             interval=SERIES_INTERVAL, series=series,
             alert_checks=tuple(self.silent_every(tier.name, step, length, step))))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-timing", subject=self.slo.id,
-                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
+                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests),
+                                static_annotations=True)
 
     # -- outage and recovery on the fastest tier ----------------------------------------------------
     def outage_file(self, tier: Tier) -> PromtoolTestFile:
@@ -162,7 +163,8 @@ class _Builder:
         if self.guard_kind() == "errors":
             tests.append(self.quiet_outage_test(tier, history))
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-outage", subject=self.slo.id,
-                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests))
+                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=tuple(tests),
+                                static_annotations=True)
 
     # -- the default quiet-service guard (obskit/policy/quiet.py) ----------------------------------
     def guard_kind(self) -> Optional[str]:
@@ -235,7 +237,8 @@ class _Builder:
             first = self.slo.alerting.tiers[0]
             tests.append(self.one_failure_test(_up(max(w.long.seconds for w in first.windows) + 60, 60)))
         return PromtoolTestFile(name=f"{self.slo.id}-quiet", subject=self.slo.id, groups=self.c.groups(),
-                                evaluation_interval=Duration(60), tests=tuple(tests))
+                                evaluation_interval=Duration(60), tests=tuple(tests),
+                                static_annotations=True)
 
     # -- the SLO's own rules when another SLO of the run proves its policy in full ------------------
     def _guard_rps(self, seconds: int) -> float:
@@ -270,7 +273,8 @@ class _Builder:
                  f"{Duration(shorts)} (longest short window) + one interval after recovery",
             interval=SERIES_INTERVAL, series=series, alert_checks=checks)
         return PromtoolTestFile(name=f"{self.slo.id}-{tier.name}-outage", subject=self.slo.id,
-                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=(test,))
+                                groups=self.tier_groups(tier.name), evaluation_interval=e, tests=(test,),
+                                static_annotations=True)
 
     def smoke_step(self) -> int:
         """SMOKE_STEP when every ``*_over_time`` range of the window rules (over series recorded at
@@ -297,7 +301,7 @@ class _Builder:
                      f"for {SMOKE_BURN}", interval=SERIES_INTERVAL, series=series, alert_checks=tuple(checks)))
         tests += self.quiet_tests(length=1800, history=600, step=step)
         return PromtoolTestFile(name=f"{self.slo.id}-silent", subject=self.slo.id, groups=self.c.groups(),
-                                evaluation_interval=Duration(step), tests=tuple(tests))
+                                evaluation_interval=Duration(step), tests=tuple(tests), static_annotations=True)
 
 
 def policy_key(slo: SLO) -> tuple:
