@@ -1,14 +1,17 @@
 """End to end with the real servers: an exporter (prometheus-client) → Prometheus evaluating a
 generated rule file → Alertmanager with the obskit-built alertmanager.yml → local webhook receivers.
 
-Proves that alerts reach the receivers the route tree names, and that the generated inhibition
-rules hold: an SLO's page suppresses its ticket, and a critical alert suppresses the warning of the
-same alert and service (while an unrelated warning and another SLO's ticket still arrive).
+Proves that alerts reach the receivers the route tree names, that the generated inhibition rule
+holds (an SLO's page suppresses its ticket, while another SLO's ticket still arrives) and a
+hand-written one too (a critical alert suppresses the warning of the same alert and service, while
+an unrelated warning arrives), and that the SLO alerts' annotations arrive rendered: burn rate and
+error ratio of the real evaluation, the window pairs above their threshold, runbook and dashboard.
 Runs on both pairs: Debian's Prometheus 2.42 + Alertmanager 0.25, and Prometheus 3.16.0 +
 Alertmanager 0.35.0 (tests/servers.py finds, starts and always stops them)."""
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 import urllib.request
@@ -20,11 +23,11 @@ from prometheus_client import CollectorRegistry, Gauge, start_http_server
 
 from obskit import SLO, AlertingPolicy, presets
 from obskit.compile.alertmanager import compile_alertmanager
-from obskit.compile.ir import AlertingRule, RuleFile, RuleGroup
+from obskit.compile.ir import AlertingRule, RecordingRule, RuleFile, RuleGroup
 from obskit.compile.slo import compile_slo
 from obskit.duration import Duration
-from obskit.model.alertmanager import Alertmanager, Receiver, Route, Webhook
-from obskit.project import Project
+from obskit.model.alertmanager import Alertmanager, Inhibit, Receiver, Route, Webhook
+from obskit.project import GrafanaSettings, Project, Settings
 from obskit.render import alertmanager as am_render
 from obskit.render import prometheus_rules
 from obskit.verify import amtool
@@ -38,6 +41,7 @@ class _Inbox:
     def __init__(self):
         self.lock = threading.Lock()
         self.got = []   # (receiver, alertname, labels)
+        self.annotations = {}   # (alertname, tier, slo) → annotations as notified
 
     def handler(self):
         inbox = self
@@ -49,6 +53,8 @@ class _Inbox:
                     for a in body["alerts"]:
                         if a["status"] == "firing":
                             inbox.got.append((self.path.strip("/"), a["labels"]["alertname"], a["labels"]))
+                            inbox.annotations[(a["labels"]["alertname"], a["labels"].get("obskit_tier", ""),
+                                               a["labels"].get("obskit_slo", ""))] = a["annotations"]
                 self.send_response(200)
                 self.end_headers()
 
@@ -61,25 +67,31 @@ class _Inbox:
             return {(r, n, l.get("severity"), l.get("obskit_slo", "")) for r, n, l in self.got}
 
 
+SETTINGS = Settings(grafana=GrafanaSettings(url="https://grafana.example.com"))
+
+
 def _slo(name: str) -> SLO:
     return SLO(service="checkout", name=name, objective=99.9,
                sli=presets.prometheus_client_http_availability({"job": "checkout"}),
+               runbook_url=f"https://runbooks.example.com/checkout/{name}",
                alerting=AlertingPolicy.workbook(ticket_severity="info"))
 
 
 def _rules(slos) -> RuleFile:
-    """Alert rules with the names and labels obskit generates for the SLOs' tiers (from
-    compile_slo), on a simple gauge so that they fire at the first evaluation; plus threshold alerts."""
+    """The SLOs' generated tier alerts as obskit writes them (expression, labels, annotations), over
+    error-ratio windows recorded from a gauge (every window reads the gauge, so the alerts fire at the
+    first evaluation with a known error ratio); plus threshold alerts."""
     rules = []
     for slo in slos:
-        c = compile_slo(slo)
-        for tier in ("page", "ticket"):
-            alert = c.alert_for(tier)
-            if slo.name == "latency" and tier == "page":
-                continue   # this SLO only has its ticket firing: nothing may inhibit it
-            rules.append(AlertingRule(
-                alert=alert.alert, labels=alert.labels, annotations=alert.annotations,
-                expr=f'obskit_e2e_burn{{obskit_service="checkout",obskit_slo="{slo.name}"}} > 1'))
+        c = compile_slo(slo, SETTINGS)
+        alerts = [c.alert_for("page"), c.alert_for("ticket")]
+        sel = f'{{obskit_service="checkout",obskit_slo="{slo.name}"}}'
+        # every recorded series the alerts read: error-ratio windows from the ratio gauge, anything
+        # else (the event counts a traffic guard reads) from a busy-traffic gauge
+        for record in sorted({n for a in alerts for n in re.findall(r"(slo:[a-z_]+:[a-z_0-9]+)\{", a.expr)}):
+            source = "obskit_e2e_error_ratio_slo" if record.startswith("slo:sli_error:ratio_rate") else "obskit_e2e_events"
+            rules.append(RecordingRule(record, source + sel))
+        rules += alerts
     rules += [
         AlertingRule("HighErrorRate", 'obskit_e2e_error_ratio{service="llm-gateway"} > 0.05',
                      labels=(("severity", "critical"),)),
@@ -108,9 +120,12 @@ def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path, prom_versio
     hook_url = f"http://127.0.0.1:{hook.server_address[1]}"
 
     registry = CollectorRegistry()
-    burn = Gauge("obskit_e2e_burn", "burn", ["obskit_service", "obskit_slo"], registry=registry)
-    burn.labels("checkout", "availability").set(20)
-    burn.labels("checkout", "latency").set(5)
+    ratio = Gauge("obskit_e2e_error_ratio_slo", "error ratio", ["obskit_service", "obskit_slo"], registry=registry)
+    ratio.labels("checkout", "availability").set(0.02)     # 20x the 0.1% budget: page and ticket fire
+    ratio.labels("checkout", "latency").set(0.005)         # 5x: only the ticket fires, nothing inhibits it
+    events = Gauge("obskit_e2e_events", "events per second", ["obskit_service", "obskit_slo"], registry=registry)
+    for name in ("availability", "latency"):
+        events.labels("checkout", name).set(100)
     Gauge("obskit_e2e_error_ratio", "errors", ["service"], registry=registry).labels("llm-gateway").set(0.08)
     Gauge("obskit_e2e_latency_p99_seconds", "p99", ["service"], registry=registry).labels("llm-gateway").set(12)
     exporter_port = free_port()
@@ -122,11 +137,14 @@ def test_alerts_reach_receivers_and_inhibition_holds(tmp_path: Path, prom_versio
         route=Route(receiver="all", group_by=["..."], group_wait="1s", group_interval="1s", repeat_interval="1h",
                     routes=[Route(receiver="pager", matchers=['severity="critical"'], continue_=True),
                             Route(receiver="all")]),
+        # threshold alerts carry no label of obskit's: their inhibition is written by hand
+        inhibit_rules=[Inhibit(source=['alertname="HighErrorRate"', 'severity="critical"'],
+                               target=['alertname="HighErrorRate"', 'severity="warning"'], equal=["service"])],
         receivers=[Receiver(name="pager", integrations=[Webhook(url=f"{hook_url}/pager")]),
                    Receiver(name="all", integrations=[Webhook(url=f"{hook_url}/all")])],
     )
     ir = compile_alertmanager(Project(root=tmp_path, definitions=(am,) + slos))
-    assert len(ir.generated_inhibit_rules) == 2
+    assert len(ir.generated_inhibit_rules) == 1
     am_dir = tmp_path / "alertmanager"
     am_dir.mkdir()
     (am_dir / "alertmanager.yml").write_bytes(am_render.render(ir))
@@ -184,6 +202,18 @@ scrape_configs:
         suppressed = {(a["labels"]["alertname"], a["labels"]["severity"]) for a in alerts
                       if a["status"]["state"] == "suppressed" and a["status"]["inhibitedBy"]}
         assert suppressed == {(page_alert, "info"), ("HighErrorRate", "warning")}
+
+        # the annotations arrive rendered from the real evaluation
+        page = inbox.annotations[(page_alert, "page", "availability")]
+        assert page["summary"] == "checkout availability SLO is burning its error budget at 20.0x (2% errors)"
+        assert ("at 20.0x the rate that would spend it in 30d: 2% of events failed over the short window. "
+                "Above their threshold now: 1h and 5m above 14.4x, 6h and 30m above 6x. The page fires at ") \
+            in page["description"], page["description"]
+        assert page["runbook_url"] == "https://runbooks.example.com/checkout/availability"
+        assert page["dashboard_url"] == "https://grafana.example.com/d/slos-checkout"
+        ticket = inbox.annotations[(other_alert, "ticket", "latency")]
+        assert ticket["summary"] == "checkout latency SLO is burning its error budget at 5.0x (0.5% errors)"
+        assert "Above their threshold now: 1d and 2h above 3x, 3d and 6h above 1x." in ticket["description"]
     finally:
         for server in reversed(servers):
             server.stop()

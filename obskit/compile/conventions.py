@@ -134,12 +134,13 @@ ALERTMANAGER_FILE = "alertmanager/alertmanager.yml"
 ALERTMANAGER_TEMPLATES_DIR = "templates"               # relative to alertmanager.yml
 ALERTMANAGER_CONFIG_FILE = "kubernetes/alertmanager-config.yaml"
 ALERTMANAGER_CONFIG_NAME = "obskit"                    # the AlertmanagerConfig object's name
-# labels that must be equal for a critical alert to inhibit the warning of the same alert
-INHIBIT_SERVICE_LABELS = ("alertname", LABEL_SERVICE, "service")
-# labels that must be equal for a page to inhibit the ticket of the same SLO
+# labels that must be equal for a page to inhibit the ticket of the same SLO (obskit's own labels,
+# on every SLO alert); the generated rule adds the SLI's ``by`` labels and the scope labels below
 INHIBIT_SLO_LABELS = (LABEL_SERVICE, LABEL_SLO)
+# labels that keep deployments apart: added to a generated rule's ``equal`` when its alerts carry them
+# (a label missing on both sides counts as equal in Alertmanager, so only carried labels scope a rule)
+INHIBIT_SCOPE_LABELS = ("cluster", "namespace")
 TIER_PAGE, TIER_TICKET = "page", "ticket"
-SEVERITY_CRITICAL, SEVERITY_WARNING = "critical", "warning"
 
 
 # --- Prometheus server configuration (obskit/compile/prometheus_config.py) ------------------------

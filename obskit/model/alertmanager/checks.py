@@ -65,6 +65,7 @@ def check_alertmanager(project) -> List[Diagnostic]:
                                         f"{_v(UTF8_SINCE)}; the target is {_v(target)}", "inhibit rule",
                                         rule.location, hint=hint))
     diags += _warnings(am)
+    diags += inhibit_warnings(am, project)
     names = set(am.receiver_names)
     seen = {}
     for t in tests:
@@ -103,4 +104,40 @@ def _warnings(am: Alertmanager) -> List[Diagnostic]:
                 out.append(Diagnostic("not-in-alertmanagerconfig", f"the AlertmanagerConfig (v1alpha1) has no time zone: "
                                       f"there, {t.name!r} is evaluated in UTC, not {period.location}",
                                       f"time interval {t.name!r}", period.loc, severity="warning"))
+    return out
+
+
+def _names(alerts) -> str:
+    names = sorted({a.name for a in alerts})
+    return ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+
+
+def inhibit_warnings(am: Alertmanager, project) -> List[Diagnostic]:
+    """inhibit-equal-missing: an ``equal`` label that source or target alerts, as the project's rules
+    define them, cannot carry. Alertmanager compares a missing label as the empty string: missing on
+    both sides, the label does not keep the alerts apart (a critical alert in one namespace mutes the
+    warning in every other); missing on one side, the rule never mutes. Only alerts whose labels decide
+    the matchers are considered (alerts from elsewhere are unknown here)."""
+    from obskit.compile.alertmanager import known_alerts
+
+    if not am.inhibit_rules:
+        return []
+    alerts = known_alerts(project)
+    out: List[Diagnostic] = []
+    for rule in am.inhibit_rules:
+        sides = (("source", [a for a in alerts if a.matches(rule.source)]),
+                 ("target", [a for a in alerts if a.matches(rule.target)]))
+        for label in rule.equal:
+            missing = [(side, [a for a in matched if not a.may_carry(label)]) for side, matched in sides]
+            where = " and ".join(f"{side} alerts {_names(m)}" for side, m in missing if m)
+            if not where:
+                continue
+            out.append(Diagnostic(
+                "inhibit-equal-missing",
+                f"equal label {label!r} is missing on {where} (as the project's rules define them): Alertmanager "
+                f"counts a label missing on both sides as equal, so {label!r} does not keep those alerts apart, "
+                f"and a source that has it never mutes a target that lacks it",
+                "inhibit rule", rule.location, severity="warning",
+                hint=f"compare on labels both sides carry (e.g. a namespace or cluster label on the rules, or the "
+                     f"Prometheus external_labels), or drop {label!r} from equal"))
     return out

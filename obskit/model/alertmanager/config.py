@@ -85,9 +85,11 @@ class Template:
 class Alertmanager(Definition):
     """The project's Alertmanager configuration.
 
-    ``generated_inhibitions`` adds generated rules: a page inhibits the ticket of the same SLO (when the
-    project has SLOs with both tiers), and a critical alert inhibits the warning of the same alert and
-    service (``alertname`` and the labels of ``conventions.INHIBIT_SERVICE_LABELS``).
+    ``generated_inhibitions`` adds the generated rule: a page inhibits the ticket of the same SLO (when
+    the project has SLOs with both tiers), scoped to obskit's own labels and comparing only labels both
+    sides carry (``obskit.compile.alertmanager.generated_inhibitions``). Inhibitions of hand-written
+    alerts are written by hand (``inhibit_rules``); the load warns when their ``equal`` labels are
+    missing on the project's alerts.
     ``secrets_dir`` is where ``Secret`` files are read from in ``alertmanager.yml``.
     """
 
