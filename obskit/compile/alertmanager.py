@@ -251,7 +251,8 @@ def compile_alertmanager(project: Project) -> Optional[AlertmanagerIR]:
         global_fields=am.global_config.items() if am.global_config else (),
         route=compile_route(am.route),
         inhibit_rules=user_rules + tuple(g for g in generated if _key(g) not in {_key(u) for u in user_rules}),
-        receivers=tuple(AMReceiver(r.name, tuple(AMIntegration(i.KIND, i.items()) for i in r.integrations))
+        receivers=tuple(AMReceiver(r.name, tuple(AMIntegration(i.KIND, i.notification_items())
+                                                  for i in r.integrations))
                         for r in am.receivers),
         time_intervals=tuple(AMTimeInterval(t.name, tuple(
             AMPeriod(p.times, p.weekdays, p.days_of_month, p.months, p.years, p.location) for p in t.periods))

@@ -26,6 +26,28 @@ def _fmt_version(v: Tuple[int, int]) -> str:
     return f"{v[0]}.{v[1]}"
 
 
+# -- the default notification of the chat integrations (Slack, Teams, Rocket.Chat, Mattermost) -----
+# Written into an integration's title/text when the definition leaves them unset, so that a message
+# says what is wrong and where to act: the group's status and summary, then each alert's summary,
+# description, runbook and dashboard (the annotations obskit writes on SLO alerts; hand-written alerts
+# have summary, description and runbook_url too). Inline templates, not a template file: the
+# AlertmanagerConfig resource cannot carry files. Only Go template builtins and functions of
+# Alertmanager 0.25 (toUpper, join); tests/test_alert_annotations_render.py renders them with amtool.
+
+#: ``[FIRING:2] <common summary, or the group's label values>``
+CHAT_TITLE = ('[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] '
+              '{{ if .CommonAnnotations.summary }}{{ .CommonAnnotations.summary }}'
+              '{{ else }}{{ .GroupLabels.SortedPairs.Values | join " " }}{{ end }}')
+#: one block per alert: summary (else the alert name), description, runbook, dashboard
+CHAT_TEXT = ('{{ range .Alerts }}{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}'
+             '{{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}\n'
+             '{{ with .Annotations.description }}{{ . }}\n{{ end }}'
+             '{{ with .Annotations.runbook_url }}Runbook: {{ . }}\n{{ end }}'
+             '{{ with .Annotations.dashboard_url }}Dashboard: {{ . }}\n{{ end }}'
+             '\n{{ end }}')
+CHAT_DEFAULTS = {"title": CHAT_TITLE, "text": CHAT_TEXT}
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Integration:
     """Base of one notification integration in a receiver."""
@@ -39,6 +61,8 @@ class Integration:
     #: why a field needs its version, when it is not plain: field → note
     FIELD_NOTE: ClassVar[Dict[str, str]] = {}
     RENAMES: ClassVar[Dict[str, str]] = {"from_": "from", "class_": "class"}
+    #: notification templates written for fields left unset (chat integrations: title and text)
+    DEFAULTS: ClassVar[Dict[str, str]] = {}
 
     send_resolved: Optional[bool] = None
     location: Location = field(init=False, repr=False, compare=False)
@@ -69,11 +93,21 @@ class Integration:
     def items(self) -> Tuple[Tuple[str, object], ...]:
         """(Alertmanager field name, value) in declaration order, unset fields left out.
         Secret values stay :class:`Secret` objects: the renderer turns them into ``<name>_file``."""
+        return self._items({})
+
+    def notification_items(self) -> Tuple[Tuple[str, object], ...]:
+        """What obskit writes: :meth:`items`, with :attr:`DEFAULTS` for the template fields left unset
+        (the chat integrations' title and text)."""
+        return self._items(self.DEFAULTS) if self.DEFAULTS else self.items()
+
+    def _items(self, defaults: Dict[str, str]) -> Tuple[Tuple[str, object], ...]:
         out = []
         for f in fields(self):
             if f.name in ("location",) or not f.init:
                 continue
             value = getattr(self, f.name)
+            if value is None and f.name in defaults:
+                value = defaults[f.name]
             if value is None or value == () or value == {}:
                 continue
             out.append((self.RENAMES.get(f.name, f.name), value))
@@ -101,6 +135,7 @@ def _check_url(p: Problems, name: str, value, secret_hint: str = "") -> None:
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Slack(Integration):
     KIND, LABEL = "slack_configs", "Slack"
+    DEFAULTS = CHAT_DEFAULTS
     SECRETS = ("api_url",)
     api_url: Optional[Secret] = None          # default: the global slack_api_url
     channel: Optional[str] = None
@@ -233,6 +268,7 @@ class MSTeams(Integration):
     which Alertmanager 0.27 added: obskit writes MSTeams for 0.27 and newer."""
 
     KIND, LABEL, SINCE = "msteams_configs", "Microsoft Teams", (0, 26)
+    DEFAULTS = CHAT_DEFAULTS
     SECRETS = ("webhook_url",)
     webhook_url: Optional[Secret] = None
     title: Optional[str] = None
@@ -251,6 +287,7 @@ class MSTeamsV2(Integration):
     """Teams through a Power Automate Workflows webhook (0.28)."""
 
     KIND, LABEL, SINCE = "msteamsv2_configs", "Microsoft Teams (Workflows)", (0, 28)
+    DEFAULTS = CHAT_DEFAULTS
     SECRETS = ("webhook_url",)
     webhook_url: Optional[Secret] = None
     title: Optional[str] = None
@@ -325,6 +362,7 @@ class RocketChat(Integration):
     """Rocket.Chat (0.28): a personal access token and its user id, both Secrets."""
 
     KIND, LABEL, SINCE = "rocketchat_configs", "Rocket.Chat", (0, 28)
+    DEFAULTS = CHAT_DEFAULTS
     SECRETS = ("token", "token_id")
     api_url: Optional[str] = None               # default https://open.rocket.chat
     token: Optional[Secret] = None
@@ -385,6 +423,7 @@ class Mattermost(Integration):
     ``color``, ``fallback``, ``pretext``) were flattened into the top level in 0.32."""
 
     KIND, LABEL, SINCE = "mattermost_configs", "Mattermost", (0, 30)
+    DEFAULTS = {"text": CHAT_TITLE + "\n" + CHAT_TEXT}   # title: 0.32
     SECRETS = ("webhook_url",)
     webhook_url: Optional[Secret] = None
     channel: Optional[str] = None
