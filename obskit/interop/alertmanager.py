@@ -281,13 +281,14 @@ def _integration(ctx: _Ctx, receiver: str, kind: str, cls, d: Mapping, n: int, t
                 kw[f] = str(v)
         else:
             ctx.lost(subject, f"field {k} is not modelled by obskit's {cls.__name__} (it is not carried over)")
+    defaults = getattr(cls, "DEFAULTS", {})      # the template fields obskit fills when left unset
     prefix = AM_DEFAULT_TEMPLATES.get(kind)
     if prefix:
-        for f in cls.DEFAULTS:
+        for f in defaults:
             if f not in kw:
                 kw[f] = f'{{{{ template "{prefix}.default.{f}" . }}}}'
-    elif cls.DEFAULTS:
-        missing = [f for f in cls.DEFAULTS if f not in kw]
+    elif defaults:
+        missing = [f for f in defaults if f not in kw]
         if missing:
             ctx.changed(subject, f"{', '.join(missing)} not set: obskit writes its own notification template there")
     return Call(cls.__name__, kw, comment=ctx.at(d.line), line=d.line)
