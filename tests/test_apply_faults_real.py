@@ -559,8 +559,16 @@ def test_sigkill_mid_write_then_rerun_converges(tmp_path, version, after):
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=10)
         assert proc.returncode == -signal.SIGKILL
-        time.sleep(0.3)                     # writes already on the wire finish on the server
-        landed = len(g.dashboards) + len(g.folders) + len(g.datasources)
+        # writes already on the wire finish on the server (slowed by the fault): wait until the count
+        # has stayed the same for 0.5 s (bounded), so a loaded machine does not change the answer
+        landed, stable_since, deadline = -1, time.monotonic(), time.monotonic() + 10
+        while time.monotonic() < deadline:
+            now = len(g.dashboards) + len(g.folders) + len(g.datasources)
+            if now != landed:
+                landed, stable_since = now, time.monotonic()
+            elif time.monotonic() - stable_since >= 0.5:
+                break
+            time.sleep(0.02)
         assert 0 < landed < 10
         g.faults.clear()
 
