@@ -216,3 +216,16 @@ def test_row_datasource_and_cache_timeout_kept_current():
     assert row["datasource"] == {"type": "prometheus", "uid": "prometheus"}
     assert row["panels"][0]["cacheTimeout"] == "60"
     _valid(out)
+
+
+def test_a_nested_list_in_series_overrides_is_ignored_as_grafana_does():
+    """Ceph's RGW overview has ``seriesOverrides: [[...]]``: it crashed the upgrade (AttributeError);
+    Grafana skips such an entry (it has no alias), and so does the upgrade."""
+    doc = {"title": "rgw", "schemaVersion": 16, "panels": [{
+        "type": "graph", "title": "GET latency", "id": 1, "gridPos": {"x": 0, "y": 0, "w": 12, "h": 8},
+        "targets": [{"expr": "rate(x[5m])", "refId": "A"}],
+        "seriesOverrides": [[{"alias": "nested", "color": "red"}], {"alias": "kept", "color": "blue"}]}]}
+    out, problems = upgrade(doc, 41, datasource_refs())
+    assert problems == []
+    overrides = out["panels"][0]["fieldConfig"]["overrides"]
+    assert [o["matcher"]["options"] for o in overrides] == ["kept"]

@@ -309,6 +309,8 @@ class Upgrade:
         for series, color in sorted((g.get("aliasColors") or {}).items()):
             overrides.append(_override(series, [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}]))
         for so in g.get("seriesOverrides") or []:
+            if not isinstance(so, dict):
+                continue        # a nested list (Ceph's RGW overview): Grafana ignores it too (no alias)
             converted = self.series_override(so, name)
             if converted:
                 overrides.append(converted)
