@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -27,26 +26,14 @@ from obskit.apply.local import read_output
 from obskit.apply.plan import make_plan
 from obskit.cli.main import parser
 from test_apply import DATASOURCES, FOLDERS, SECRET, dashboards
+from test_apply import Env as ApplyEnv
 
 ROOT = Path(__file__).resolve().parent.parent
 V1 = {"12": "v1beta1", "13": "v1"}
 
 
-class Env:
-    def __init__(self, g: GrafanaStandin, out: Path):
-        self.g, self.out = g, out
-        self.env = {"GRAFANA_TOKEN": g.token, "LOKI_PW": SECRET}
-
-    def write(self, folders=None, dash=None, ds=None):
-        write_output(self.out, FOLDERS if folders is None else folders, dashboards() if dash is None else dash,
-                     DATASOURCES if ds is None else ds)
-
-    def cli(self, command: str, *flags: str):
-        args = parser().parse_args([command, "--from", str(self.out), "--grafana-url", self.g.url, *flags])
-        out, err = io.StringIO(), io.StringIO()
-        self.g.reset_log()
-        rc = run(args, apply=command == "apply", stdout=out, stderr=err, environ=self.env)
-        return rc, out.getvalue(), err.getvalue()
+class Env(ApplyEnv):
+    """test_apply's Env, plus reads of the resource API."""
 
     def get(self, path: str):
         r = requests.get(self.g.url + path, headers={"Authorization": f"Bearer {self.g.token}"}, timeout=5)
