@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 from obskit import SLO, LatencySLI, RatioSLI
-from obskit.compile.dashboards import compile_dashboards
+from obskit.compile.dashboards.project import compile_dashboards
 from obskit.project import Project, Settings
 from obskit.render.grafana import render
 from obskit.verify.grafana_schema import validate_dashboard

@@ -149,7 +149,7 @@ from obskit.model.alertmanager.checks import check_alertmanager  # noqa: E402
 
 from obskit.compile.prometheus_config import check_project as check_scrape  # noqa: E402
 
-from obskit.compile.dashboards import check_dashboards  # noqa: E402
+from obskit.compile.dashboards.project import check_dashboards  # noqa: E402
 from obskit.targets.scaleout import check_scaleout  # noqa: E402
 from obskit.targets.alertmanager import check_operator_routing  # noqa: E402
 from obskit.targets.alert_rules import check_object_names  # noqa: E402

@@ -4,7 +4,7 @@ the legacy Jaeger ports (6831/6832 UDP, 14268 HTTP), Zipkin on 9411 and sampling
 expressed as Jaeger v2 (v1 is end-of-life) with OTLP added. Port 5775 (Zipkin Thrift over compact
 UDP) has no Jaeger v2 equivalent and is dropped."""
 from obskit.model.tracing import ElasticsearchStore, JaegerSampling, JaegerV2, probabilistic
-from obskit.model.tracing_otel import BatchProcessor, JaegerReceiver, OtlpReceiver, ZipkinReceiver
+from obskit.model.tracing.otel import BatchProcessor, JaegerReceiver, OtlpReceiver, ZipkinReceiver
 
 sampling = JaegerSampling(
     name="llm-gateway",

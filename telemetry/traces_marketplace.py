@@ -4,7 +4,7 @@ storage."""
 from obskit.model.tracing import (
     ElasticsearchStore, JaegerSampling, JaegerV2, OperationStrategy, ServiceStrategy, probabilistic,
 )
-from obskit.model.tracing_otel import BatchProcessor, MemoryLimiter, OtlpReceiver
+from obskit.model.tracing.otel import BatchProcessor, MemoryLimiter, OtlpReceiver
 
 sampling = JaegerSampling(
     name="llm-marketplace",

@@ -4,11 +4,11 @@
 and slow trace and 25 % of the rest. The write-up names neither bucket nor region:
 ``llm-observatory-traces`` in us-east-1 (its AWS deployment) with the task's IAM role are
 assumptions."""
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     BatchProcessor, HealthCheck, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver,
     Pipeline, ProbabilisticPolicy, StatusCodePolicy, TailSampling,
 )
-from obskit.model.tracing_tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage, TempoS3Storage
+from obskit.model.tracing.tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage, TempoS3Storage
 
 tempo = TempoConfig(
     name="llm-observatory",

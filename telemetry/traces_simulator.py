@@ -1,7 +1,7 @@
 """LLM-Simulator (docs/reference-deployments/llm-simulator.md): distributed tracing over OTLP into its
 integrated Jaeger (Prometheus, Grafana, Jaeger stack). A collector receives OTLP from the simulator
 pods and forwards to Jaeger's OTLP port."""
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     BatchProcessor, MemoryLimiter, OtelCollector, OtlpExporter, OtlpReceiver, Pipeline,
 )
 

@@ -11,7 +11,7 @@ import pytest
 
 from grafana_standin import GrafanaStandin, dashboard, write_output
 from obskit.apply import normalise as N
-from obskit.apply.command import EXIT_CHANGES, run
+from obskit.cli.commands.grafana_common import EXIT_CHANGES, run
 from obskit.apply.local import read_output
 from obskit.cli.main import parser
 

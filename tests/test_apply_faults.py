@@ -14,7 +14,7 @@ from obskit.apply.apply import execute
 from obskit.apply.client import Credentials, GrafanaClient, GrafanaError, RetryPolicy, parse_retry_after
 from obskit.apply.local import read_output
 from obskit.apply.plan import make_plan
-from obskit.apply.command import run
+from obskit.cli.commands.grafana_common import run
 from obskit.cli.main import parser
 
 

@@ -30,10 +30,10 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 
 from grafana_standin import GrafanaStandin, dashboard, write_output
-from obskit.apply import command as command_module
+from obskit.cli.commands import grafana_common as command_module
 from obskit.apply import normalise as N
 from obskit.apply.client import RetryPolicy
-from obskit.apply.command import run
+from obskit.cli.commands.grafana_common import run
 from obskit.apply.local import read_output
 from obskit.cli.main import parser
 

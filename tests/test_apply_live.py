@@ -15,7 +15,7 @@ import pytest
 from grafana_standin import dashboard, write_output
 from obskit.apply import normalise as N
 from obskit.apply.client import Credentials, GrafanaClient
-from obskit.apply.command import EXIT_CHANGES, run
+from obskit.cli.commands.grafana_common import EXIT_CHANGES, run
 from obskit.cli.main import parser
 
 pytestmark = pytest.mark.skipif(not (os.environ.get("GRAFANA_URL") and os.environ.get("GRAFANA_TOKEN")),

@@ -21,7 +21,7 @@ from obskit.apply import normalise as N
 from obskit.apply import resource as R
 from obskit.apply.apply import execute
 from obskit.apply.client import Credentials, GrafanaClient, RetryPolicy
-from obskit.apply.command import EXIT_CHANGES, run
+from obskit.cli.commands.grafana_common import EXIT_CHANGES, run
 from obskit.apply.local import read_output
 from obskit.apply.plan import make_plan
 from obskit.cli.main import parser

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from obskit import SLO, AlertingPolicy, RatioSLI
-from obskit.compile.dashboards import check_dashboards, compile_dashboards
+from obskit.compile.dashboards.project import check_dashboards, compile_dashboards
 from obskit.compile.project import compile_project, compiled_slo, slo_groups
 from obskit.compile.slo import compile_slo
 from obskit.lint.subjects import collect
@@ -46,8 +46,8 @@ def test_dashboard_checks_do_not_build_generated_dashboards(monkeypatch):
 
     def boom(*args, **kwargs):
         raise AssertionError("built a generated dashboard")
-    monkeypatch.setattr("obskit.compile.dashboards.detail", boom)
-    monkeypatch.setattr("obskit.compile.dashboards.overview", boom)
+    monkeypatch.setattr("obskit.compile.dashboards.project.detail", boom)
+    monkeypatch.setattr("obskit.compile.dashboards.project.overview", boom)
     assert check_dashboards(project) == []
     with pytest.raises(AssertionError, match="built a generated dashboard"):
         compile_dashboards(project)
@@ -61,6 +61,6 @@ def test_duplicate_generated_uid_reported_without_building(monkeypatch):
     from obskit.model.dashboards import Dashboard
     mine = Dashboard({"title": "SLOs: shop", "panels": []}, folder="Platform")
     project = Project(root=ROOT, definitions=(mine, _slo("a")))
-    monkeypatch.setattr("obskit.compile.dashboards.detail", lambda *a: (_ for _ in ()).throw(AssertionError("built")))
+    monkeypatch.setattr("obskit.compile.dashboards.project.detail", lambda *a: (_ for _ in ()).throw(AssertionError("built")))
     [d] = [d for d in check_dashboards(project) if d.code == "duplicate-uid"]
     assert "slos-shop" in d.message

@@ -55,8 +55,8 @@ def test_broken_queries_are_still_reported(expr):
 # --- obskit import grafana-dashboard ------------------------------------------------------------------
 from pathlib import Path  # noqa: E402
 
-from obskit.compile import dashboards_legacy as legacy  # noqa: E402
-from obskit.compile.dashboards_upgrade import upgrade  # noqa: E402
+from obskit.compile.dashboards import legacy as legacy  # noqa: E402
+from obskit.compile.dashboards.upgrade import upgrade  # noqa: E402
 from test_lint import run_cli  # noqa: E402
 
 

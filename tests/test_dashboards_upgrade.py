@@ -7,8 +7,8 @@ from grafanalib import core as g
 from grafanalib._gen import DashboardEncoder
 from hypothesis import given, settings, strategies as st
 
-from obskit.compile.dashboards import datasource_refs
-from obskit.compile.dashboards_upgrade import upgrade
+from obskit.compile.dashboards.project import datasource_refs
+from obskit.compile.dashboards.upgrade import upgrade
 from obskit.verify.grafana_schema import SchemasMissing, schema_dir, validate_dashboard
 
 from conftest import IN_CI

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obskit.compile.dashboards import compile_dashboards
+from obskit.compile.dashboards.project import compile_dashboards
 from obskit.errors import DefinitionError, ToolError
 from obskit.loader import load_project
 from obskit.render import grafana as classic, grafana_v2
@@ -219,7 +219,7 @@ def test_v2_is_refused_for_grafana_11_naming_the_version_that_added_it(tmp_path,
 def test_model_repeats_render_in_both_models():
     """A repeated row and a repeated panel of the dashboard model: classic ``repeat`` fields and v2
     repeat options, both valid."""
-    from obskit.compile.dashboards_ir import (CompiledDashboard, DashboardSpec, DatasourceRef, Folder, Panel, Query,
+    from obskit.compile.dashboards.ir import (CompiledDashboard, DashboardSpec, DatasourceRef, Folder, Panel, Query,
                                               Repeat, Row, Variable)
     from obskit.verify.grafana_schema import validate_dashboard
     ds = DatasourceRef("prometheus", "${datasource}")

@@ -19,7 +19,7 @@ from obskit.build import render_project
 from obskit.compile import tracing as ct
 from obskit.loader import load_project
 from obskit.model.tracing import JaegerSampling, JaegerV2, MemoryStore, ServiceStrategy, probabilistic
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     BatchProcessor, MemoryLimiter, OtelCollector, OtlpExporter, OtlpHttpExporter, OtlpReceiver, Pipeline,
     ProbabilisticPolicy, SpanMetricsConnector, StatusCodePolicy, TailSampling,
 )
@@ -287,7 +287,7 @@ def test_head_and_tail_sampling_take_effect_and_traces_reach_jaeger(stack):
 
 
 def test_spanmetrics_reach_prometheus_under_the_preset_names(stack):
-    from obskit.compile.dashboards_red import red
+    from obskit.compile.dashboards.red import red
     from obskit.model import presets
     from obskit.model.slo import SLO
 

@@ -207,7 +207,7 @@ def test_otel_exponential_histogram_over_otlp_records_the_error_ratio(tmp_path, 
 # --- the other outputs that read a LatencySLI ------------------------------------------------------
 
 def test_red_dashboard_reads_the_native_histogram():
-    from obskit.compile.dashboards_red import red
+    from obskit.compile.dashboards.red import red
     spec = red("api", [native_slo()])
     exprs = [t.expr for row in spec.rows for p in row.panels for t in p.queries]
     assert any(e.startswith("histogram_count(sum(rate(http_request_duration_seconds{job=\"api\"}") for e in exprs)

@@ -10,7 +10,7 @@ from hypothesis import given, settings, strategies as st
 from conftest import run_cli
 from obskit.compile import tracing as ct
 from obskit.errors import DefinitionError
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     AlwaysSample, AndPolicy, BatchProcessor, CompositePolicy, DebugExporter, HealthCheck, LatencyPolicy,
     MemoryLimiter, OtelCollector, OtlpExporter, OtlpHttpExporter, OtlpReceiver, OttlConditionPolicy, Pipeline,
     ProbabilisticPolicy, StatusCodePolicy, StringAttributePolicy, TailSampling, ZipkinReceiver, go_duration_ok,
@@ -255,7 +255,7 @@ def test_cli_broken_collector_exits_2_and_keeps_previous_output(tmp_path):
     proj = tmp_path / "p"
     (proj / "telemetry").mkdir(parents=True)
     defs = proj / "telemetry" / "traces.py"
-    head = "from obskit.model.tracing_otel import *\n"
+    head = "from obskit.model.tracing.otel import *\n"
     defs.write_text(head + textwrap.dedent("""
         c = OtelCollector(name="c", receivers={"otlp": OtlpReceiver()}, exporters={"debug": DebugExporter()},
                           pipelines=[Pipeline(signal="traces", receivers=["otlp"], exporters=["debug"])])
@@ -316,7 +316,7 @@ def test_references_resolve_iff_defined(defined_r, defined_e, used_r, used_e, ba
 
 # ----------------------------------------------------------------------- connectors, head sampling
 def _spanmetrics_collector(**overrides):
-    from obskit.model.tracing_otel import SpanMetricsConnector
+    from obskit.model.tracing.otel import SpanMetricsConnector
     kwargs = dict(
         name="c", receivers={"otlp": OtlpReceiver()},
         processors={"batch": BatchProcessor()},
@@ -353,7 +353,7 @@ def test_connector_used_on_one_side_or_for_the_wrong_signal_is_refused():
 
 
 def test_spanmetrics_unit_and_buckets_are_checked():
-    from obskit.model.tracing_otel import SpanMetricsConnector
+    from obskit.model.tracing.otel import SpanMetricsConnector
     with pytest.raises(DefinitionError) as e:
         _spanmetrics_collector(connectors={"spanmetrics": SpanMetricsConnector(histogram_unit="min",
                                                                                buckets=["10"])})
@@ -361,7 +361,7 @@ def test_spanmetrics_unit_and_buckets_are_checked():
 
 
 def test_probabilistic_sampler_processor_and_zero_tail_percentage():
-    from obskit.model.tracing_otel import ProbabilisticSampler
+    from obskit.model.tracing.otel import ProbabilisticSampler
     c = collector(processors={"probabilistic_sampler": ProbabilisticSampler(sampling_percentage=25),
                               "tail_sampling": TailSampling(policies=[
                                   StatusCodePolicy(name="e"), ProbabilisticPolicy(name="rest", sampling_percentage=0)]),

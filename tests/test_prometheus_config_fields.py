@@ -119,7 +119,7 @@ def test_model_refusals():
 
 
 def test_tempo_storage_refusals():
-    from obskit.model.tracing_tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage
+    from obskit.model.tracing.tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage
     assert "use_federated_token needs Tempo 2.1 or later; this config targets Tempo 2.0" in _error(lambda: TempoConfig(
         name="t", storage=TempoAzureStorage(container_name="traces", storage_account_name="acct",
                                             use_federated_token=True)))

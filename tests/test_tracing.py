@@ -15,7 +15,7 @@ from obskit.model.tracing import (
     BadgerStore, ElasticsearchStore, JaegerSampling, JaegerV2, MemoryStore, OperationStrategy, ServiceStrategy,
     Strategy, probabilistic, ratelimiting,
 )
-from obskit.model.tracing_otel import BatchProcessor, JaegerReceiver, MemoryLimiter, OtlpReceiver, TailSampling
+from obskit.model.tracing.otel import BatchProcessor, JaegerReceiver, MemoryLimiter, OtlpReceiver, TailSampling
 from obskit.render import jaeger as rj
 from obskit.render import otel as ro
 
@@ -154,7 +154,7 @@ def test_jaeger_v2_model_errors():
 def _project(tmp_path, body):
     (tmp_path / "telemetry").mkdir(parents=True, exist_ok=True)
     (tmp_path / "telemetry" / "traces.py").write_text(
-        "from obskit.model.tracing import *\nfrom obskit.model.tracing_otel import *\n" + textwrap.dedent(body))
+        "from obskit.model.tracing import *\nfrom obskit.model.tracing.otel import *\n" + textwrap.dedent(body))
     return tmp_path
 
 
@@ -293,7 +293,7 @@ def test_span_is_a_noop_without_sdk_provider():
 
 # ---------------------------------------------------------------------------------------------- Tempo
 def test_tempo_retention_and_storage():
-    from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+    from obskit.model.tracing.tempo import TempoConfig, TempoS3Storage
     t = TempoConfig(name="t", retention="30d", storage=TempoS3Storage(bucket="traces-bkt", endpoint="s3:9000",
                                                                       access_key="${K}", secret_key="${S}"))
     data = ro.render_tempo(t, ())
@@ -305,7 +305,7 @@ def test_tempo_retention_and_storage():
 
 
 def test_tempo_model_errors():
-    from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+    from obskit.model.tracing.tempo import TempoConfig, TempoS3Storage
     with pytest.raises(DefinitionError) as e:
         TempoConfig(name="t", retention="90m", otlp_grpc="0.0.0.0:3200",
                     storage=TempoS3Storage(bucket="B", endpoint="https://s3", secret_key="plain"))
@@ -322,7 +322,7 @@ def test_tempo_model_errors():
     (lambda d: d.update(retention="30d"), "unknown top-level key"),
 ])
 def test_tempo_validator(mutate, message):
-    from obskit.model.tracing_tempo import TempoConfig
+    from obskit.model.tracing.tempo import TempoConfig
     doc = yaml.safe_load(ro.render_tempo(TempoConfig(name="t"), ()))
     assert ro.validate_tempo(doc) == []
     mutate(doc)

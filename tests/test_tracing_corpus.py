@@ -9,7 +9,7 @@ from obskit.cli.main import main
 from obskit.verify import logql
 
 IMPORTS = ("from obskit.model.loki import *\nfrom obskit.model.tracing import *\n"
-           "from obskit.model.tracing_otel import *\nfrom obskit.model.tracing_tempo import *\n")
+           "from obskit.model.tracing.otel import *\nfrom obskit.model.tracing.tempo import *\n")
 N_IMPORT_LINES = IMPORTS.count("\n")
 
 GOOD = '''

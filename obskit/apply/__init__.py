@@ -13,7 +13,7 @@ Modules, in the order data flows through them:
 - :mod:`obskit.apply.apply`     executes a plan with bounded concurrency and summarises it;
 - :mod:`obskit.apply.progress`  the progress line on stderr (quiet when not a terminal);
 - :mod:`obskit.apply.report`    unified diffs and the summary;
-- :mod:`obskit.apply.command`   what the ``diff`` and ``apply`` CLI commands share (arguments, exit codes);
+- :mod:`obskit.cli.commands.grafana_common`   what the ``diff`` and ``apply`` CLI commands share (arguments, exit codes);
 - :mod:`obskit.apply.standin`   an in-memory stand-in for both Grafana APIs (tests, ``obskit grafana-standin``).
 
 See ``docs/apply.md`` for the ownership marker, drift rules and exit codes.

@@ -208,5 +208,5 @@ def ruler_file(directory: str, namespace: str) -> str:
     return f"{directory}/{namespace}.yaml"
 
 
-# --- SLO overview dashboard (obskit/compile/dashboards_slo.py) -------------------------------------
+# --- SLO overview dashboard (obskit/compile/dashboards/slo.py) -------------------------------------
 SERVICE_VARIABLE = "service"                  # overview template variable filtering every query by service

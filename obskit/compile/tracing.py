@@ -8,7 +8,7 @@ from typing import ClassVar, Dict, List, Mapping, Optional, Tuple
 from obskit.errors import Diagnostic
 from obskit.location import Location
 from obskit.model.tracing import JaegerSampling, JaegerV2, TraceStore
-from obskit.model.tracing_otel import Component, OtelCollector, Pipeline
+from obskit.model.tracing.otel import Component, OtelCollector, Pipeline
 
 JAEGER_STORE = "traces"   # the jaeger_storage backend name obskit generates
 
@@ -149,7 +149,7 @@ def check_tracing(project) -> List[Diagnostic]:
         claim(path, f"Jaeger sampling {s.name!r}", s.location)
     for c in project.of(OtelCollector):
         claim(collector_path(c), f"OTel collector {c.name!r}", c.location)
-    from obskit.model.tracing_tempo import TempoConfig
+    from obskit.model.tracing.tempo import TempoConfig
     for t in project.of(TempoConfig):
         claim(tempo_path(t), f"Tempo {t.name!r}", t.location)
     return diags

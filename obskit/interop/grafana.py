@@ -1,8 +1,8 @@
 """Grafana dashboard JSON (files, folders, Grafana exports with ``__inputs``) → Python modules of
 ``Dashboard({...}, folder=...)`` (``obskit import grafana-dashboard``).
 
-Each dashboard is migrated the way Grafana migrates it on load (:mod:`obskit.compile.dashboards_legacy`
-for what the upgrade refuses, then :func:`obskit.compile.dashboards_upgrade.upgrade`), and written as
+Each dashboard is migrated the way Grafana migrates it on load (:mod:`obskit.compile.dashboards.legacy`
+for what the upgrade refuses, then :func:`obskit.compile.dashboards.upgrade.upgrade`), and written as
 a dict: the build's own upgrade of it changes nothing, and it keeps every panel title and query.
 An export's ``${DS_...}`` datasource inputs become the dashboard's ``${datasource}`` variable.
 """
@@ -75,8 +75,8 @@ def _inputs(doc: dict, label: str, findings: List[Finding]) -> dict:
 
 
 def convert(path: Path, folder: str, taken: Optional[set] = None) -> DashboardImport:
-    from obskit.compile import dashboards_legacy as legacy
-    from obskit.compile.dashboards_upgrade import upgrade
+    from obskit.compile.dashboards import legacy as legacy
+    from obskit.compile.dashboards.upgrade import upgrade
     label = str(path)
     try:
         doc = json.loads(Path(path).read_text())

@@ -17,11 +17,11 @@ from typing import Dict, List
 
 import orjson
 
-from obskit.compile.dashboards_defaults import with_default_options
-from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DataLink,
+from obskit.compile.dashboards.defaults import with_default_options
+from obskit.compile.dashboards.ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DataLink,
                                           FieldOverride, Merge, Organize, Panel, Query, Threshold, Transformation,
                                           Variable)
-from obskit.compile.dashboards_layout import flow, row_header
+from obskit.compile.dashboards.layout import flow, row_header
 
 
 ALL = "$__all"        # the value Grafana stores for a variable's "All" option

@@ -12,7 +12,7 @@ import json
 from typing import List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import Folder
+from obskit.compile.dashboards.ir import Folder
 from obskit.project import GrafanaSettings
 from obskit.render import yamlfmt
 

@@ -1,8 +1,8 @@
 """Compiled dashboards → Grafana dashboard schema v2 resources (``[grafana] schema = "v2"``).
 
-The second renderer of the dashboard model (:mod:`obskit.compile.dashboards_ir`), beside the classic
+The second renderer of the dashboard model (:mod:`obskit.compile.dashboards.ir`), beside the classic
 one (:mod:`obskit.render.grafana`): a generated :class:`DashboardSpec` is rendered directly; an
-authored dashboard (classic JSON after :mod:`obskit.compile.dashboards_upgrade`) is converted. Per-panel
+authored dashboard (classic JSON after :mod:`obskit.compile.dashboards.upgrade`) is converted. Per-panel
 ``options`` and ``fieldConfig`` are the classic renderer's (they are the same objects in both models).
 
 A file is one resource as the dashboard API stores it::
@@ -37,9 +37,9 @@ import json
 import re
 from typing import Dict, List, Optional, Tuple
 
-from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DatasourceRef, Panel,
+from obskit.compile.dashboards.ir import (AuthoredDocument, CompiledDashboard, DashboardSpec, DatasourceRef, Panel,
                                           Variable)
-from obskit.compile.dashboards_layout import flow
+from obskit.compile.dashboards.layout import flow
 from obskit.render import grafana as classic
 
 #: Grafana major version → the dashboard API version its schema v2 resources use

@@ -17,7 +17,7 @@ from obskit.compile.tracing import (
     CollectorPlan, JaegerQueryExtension, JaegerStorageExporter, JaegerStorageExtension, RemoteSamplingExtension,
 )
 from obskit.model.tracing import BadgerStore, ElasticsearchStore, MemoryStore
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     AndPolicy, BatchProcessor, CompositePolicy, DebugExporter, DropPolicy, HealthCheck, JaegerReceiver,
     LatencyPolicy, MemoryLimiter, OtlpExporter, OtlpHttpExporter, OtlpReceiver, Policy, ProbabilisticSampler,
     SpanMetricsConnector, TailSampling, ZipkinReceiver, endpoint_ok, go_duration_ok,
@@ -519,7 +519,7 @@ def _tempo_azure(s) -> Dict[str, object]:
 
 
 def tempo_dict(t) -> Dict[str, object]:
-    from obskit.model.tracing_tempo import TempoAzureStorage, TempoGCSStorage, TempoS3Storage
+    from obskit.model.tracing.tempo import TempoAzureStorage, TempoGCSStorage, TempoS3Storage
 
     protocols = {k: _ep(v) for k, v in (("grpc", t.otlp_grpc), ("http", t.otlp_http)) if v is not None}
     s = t.storage
@@ -551,7 +551,7 @@ def tempo_dict(t) -> Dict[str, object]:
 
 
 def render_tempo(t, sources) -> bytes:
-    from obskit.model.tracing_tempo import TempoAzureStorage, TempoS3Storage
+    from obskit.model.tracing.tempo import TempoAzureStorage, TempoS3Storage
 
     files = sorted({loc.file for loc in sources}) or ["definitions"]
     header = conv.GENERATED_HEADER.format(sources=", ".join(files))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Dict
 
-from obskit.compile.dashboards import compile_dashboards, schema_version
+from obskit.compile.dashboards.project import compile_dashboards, schema_version
 from obskit.errors import DefinitionError, ToolError
 from obskit.project import Project
 from obskit.render import grafana, grafana_provisioning as prov, grafana_v2

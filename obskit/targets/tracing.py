@@ -14,8 +14,8 @@ import yaml
 from obskit.compile import tracing as compile_tracing
 from obskit.errors import ToolError
 from obskit.model.tracing import JaegerV2
-from obskit.model.tracing_otel import OtelCollector
-from obskit.model.tracing_tempo import TempoConfig
+from obskit.model.tracing.otel import OtelCollector
+from obskit.model.tracing.tempo import TempoConfig
 from obskit.project import Project
 from obskit.render import jaeger as render_jaeger
 from obskit.render import otel as render_otel

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    from obskit.apply.command import add_arguments
+    from obskit.cli.commands.grafana_common import add_arguments
     p = sub.add_parser(
         "apply", help="push the build's Grafana folders, dashboards and datasources to a Grafana server",
         description="Build PROJECT_DIR (or read --from OUT_DIR) and write to Grafana only what differs. "
@@ -18,7 +18,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from obskit.apply.command import run as run_command
+    from obskit.cli.commands.grafana_common import run as run_command
     from obskit.tracing import span
     with span("obskit.apply", project_dir=str(args.project_dir)):
         return run_command(args, apply=True)

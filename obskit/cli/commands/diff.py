@@ -3,7 +3,7 @@ from __future__ import annotations
 
 
 def register(sub) -> None:
-    from obskit.apply.command import add_arguments
+    from obskit.cli.commands.grafana_common import add_arguments
     p = sub.add_parser(
         "diff", help="show what obskit apply would change on a Grafana server",
         description="Build PROJECT_DIR (or read --from OUT_DIR), read the matching folders, dashboards and "
@@ -16,7 +16,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from obskit.apply.command import run as run_command
+    from obskit.cli.commands.grafana_common import run as run_command
     from obskit.tracing import span
     with span("obskit.diff", project_dir=str(args.project_dir)):
         return run_command(args, apply=False)

@@ -5,7 +5,7 @@ from obskit.model.loki import LokiConfig, S3Storage
 from obskit.model.scrape import (
     BasicAuth, PrometheusConfig, QueueConfig, Relabel, RemoteWrite, ScrapeConfig, TLSConfig,
 )
-from obskit.model.tracing_tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage
+from obskit.model.tracing.tempo import TempoAzureStorage, TempoConfig, TempoGCSStorage
 
 api = ScrapeConfig(job_name="api", targets=["api:8080"])
 

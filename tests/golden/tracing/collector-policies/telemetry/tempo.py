@@ -1,4 +1,4 @@
-from obskit.model.tracing_tempo import TempoConfig, TempoS3Storage
+from obskit.model.tracing.tempo import TempoConfig, TempoS3Storage
 
 tempo = TempoConfig(
     name="gateway",

@@ -1,4 +1,4 @@
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     AlwaysSample, AndPolicy, BatchProcessor, BooleanAttributePolicy, CompositePolicy, DebugExporter, DropPolicy,
     HealthCheck, JaegerReceiver, LatencyPolicy, MemoryLimiter, NumericAttributePolicy, OtelCollector,
     OttlConditionPolicy, OtlpExporter, OtlpHttpExporter, OtlpReceiver, Pipeline, ProbabilisticPolicy,

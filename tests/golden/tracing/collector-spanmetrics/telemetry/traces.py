@@ -1,7 +1,7 @@
 """A collector that keeps RED metrics of every span (spanmetrics → Prometheus's OTLP receiver) while
 head sampling (probabilistic_sampler) and tail sampling (errors, slow, 5 % of the rest) decide what
 reaches Jaeger."""
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     BatchProcessor, LatencyPolicy, MemoryLimiter, OtelCollector, OtlpExporter, OtlpHttpExporter, OtlpReceiver,
     Pipeline, ProbabilisticPolicy, ProbabilisticSampler, SpanMetricsConnector, StatusCodePolicy, TailSampling,
 )

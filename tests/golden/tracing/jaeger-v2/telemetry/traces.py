@@ -1,7 +1,7 @@
 from obskit.model.tracing import (
     BadgerStore, JaegerSampling, JaegerV2, OperationStrategy, ServiceStrategy, probabilistic, ratelimiting,
 )
-from obskit.model.tracing_otel import BatchProcessor, MemoryLimiter, OtlpReceiver
+from obskit.model.tracing.otel import BatchProcessor, MemoryLimiter, OtlpReceiver
 
 sampling = JaegerSampling(
     name="shop",

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from typing import Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import (DashboardSpec, DataLink, DatasourceRef, FieldOverride, Link, Merge,
+from obskit.compile.dashboards.ir import (DashboardSpec, DataLink, DatasourceRef, FieldOverride, Link, Merge,
                                           Organize, Panel, Query, Row, Threshold, Variable)
-from obskit.compile.dashboards_uid import uid_from_name
+from obskit.compile.dashboards.uid import uid_from_name
 from obskit.compile.slo import windows_needed
 from obskit.model.slo import SLO
 from obskit.project import DEFAULT_DATASOURCE_UIDS

@@ -22,8 +22,8 @@ import re
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_defaults import with_default_options
-from obskit.compile.dashboards_layout import (box_problem, flow, overlaps, row_header, to_box)
+from obskit.compile.dashboards.defaults import with_default_options
+from obskit.compile.dashboards.layout import (box_problem, flow, overlaps, row_header, to_box)
 from obskit.project import DEFAULT_DATASOURCE_UIDS
 
 DEFAULT_DATASOURCE_UID = DEFAULT_DATASOURCE_UIDS["prometheus"]

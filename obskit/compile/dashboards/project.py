@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import (AuthoredDocument, CompiledDashboard, CompiledDashboards, DashboardSpec,
+from obskit.compile.dashboards.ir import (AuthoredDocument, CompiledDashboard, CompiledDashboards, DashboardSpec,
                                           Folder)
-from obskit.compile.dashboards_red import has_red, red
-from obskit.compile.dashboards_slo import detail, overview
-from obskit.compile.dashboards_uid import uid_from_name
-from obskit.compile.dashboards_upgrade import upgrade
+from obskit.compile.dashboards.red import has_red, red
+from obskit.compile.dashboards.slo import detail, overview
+from obskit.compile.dashboards.uid import uid_from_name
+from obskit.compile.dashboards.upgrade import upgrade
 from obskit.errors import Diagnostic
 from obskit.location import Location
 from obskit.model.dashboards import Dashboard, _to_json_text, source_kind

@@ -1,4 +1,4 @@
-"""Old dashboard JSON → what :func:`obskit.compile.dashboards_upgrade.upgrade` converts, the way
+"""Old dashboard JSON → what :func:`obskit.compile.dashboards.upgrade.upgrade` converts, the way
 Grafana itself migrates these on load (its ``DashboardMigrator`` and panel migration handlers).
 
 :func:`migrate` runs before the upgrade, :func:`finish` after it (``obskit import grafana-dashboard``

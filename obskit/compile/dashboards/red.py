@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import List, Optional, Sequence
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards_ir import DashboardSpec, Link, Panel, Row
-from obskit.compile.dashboards_slo import DEFAULT_DATASOURCE_UID, TAGS, datasource_var, q
+from obskit.compile.dashboards.ir import DashboardSpec, Link, Panel, Row
+from obskit.compile.dashboards.slo import DEFAULT_DATASOURCE_UID, TAGS, datasource_var, q
 from obskit.model.sli import LatencySLI, RatioSLI
 from obskit.model.slo import SLO
 from obskit.promql import sum_by

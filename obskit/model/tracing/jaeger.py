@@ -25,7 +25,7 @@ from typing import Mapping, Optional, Sequence, Union
 
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, locate, set_attr
-from obskit.model.tracing_otel import (
+from obskit.model.tracing.otel import (
     BatchProcessor, Component, OtlpReceiver, check_components, endpoint_ok, go_duration_ok,
 )
 

@@ -21,7 +21,7 @@ from typing import Optional, Union
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, locate, set_attr
 from obskit.model.loki import is_env_ref
-from obskit.model.tracing_otel import endpoint_ok
+from obskit.model.tracing.otel import endpoint_ok
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
 
