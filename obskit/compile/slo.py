@@ -200,9 +200,16 @@ def tier_alert(slo: SLO, tier: Tier, labels: Labels, settings: Optional[Settings
         alert=slo.alert_name or conv.burn_alert_name(slo.service, slo.name),
         expr="\nor\n".join(conditions),
         labels=tuple(sorted(((conv.LABEL_SEVERITY, tier.severity), (conv.LABEL_TIER, tier.name))
-                            + routing_labels(slo, settings))),
-        annotations=slo_annotations.tier_annotations(slo, tier, labels, phrases, settings),
+                            + routing_labels(slo, settings) + tier.labels)),
+        annotations=_replaced(slo_annotations.tier_annotations(slo, tier, labels, phrases, settings),
+                              tier.annotations),
     )
+
+
+def _replaced(generated: Labels, given: Labels) -> Labels:
+    """obskit's annotations with those the tier gives put in their place (or added)."""
+    mine = dict(given)
+    return tuple(sorted([(k, v) for k, v in generated if k not in mine] + list(given)))
 
 
 def routing_labels(slo: SLO, settings: Optional[Settings]) -> Labels:

@@ -257,6 +257,10 @@ def check_text(problems: Problems, value, what: str, code: str = "bad-text", all
                                                                        "into every output)")
 
 
+#: labels obskit sets on SLO series and alerts (a prefix when it ends in ``_``): users cannot give them
+RESERVED_LABELS = ("obskit_", "severity", "alertname")
+
+
 def freeze_labels(labels, problems: Problems, what: str = "labels", reserved: tuple = ()) -> tuple:
     """Labels as a sorted tuple of (name, value) pairs, validated."""
     from obskit.promql import is_valid_label_name

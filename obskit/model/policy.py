@@ -6,7 +6,7 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Checked, Problems, as_tuple, is_valid, locate, set_attr
+from obskit.model.base import RESERVED_LABELS, Checked, Problems, as_tuple, freeze_labels, is_valid, locate, set_attr
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -74,12 +74,18 @@ class Tier(Checked):
     name: str
     windows: Tuple[BurnWindow, ...]
     severity: str
+    #: extra labels and annotations of this tier's alert only (Sloth's ``page_alert``/``ticket_alert``
+    #: ``labels``/``annotations``); an annotation given here replaces obskit's of the same name
+    labels: Tuple[Tuple[str, str], ...] = ()
+    annotations: Tuple[Tuple[str, str], ...] = ()
     location: Location = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         p = Problems(f"tier {self.name!r}", locate(self))
         set_attr(self, "windows", as_tuple(p, self.windows, "windows", BurnWindow, "a tuple of BurnWindow",
                                            allow_none=False))
+        set_attr(self, "labels", freeze_labels(self.labels, p, reserved=RESERVED_LABELS))
+        set_attr(self, "annotations", freeze_labels(self.annotations, p, what="annotations"))
         if not self.windows and not p.items:
             p.add("bad-policy", "a tier needs at least one burn window")
         if not isinstance(self.severity, str) or not self.severity:
@@ -90,19 +96,30 @@ class Tier(Checked):
             p.add("bad-policy", f"tier name must be 'page' or 'ticket', got {self.name!r}")
         p.done()
 
+    @classmethod
+    def page(cls, severity: str = "critical", **kw) -> "Tier":
+        """The Workbook's page tier (2 % of the budget in 1 h, 5 % in 6 h), e.g.
+        ``Tier.page(labels={"team": "payments"})``."""
+        from obskit.policy.workbook import PAGE
+        return cls(name="page", severity=severity, windows=tuple(BurnWindow(**w) for w in PAGE), **kw)
+
+    @classmethod
+    def ticket(cls, severity: str = "warning", **kw) -> "Tier":
+        """The Workbook's ticket tier (10 % of the budget in 3 d), e.g. ``Tier.ticket(severity="info")``."""
+        from obskit.policy.workbook import TICKET
+        return cls(name="ticket", severity=severity, windows=tuple(BurnWindow(**w) for w in TICKET), **kw)
+
     def detection_time(self, period: Duration, burn: float) -> Optional[float]:
         times = [t for t in (w.detection_time(period, burn) for w in self.windows) if t is not None]
         return min(times) if times else None
 
 
 def _workbook_page(severity: str = "critical") -> Tier:
-    from obskit.policy.workbook import PAGE
-    return Tier(name="page", severity=severity, windows=tuple(BurnWindow(**w) for w in PAGE))
+    return Tier.page(severity)
 
 
 def _workbook_ticket(severity: str = "warning") -> Tier:
-    from obskit.policy.workbook import TICKET
-    return Tier(name="ticket", severity=severity, windows=tuple(BurnWindow(**w) for w in TICKET))
+    return Tier.ticket(severity)
 
 
 _DEFAULT = object()

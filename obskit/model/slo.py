@@ -7,13 +7,12 @@ from typing import Optional, Tuple
 
 from obskit.duration import Duration
 from obskit.location import Location
-from obskit.model.base import Definition, Problems, check_text, freeze_labels, is_valid, locate, set_attr
+from obskit.model.base import RESERVED_LABELS, Definition, Problems, check_text, freeze_labels, is_valid, locate, set_attr
 from obskit.model.policy import AlertingPolicy
 from obskit.model.sli import SLI, RawSLI
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-RESERVED_LABELS = ("obskit_", "severity", "alertname")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -87,7 +86,14 @@ class SLO(Definition):
 
     def _check_policy(self, p: Problems, period: Duration) -> None:
         budget = self.error_budget
+        kept = set(getattr(self.sli, "by", ()) or ()) | {k for k, _ in self.labels}
         for tier in self.alerting.tiers:
+            clash = sorted(kept & {k for k, _ in tier.labels})
+            if clash:
+                p.add("tier-label-clash", f"{tier.name} tier labels {', '.join(map(repr, clash))} are also the "
+                                          "SLO's series labels (its labels or the SLI's by): on the alert the "
+                                          "tier's value would replace every series' own and merge their alerts",
+                      hint="give the label another name, or set it on the SLO only")
             for w in tier.windows:
                 if not isinstance(w.long, Duration) or not isinstance(w.short, Duration):
                     continue
