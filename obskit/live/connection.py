@@ -73,7 +73,8 @@ def format_time(t: TimeLike) -> str:
     return f"{float(t):.3f}"
 
 
-def _seconds(t: TimeLike) -> float:
+def parse_time(t: TimeLike) -> float:
+    """Unix seconds of a time: a number, a datetime (naive = UTC) or an RFC 3339 / numeric string."""
     if isinstance(t, (int, float)):
         return float(t)
     if isinstance(t, datetime):
@@ -197,7 +198,7 @@ class PrometheusAPI:
     def matrix(self, expr: str, start: TimeLike, end: TimeLike, step: float,
                max_points: int = MAX_POINTS) -> List[RangeSeries]:
         """A range query split into chunks of at most ``max_points`` steps, joined per label set."""
-        t0, t1, step = _seconds(start), _seconds(end), float(step)
+        t0, t1, step = parse_time(start), parse_time(end), float(step)
         joined: Dict[tuple, RangeSeries] = {}
         chunk = step * (max_points - 1)
         lo = t0
