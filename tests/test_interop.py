@@ -37,26 +37,61 @@ def test_plain_rate_queries_become_selectors():
     assert plain_rate("sum(rate(x[5m]))") is None
 
 
-def test_sloth_getting_started_converts_with_findings(tmp_path):
-    r = run_cli("import", "sloth", str(FIX / "sloth" / "getting-started.yml"), "--out", str(tmp_path))
-    assert r.returncode == 1                       # partial: per-tier labels and the summary are lost
-    assert not list(tmp_path.iterdir())           # and nothing was written
-    assert "routing_key='myteam'" in r.stderr and "slack_channel" in r.stderr and "summary" in r.stderr
+def test_sloth_getting_started_converts_whole(tmp_path):
+    """Sloth's getting-started example imports clean: its per-alert labels and the shared summary
+    annotation become the tiers' own (on that tier's alert only), the shared alert labels both tiers'."""
     r = run_cli("import", "sloth", str(FIX / "sloth" / "getting-started.yml"), "--out", str(tmp_path),
-                "--allow-partial", "--output", "json")
+                "--output", "json")
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
-    assert result["slos"] == ["myservice/requests-availability"] and result["partial"]
+    assert result["slos"] == ["myservice/requests-availability"] and not result["partial"]
+    assert result["findings"] == []
     text = (tmp_path / "myservice.py").read_text()
-    assert "# lost: page alert label routing_key='myteam'" in text     # findings kept as comments
     compile(text, "myservice.py", "exec")
     slo = load_module(tmp_path / "myservice.py").requests_availability
     assert isinstance(slo.sli, RatioSLI)
     assert str(slo.sli.errors) == 'http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}'
     assert slo.alert_name == "MyServiceHighErrorRate" and slo.objective == 99.9
-    assert dict(slo.labels) == {"category": "availability", "owner": "myteam", "repo": "myorg/myservice", "tier": "2"}
+    assert dict(slo.labels) == {"owner": "myteam", "repo": "myorg/myservice", "tier": "2"}
+    page, ticket = slo.alerting.page, slo.alerting.ticket
+    assert dict(page.labels) == {"category": "availability", "routing_key": "myteam"} and page.severity == "pageteam"
+    assert dict(ticket.labels) == {"category": "availability", "slack_channel": "#alerts-myteam"}
+    summary = "High error rate on 'myservice' requests responses"
+    assert dict(page.annotations) == dict(ticket.annotations) == {"summary": summary}
     factors = [(str(w.long), w.factor_for(slo.period)) for t in slo.alerting.tiers for w in t.windows]
     assert factors == [("1h", 14.4), ("6h", 6.0), ("1d", 3.0), ("3d", 1.0)]   # Sloth's windows
+    alerts = {(r["labels"]["severity"]): r for g in yaml.safe_load(rules_text(slo))["groups"] for r in g["rules"]
+              if r.get("alert") == "MyServiceHighErrorRate"}
+    assert alerts["pageteam"]["labels"]["routing_key"] == "myteam" and "slack_channel" not in alerts["pageteam"]["labels"]
+    assert alerts["slack"]["labels"]["slack_channel"] == "#alerts-myteam" and "routing_key" not in alerts["slack"]["labels"]
+    assert alerts["pageteam"]["annotations"]["summary"] == alerts["slack"]["annotations"]["summary"] == summary
+
+
+def test_sloth_tier_labels_that_clash_or_obskit_sets_are_findings(tmp_path):
+    spec = tmp_path / "s.yml"
+    spec.write_text("""
+version: prometheus/v1
+service: shop
+labels: {team: shop}
+slos:
+  - name: checkout
+    objective: 99
+    sli:
+      events:
+        error_query: sum by (region) (rate(checkout_total{code=~"5.."}[{{.window}}]))
+        total_query: sum by (region) (rate(checkout_total[{{.window}}]))
+    alerting:
+      name: ShopCheckout
+      labels: {team: shop, obskit_tier: x}
+      page_alert: {labels: {severity: critical, team: payments, region: eu, pager: "yes"}}
+""")
+    (mod,) = sloth.convert(spec)
+    (item,) = mod.slos
+    assert dict(item.slo.alerting.page.labels) == {"pager": "yes"}      # team=shop is the SLO's own already
+    lost = sorted(f.message.split(":")[0] for f in mod.findings if f.kind == "lost")
+    assert lost == ["page alert label obskit_tier='x'", "page alert label region='eu'",
+                    "page alert label team='payments'", "ticket alert label obskit_tier='x'"]
+    compile_slo(item.slo)
 
 
 def test_kubernetes_form_and_raw_sli_and_disabled_tier(tmp_path):
@@ -194,7 +229,9 @@ def slos(draw):
         return Tier(name=name, severity=sev, windows=tuple(
             BurnWindow(long=l, short=s, **draw(st.sampled_from([{"budget_share": 0.02}, {"budget_share": 0.1},
                                                                   {"factor": 2.5}])))
-            for l, s in windows))
+            for l, s in windows),
+            labels=draw(st.sampled_from([{}, {"pager": "payments"}, {"channel": "#a", "route": "x y"}])),
+            annotations=draw(st.sampled_from([{}, {"summary": "It's 'down'"}, {"playbook": "a\nb"}])))
     page = draw(st.one_of(st.none(), st.just("page"))) and tier("page", "critical")
     ticket = draw(st.one_of(st.none(), st.just("ticket"))) and tier("ticket", draw(st.sampled_from(["warning", "info"])))
     min_events = None if isinstance(sli, RawSLI) else draw(st.sampled_from([None, 50, 1000]))

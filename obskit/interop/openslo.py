@@ -10,6 +10,7 @@ import reads back, so export → import gives the same SLO.
 """
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
@@ -171,10 +172,23 @@ def _listed(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def _json_labels(text, notes: Notes, subject: str, what: str) -> dict:
+    """An ``obskit.dev/tier-labels`` annotation: a JSON object of strings."""
+    try:
+        value = json.loads(str(text))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        notes.lost(subject, f"{what} {text!r} is not a JSON object of strings")
+        return {}
+    return value
+
+
 def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject: str):
     policies = _listed((slo_doc.get("spec") or {}).get("alertPolicies"))
     windows: Dict[str, list] = {"page": [], "ticket": []}
     severity: Dict[str, str] = {}
+    extra: Dict[str, dict] = {"page": {}, "ticket": {}}
     no_data = False
     for item in policies:
         pol = _inline_or_ref(item, "AlertPolicy", "alertPolicyRef", index, notes, subject)
@@ -221,6 +235,9 @@ def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject
                 notes.lost(subject, f"alert condition {cname}: severity {sev!r} differs from {severity[tier]!r} of "
                                     f"the other {tier} conditions; obskit uses one severity a tier")
             severity.setdefault(tier, sev)
+            for attr in ("labels", "annotations"):
+                if A + "tier-" + attr in ann:
+                    extra[tier][attr] = _json_labels(ann[A + "tier-" + attr], notes, subject, f"{tier} tier {attr}")
             short = ann.get(A + "short-window")
             share = ann.get(A + "budget-share")
             if short is None:
@@ -235,8 +252,8 @@ def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject
     tiers = {}
     for name in ("page", "ticket"):
         if windows[name]:
-            tiers[name] = build(lambda: Tier(name=name, severity=severity[name], windows=tuple(windows[name])),
-                                notes, subject)
+            tiers[name] = build(lambda: Tier(name=name, severity=severity[name], windows=tuple(windows[name]),
+                                             **extra[name]), notes, subject)
         else:
             tiers[name] = None
     if not policies:
@@ -422,6 +439,9 @@ def _policies(slo: SLO, notes: Notes, subject: str) -> List[dict]:
             ann = {A + "tier": tier.name, A + "short-window": str(w.short)}
             if w.budget_share is not None:
                 ann[A + "budget-share"] = fmt_number(w.budget_share)
+            for attr in ("labels", "annotations"):      # the tier's own, on its alert only
+                if getattr(tier, attr):
+                    ann[A + "tier-" + attr] = json.dumps(dict(getattr(tier, attr)), sort_keys=True)
             out.append({
                 "kind": "AlertPolicy",
                 "metadata": {"name": name, "annotations": ann},

@@ -91,8 +91,21 @@ def _window(w: BurnWindow) -> str:
 
 def _tier(t: Tier, indent: int) -> str:
     pad = " " * (indent + 4)
-    windows = "".join(f"{pad}{_window(w)},\n" for w in t.windows)
-    return f"Tier(name={_s(t.name)}, severity={_s(t.severity)}, windows=(\n{windows}{' ' * indent}))"
+    if not (t.labels or t.annotations):
+        windows = "".join(f"{pad}{_window(w)},\n" for w in t.windows)
+        return f"Tier(name={_s(t.name)}, severity={_s(t.severity)}, windows=(\n{windows}{' ' * indent}))"
+    # with labels or annotations of its own: one keyword a line
+    inner = " " * (indent + 8)
+    windows = "".join(f"{inner}{_window(w)},\n" for w in t.windows)
+    lines = [f"name={_s(t.name)}", f"severity={_s(t.severity)}", f"windows=(\n{windows}{pad})"]
+    for attr in ("labels", "annotations"):
+        items = [f"{_s(k)}: {_s(v)}" for k, v in getattr(t, attr)]
+        if not items:
+            continue
+        one = f"{attr}={{{', '.join(items)}}}"
+        lines.append(one if indent + 4 + len(one) <= 100 else
+                     f"{attr}={{\n" + "".join(f"{inner}{i},\n" for i in items) + pad + "}")
+    return "Tier(\n" + "".join(f"{pad}{line},\n" for line in lines) + " " * indent + ")"
 
 
 def policy_code(p: AlertingPolicy, indent: int, comments: dict) -> str:

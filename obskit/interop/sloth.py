@@ -88,27 +88,38 @@ def _sli(sli: dict, notes: Notes, subject: str):
     return None
 
 
-def _tier(name: str, spec: Optional[dict], common_annotations: dict, notes: Notes, subject: str) -> Optional[Tier]:
+def _tier(name: str, spec: Optional[dict], common: Tuple[dict, dict], series_labels: dict, notes: Notes,
+          subject: str) -> Optional[Tier]:
+    """One of Sloth's ``page_alert``/``ticket_alert``: its labels and annotations (over the
+    ``alerting`` ones shared by both alerts, as Sloth merges them) become the tier's own, on that
+    tier's alert only; ``severity`` is the tier's severity."""
     spec = spec or {}
     for k in unknown_keys(spec, _TIER_KEYS):
         notes.lost(subject, f"{name}_alert.{k}={spec[k]!r} has no obskit equivalent "
                             "(obskit burn alerts fire without a 'for' delay)")
     if spec.get("disable"):
         return None
-    labels = {str(k): str(v) for k, v in (spec.get("labels") or {}).items()}
-    severity = labels.pop("severity", None)
+    raw = {**common[0], **{str(k): str(v) for k, v in (spec.get("labels") or {}).items()}}
+    severity = raw.pop("severity", None)
     if severity is None:
         severity = DEFAULT_SEVERITY[name]
         notes.changed(subject, f"{name} alert: Sloth sets no severity label unless given; obskit's {name} "
                                f"alert carries severity={severity!r}")
     # any other severity (e.g. 'pageteam') is kept as it is: the team's routes match it
-    for k, v in sorted(labels.items()):
-        notes.lost(subject, f"{name} alert label {k}={v!r}: obskit tiers carry only severity and obskit_tier; "
-                            "route on those in Alertmanager instead")
-    for k, v in sorted((spec.get("annotations") or {}).items()):
-        notes.lost(subject, f"{name} alert annotation {k}={v!r}: obskit writes its own summary and description")
+    labels = {}
+    for k, v in sorted(_labels(raw, notes, subject, f"{name} alert").items()):
+        if k in series_labels and series_labels[k] == v:
+            continue                      # the SLO's own label already puts it on the alert
+        if k in series_labels:
+            has = f"carry {k}={series_labels[k]!r}" if series_labels[k] is not None else f"are grouped by {k}"
+            notes.lost(subject, f"{name} alert label {k}={v!r}: the SLO's series {has}; a tier label cannot "
+                                "replace a series label (it would merge the series' alerts)")
+            continue
+        labels[k] = v
+    annotations = {**common[1], **{str(k): str(v) for k, v in (spec.get("annotations") or {}).items()}}
     windows = tuple(BurnWindow(**w) for w in (SLOTH_PAGE if name == "page" else SLOTH_TICKET))
-    return Tier(name=name, severity=severity, windows=windows)
+    return build(lambda: Tier(name=name, severity=severity, windows=windows, labels=labels,
+                              annotations=annotations), notes, subject)
 
 
 def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape: Optional[str] = None
@@ -123,15 +134,11 @@ def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape:
         notes.lost(subject, f"alerting.{k} is not understood by the importer")
     labels = dict(spec_labels)
     labels.update(_labels(raw.get("labels"), notes, subject, "SLO"))
-    alert_labels = _labels(alerting.get("labels"), notes, subject, "alert")
-    if alert_labels:
-        notes.changed(subject, "alerting labels " + ", ".join(f"{k}={v!r}" for k, v in sorted(alert_labels.items()))
-                      + " become SLO labels: obskit puts them on the recorded series as well as on the alerts")
-        labels.update(alert_labels)
-    annotations = dict(alerting.get("annotations") or {})
+    # Sloth's alerting labels and annotations are on both alerts only (not on the recorded series):
+    # they become both tiers' labels and annotations
+    alert_labels = {str(k): str(v) for k, v in (alerting.get("labels") or {}).items()}
+    annotations = {str(k): str(v) for k, v in (alerting.get("annotations") or {}).items()}
     runbook = annotations.pop("runbook_url", None) or annotations.pop("runbook", None) or ""
-    for k, v in sorted(annotations.items()):
-        notes.lost(subject, f"alert annotation {k}={v!r}: obskit writes its own summary and description")
     alert_name = alerting.get("name")
     if alert_name and alert_name != conv.camel(alert_name):
         notes.changed(subject, f"alert name {alert_name!r} is written {conv.camel(alert_name)!r} (obskit alert "
@@ -141,8 +148,10 @@ def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape:
         notes.changed(subject, "no alerting section: Sloth then writes no alerts; obskit neither (page=None, ticket=None)")
         page = ticket = None
     else:
-        page = _tier("page", get(alerting, "page_alert", "pageAlert"), annotations, notes, subject)
-        ticket = _tier("ticket", get(alerting, "ticket_alert", "ticketAlert"), annotations, notes, subject)
+        common = (alert_labels, annotations)
+        series = {**{b: None for b in getattr(sli, "by", ())}, **labels}
+        page = _tier("page", get(alerting, "page_alert", "pageAlert"), common, series, notes, subject)
+        ticket = _tier("ticket", get(alerting, "ticket_alert", "ticketAlert"), common, series, notes, subject)
     if sli is None:
         return None, subject
     slo = build(lambda: SLO(

@@ -2,21 +2,10 @@
 
 Imported from tests/fixtures/sloth/getting-started.yml (Sloth prometheus/v1) by `obskit import`.
 This file is now the source of truth: edit it, then `obskit build` and `obskit test`.
-
-Findings of the import are comments above the SLO they concern (`lost`: not carried
-over; `changed`: carried over with a difference in behaviour).
 """
 from obskit import SLO, AlertingPolicy, BurnWindow, Tier, RatioSLI
 
 
-# changed: alerting labels category='availability' become SLO labels: obskit puts them on the
-#   recorded series as well as on the alerts
-# lost: alert annotation summary="High error rate on 'myservice' requests responses": obskit
-#   writes its own summary and description
-# lost: page alert label routing_key='myteam': obskit tiers carry only severity and obskit_tier;
-#   route on those in Alertmanager instead
-# lost: ticket alert label slack_channel='#alerts-myteam': obskit tiers carry only severity and
-#   obskit_tier; route on those in Alertmanager instead
 requests_availability = SLO(
     service='myservice',
     name='requests-availability',
@@ -26,17 +15,29 @@ requests_availability = SLO(
         total='http_request_duration_seconds_count{job="myservice"}',
         errors='http_request_duration_seconds_count{job="myservice",code=~"(5..|429)"}',
     ),
-    labels={'category': 'availability', 'owner': 'myteam', 'repo': 'myorg/myservice', 'tier': '2'},
+    labels={'owner': 'myteam', 'repo': 'myorg/myservice', 'tier': '2'},
     alert_name='MyServiceHighErrorRate',
     alerting=AlertingPolicy(
-        page=Tier(name='page', severity='pageteam', windows=(
-            BurnWindow(long='1h', short='5m', budget_share=0.02),
-            BurnWindow(long='6h', short='30m', budget_share=0.05),
-        )),
-        ticket=Tier(name='ticket', severity='slack', windows=(
-            BurnWindow(long='1d', short='2h', budget_share=0.1),
-            BurnWindow(long='3d', short='6h', budget_share=0.1),
-        )),
+        page=Tier(
+            name='page',
+            severity='pageteam',
+            windows=(
+                BurnWindow(long='1h', short='5m', budget_share=0.02),
+                BurnWindow(long='6h', short='30m', budget_share=0.05),
+            ),
+            labels={'category': 'availability', 'routing_key': 'myteam'},
+            annotations={'summary': "High error rate on 'myservice' requests responses"},
+        ),
+        ticket=Tier(
+            name='ticket',
+            severity='slack',
+            windows=(
+                BurnWindow(long='1d', short='2h', budget_share=0.1),
+                BurnWindow(long='3d', short='6h', budget_share=0.1),
+            ),
+            labels={'category': 'availability', 'slack_channel': '#alerts-myteam'},
+            annotations={'summary': "High error rate on 'myservice' requests responses"},
+        ),
         absent_for='10m',  # obskit addition (Sloth has no missing-SLI alert); None removes it
     ),
 )
