@@ -52,10 +52,14 @@ def duplicate_groups(subjects: Subjects, settings: Settings) -> Iterator:
                       severity=ERROR if same_file else WARNING)
 
 
-def _rule_key(rule) -> Tuple:
-    kind = "alert" if isinstance(rule, AlertingRule) else "record"
-    name = rule.alert if kind == "alert" else rule.record
-    return kind, name, " ".join(rule.expr.split()), rule.labels
+def _name_key(rule) -> Tuple:
+    if isinstance(rule, AlertingRule):
+        return "alert", rule.alert, rule.labels
+    return "record", rule.record, rule.labels
+
+
+def _normalised(rule) -> str:
+    return " ".join(rule.expr.split())
 
 
 def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
@@ -64,23 +68,38 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
     keep the distinguishing label (``code="500"`` / ``code="200"`` under ``sum by (code)``, or a label
     one keeps and the other drops) write different series: no finding. An error when both results
     have exactly the same label names and nothing tells them apart (one series written twice at every
-    evaluation); a warning when it depends on the data (e.g. two selectors of different metrics)."""
+    evaluation); a warning when it depends on the data (e.g. two selectors of different metrics).
+
+    Rules are bucketed by kind, name and labels first: expressions are compared (whitespace-normalised)
+    and parsed only within a bucket, which in most projects holds one rule."""
     from obskit.lint.base import parsed
     from obskit.lint.promql_ast import may_overlap, output_labels
-    seen: Dict[Tuple, object] = {}
-    records: Dict[Tuple, list] = {}
+    buckets: Dict[Tuple, list] = {}      # (kind, name, labels) → [(normalised expr, subject)], no duplicates
     for s in subjects.rules:
-        key = _rule_key(s.rule)
-        if key in seen:
-            yield finding(s, "duplicate-rule", f"identical to the rule at {subjects.where(seen[key].location)}",
+        key = _name_key(s.rule)
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [(None, s)]
+            continue
+        expr = _normalised(s.rule)
+        same = None
+        for i, (norm, other) in enumerate(bucket):
+            if norm is None:
+                norm = _normalised(other.rule)
+                bucket[i] = (norm, other)
+            if norm == expr:
+                same = other
+                break
+        if same is not None:
+            yield finding(s, "duplicate-rule", f"identical to the rule at {subjects.where(same.location)}",
                           hint="remove one of them")
             continue
-        seen[key] = s
+        others = [other for _, other in bucket]
+        bucket.append((expr, s))
         if isinstance(s.rule, AlertingRule):
             continue
-        rkey = (s.rule.record, s.rule.labels)
         mine = parsed(s.rule.expr)
-        for other in records.get(rkey, ()):
+        for other in others:
             theirs = parsed(other.rule.expr)
             if mine is None or theirs is None or not may_overlap(mine, theirs):
                 continue
@@ -95,7 +114,6 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
                           hint="give them different labels or names, or select disjoint values of a label "
                                "both keep", severity=ERROR if certain else WARNING)
             break
-        records.setdefault(rkey, []).append(s)
 
 
 def file_clash(subjects: Subjects, settings: Settings) -> Iterator:
