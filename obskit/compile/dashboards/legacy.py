@@ -32,12 +32,14 @@ import copy
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+from obskit.compile.dashboards.migrate.common import matcher
+from obskit.compile.dashboards.migrate.graph import histogram, series_overrides
+from obskit.compile.dashboards.migrate.heatmap import heatmap
+from obskit.compile.dashboards.migrate.lists import alertlist, dashlist
+from obskit.compile.dashboards.migrate.piechart import piechart
+from obskit.compile.dashboards.migrate.table import old_table
+
 COLUMNS = 24
-_REDUCERS = {"current": "lastNotNull", "avg": "mean", "total": "sum", "min": "min", "max": "max",
-             "first": "firstNotNull", "delta": "delta", "diff": "diff", "range": "range", "count": "count",
-             "name": "lastNotNull", "last_time": "lastNotNull"}
-_TABLE_TRANSFORMS = {"table": "merge", "timeseries_to_rows": "seriesToRows",
-                     "timeseries_to_columns": "seriesToColumns", "timeseries_aggregations": "reduce"}
 
 
 @dataclass
@@ -68,170 +70,7 @@ def _all_panels(doc: dict) -> list:
     return list(doc.get("panels") or []) + rows
 
 
-def _matcher(pattern: str) -> dict:
-    if len(pattern) > 2 and pattern.startswith("/") and pattern.endswith("/"):
-        return {"id": "byRegexp", "options": pattern[1:-1]}
-    return {"id": "byName", "options": pattern}
-
-
 # --- per panel -----------------------------------------------------------------------------------
-def _series_overrides(p: dict, key, m: Migration) -> None:
-    items = p.get("seriesOverrides")
-    if not isinstance(items, list):
-        return
-    kept = []
-    for so in items:
-        if not isinstance(so, dict):
-            m.notes.append(f"panel {key[0]!r}: a series override that is not an object ({str(so)[:60]}...) "
-                           "is dropped: Grafana ignores it (it has no alias)")
-            continue
-        so = dict(so)
-        t = so.pop("transform", None)
-        if t in ("negative-Y", "constant") and so.get("alias"):
-            m.transforms.setdefault(key, []).append((str(so["alias"]), t))
-        elif t is not None:
-            m.notes.append(f"panel {key[0]!r}: series override transform {t!r} is unknown to Grafana; dropped")
-        if set(so) - {"alias"}:
-            kept.append(so)
-    p["seriesOverrides"] = kept
-
-
-def _legend_calcs(legend: dict) -> list:
-    return [c for k, c in (("current", "lastNotNull"), ("min", "min"), ("max", "max"), ("avg", "mean"),
-                           ("total", "sum")) if legend.get(k)]
-
-
-def _piechart(p: dict, key, m: Migration) -> dict:
-    legend = p.get("legend") or {}
-    values = (["value"] if legend.get("values") else []) + (["percent"] if legend.get("percentage") else [])
-    placement = "right" if p.get("legendType") == "Right side" else "bottom"
-    show = bool(legend.get("show", True)) and p.get("legendType") != "On graph"
-    defaults: dict = {"color": {"mode": "palette-classic"}, "custom": {"hideFrom": {"legend": False, "tooltip": False,
-                                                                                     "viz": False}}}
-    if p.get("format"):
-        defaults["unit"] = p["format"]
-    if isinstance(p.get("decimals"), (int, float)):
-        defaults["decimals"] = p["decimals"]
-    overrides = [{"matcher": _matcher(alias), "properties": [{"id": "color", "value": {"mode": "fixed", "fixedColor": c}}]}
-                 for alias, c in sorted((p.get("aliasColors") or {}).items())]
-    out = {k: v for k, v in p.items() if k in ("datasource", "description", "gridPos", "id", "links", "targets",
-                                                 "title", "transparent", "repeat", "repeatDirection", "maxPerRow",
-                                                 "timeFrom", "timeShift", "interval", "hideTimeOverride")}
-    out.update({
-        "type": "piechart",
-        "fieldConfig": {"defaults": defaults, "overrides": overrides},
-        "options": {
-            "reduceOptions": {"calcs": [_REDUCERS.get(p.get("valueName") or "current", "lastNotNull")],
-                              "fields": "", "values": False},
-            "pieType": "donut" if p.get("pieType") == "donut" else "pie",
-            "displayLabels": [],
-            "legend": {"showLegend": show, "displayMode": "table" if placement == "right" else "list",
-                       "placement": placement, "values": values},
-            "tooltip": {"mode": "single", "sort": "none"},
-        },
-    })
-    m.notes.append(f"panel {key[0]!r}: grafana-piechart-panel → piechart (as Grafana migrates it)")
-    return out
-
-
-def _histogram(p: dict, key, m: Migration) -> dict:
-    legend = p.get("legend") or {}
-    yaxes = p.get("yaxes") or [{}]
-    defaults: dict = {"color": {"mode": "palette-classic"}, "custom": {"fillOpacity": 80, "lineWidth": 1}}
-    unit = (yaxes[0] or {}).get("format") if isinstance(yaxes[0], dict) else None
-    if unit and unit != "short":
-        defaults["unit"] = unit
-    out = {k: v for k, v in p.items() if k in ("datasource", "description", "gridPos", "id", "links", "targets",
-                                                 "title", "transparent", "repeat", "repeatDirection", "maxPerRow",
-                                                 "timeFrom", "timeShift", "interval")}
-    options: dict = {"combine": False,
-                     "legend": {"showLegend": bool(legend.get("show", True)), "calcs": _legend_calcs(legend),
-                                "displayMode": "table" if legend.get("alignAsTable") else "list",
-                                "placement": "right" if legend.get("rightSide") else "bottom"}}
-    buckets = (p.get("xaxis") or {}).get("buckets")
-    if isinstance(buckets, int) and buckets > 0:
-        options["bucketCount"] = buckets
-    out.update({"type": "histogram", "options": options, "fieldConfig": {"defaults": defaults, "overrides": []}})
-    m.notes.append(f"panel {key[0]!r}: graph with a histogram x-axis → histogram panel (as Grafana migrates it)")
-    return out
-
-
-def _style_properties(s: dict) -> list:
-    props = []
-    if s.get("alias"):
-        props.append({"id": "displayName", "value": s["alias"]})
-    kind = s.get("type")
-    if kind == "hidden":
-        props.append({"id": "custom.hidden", "value": True})
-        return props
-    if kind == "date":
-        props.append({"id": "unit", "value": f"time: {s.get('dateFormat') or 'YYYY-MM-DD HH:mm:ss'}"})
-    elif kind == "number":
-        if s.get("unit"):
-            props.append({"id": "unit", "value": s["unit"]})
-        if isinstance(s.get("decimals"), (int, float)):
-            props.append({"id": "decimals", "value": s["decimals"]})
-    if s.get("colorMode") in ("cell", "value", "row") and s.get("thresholds"):
-        colors = list(s.get("colors") or [])
-        steps = [{"color": colors[0] if colors else "green", "value": None}]
-        for i, t in enumerate(s["thresholds"]):
-            try:
-                steps.append({"color": colors[i + 1] if i + 1 < len(colors) else "red", "value": float(t)})
-            except (TypeError, ValueError):
-                continue
-        props.append({"id": "thresholds", "value": {"mode": "absolute", "steps": steps}})
-        props.append({"id": "custom.cellOptions",
-                      "value": {"type": "color-text" if s["colorMode"] == "value" else "color-background"}})
-    if s.get("link") and s.get("linkUrl"):
-        props.append({"id": "links", "value": [{"title": s.get("linkTooltip") or "", "url": s["linkUrl"],
-                                                "targetBlank": bool(s.get("linkTargetBlank"))}]})
-    if s.get("align") and s["align"] != "auto":
-        props.append({"id": "custom.align", "value": s["align"]})
-    return props
-
-
-def _old_table(p: dict, key, m: Migration) -> dict:
-    styles = [s for s in p.get("styles") or [] if isinstance(s, dict)]
-    defaults: dict = {"custom": {"align": "auto", "cellOptions": {"type": "auto"}, "inspect": False}}
-    overrides = []
-    catch_all = next((s for s in styles if s.get("pattern") == "/.*/"), None)
-    hidden_rest = catch_all is not None and catch_all.get("type") == "hidden"
-    for s in styles:
-        if s is catch_all or not s.get("pattern"):
-            continue
-        props = _style_properties(s)
-        if hidden_rest and s.get("type") != "hidden":
-            props.append({"id": "custom.hidden", "value": False})     # first match wins: shown
-        if props:
-            overrides.append({"matcher": _matcher(str(s["pattern"])), "properties": props})
-    if catch_all is not None:
-        for prop in _style_properties({k: v for k, v in catch_all.items() if k != "alias"}):
-            if prop["id"].startswith("custom."):
-                defaults["custom"][prop["id"][len("custom."):]] = prop["value"]
-            else:
-                defaults[prop["id"]] = prop["value"]
-    out = {k: v for k, v in p.items() if k not in ("styles", "columns", "transform", "sort", "fontSize", "scroll",
-                                                     "showHeader", "pageSize")}
-    out["type"] = "table"
-    out["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
-    out["options"] = {"showHeader": p.get("showHeader", True) is not False, "cellHeight": "sm",
-                      "footer": {"show": False, "reducer": ["sum"], "countRows": False}}
-    transform = p.get("transform")
-    if transform in _TABLE_TRANSFORMS:
-        step: dict = {"id": _TABLE_TRANSFORMS[transform], "options": {}}
-        if transform == "timeseries_aggregations":
-            calcs = [_REDUCERS.get(str(c.get("value")), "mean") for c in p.get("columns") or [] if isinstance(c, dict)]
-            step["options"] = {"reducers": calcs or ["mean"]}
-        out["transformations"] = list(p.get("transformations") or []) + [step]
-    elif transform not in (None, ""):
-        m.notes.append(f"panel {key[0]!r}: table transform {transform!r} has no equivalent; dropped")
-    if p.get("sort"):
-        m.notes.append(f"panel {key[0]!r}: the old table's sort by column {p['sort'].get('col')} is dropped "
-                       "(the table panel sorts by a column's name; click a header to sort)")
-    m.notes.append(f"panel {key[0]!r}: the old table (styles) → table panel with overrides (as Grafana migrates it)")
-    return out
-
-
 def _targets(p: dict, key, m: Migration) -> None:
     """Empty strings where a number or an enum belongs (old editors wrote them) mean the default;
     a target with an empty expression runs no query: dropped."""
@@ -249,83 +88,23 @@ def _targets(p: dict, key, m: Migration) -> None:
     p["targets"] = kept
 
 
-_HEATMAP_LEGACY = ("cards", "color", "dataFormat", "heatmap", "highlightCards", "legend", "tooltip", "xAxis",
-                   "xBucketNumber", "xBucketSize", "yAxis", "yBucketNumber", "yBucketSize", "yBucketBound",
-                   "hideZeroBuckets", "reverseYBuckets", "tooltipDecimals")
-
-
-def _bucket(number, size) -> Optional[dict]:
-    if size not in (None, ""):
-        return {"mode": "size", "value": str(size)}
-    if number not in (None, ""):
-        return {"mode": "count", "value": str(number)}
-    return None
-
-
-def _heatmap(p: dict, key, m: Migration) -> dict:
-    """The pre-9 heatmap (cards, color, dataFormat, xBucket*/yBucket*) → the current heatmap's options,
-    as Grafana's heatmap migration maps them."""
-    color, y = p.get("color") or {}, p.get("yAxis") or {}
-    scheme = str(color.get("colorScheme") or "interpolateOranges")
-    scale = "exponential" if color.get("colorScale") == "sqrt" else "linear"
-    options: dict = {
-        "calculate": p.get("dataFormat", "timeseries") != "tsbuckets",
-        "color": {"mode": "opacity" if color.get("mode") == "opacity" else "scheme",
-                  "scheme": scheme[len("interpolate"):] if scheme.startswith("interpolate") else scheme,
-                  "fill": str(color.get("cardColor") or "dark-orange"), "scale": scale,
-                  "exponent": float(color.get("exponent") or 0.5), "steps": 64, "reverse": False},
-        "cellGap": int((p.get("cards") or {}).get("cardPadding") or 1),
-        "showValue": "never",
-        "yAxis": {"axisPlacement": "left" if y.get("show", True) else "hidden", "reverse": bool(p.get("reverseYBuckets"))},
-        "legend": {"show": bool((p.get("legend") or {}).get("show", True))},
-        "tooltip": {"mode": "single" if (p.get("tooltip") or {}).get("show", True) else "none",
-                    "yHistogram": bool((p.get("tooltip") or {}).get("showHistogram")), "showColorScale": False},
-        "exemplars": {"color": "rgba(255,0,255,0.7)"},
-        "filterValues": {"le": 1e-9},
-        "rowsFrame": {"layout": "auto"},
-    }
-    if (p.get("cards") or {}).get("cardRound") is not None:
-        options["cellRadius"] = float(p["cards"]["cardRound"])
-    if y.get("format"):
-        options["yAxis"]["unit"] = y["format"]
-    if isinstance(y.get("decimals"), (int, float)):
-        options["yAxis"]["decimals"] = y["decimals"]
-    for bound in ("min", "max"):
-        try:
-            if y.get(bound) not in (None, ""):
-                options["yAxis"][bound] = float(y[bound])
-        except (TypeError, ValueError):
-            pass
-    if options["calculate"]:
-        calc = {k: v for k, v in (("xBuckets", _bucket(p.get("xBucketNumber"), p.get("xBucketSize"))),
-                                  ("yBuckets", _bucket(p.get("yBucketNumber"), p.get("yBucketSize")))) if v}
-        if y.get("logBase") not in (None, 1):
-            calc.setdefault("yBuckets", {})["scale"] = {"type": "log", "log": int(y["logBase"])}
-        if calc:
-            options["calculation"] = calc
-    out = {k: v for k, v in p.items() if k not in _HEATMAP_LEGACY}
-    out["options"] = options
-    out.setdefault("fieldConfig", {"defaults": {"custom": {"hideFrom": {"legend": False, "tooltip": False,
-                                                                          "viz": False},
-                                                           "scaleDistribution": {"type": "linear"}}},
-                                   "overrides": []})
-    m.notes.append(f"panel {key[0]!r}: the old heatmap → heatmap options (as Grafana migrates it)")
-    return out
-
-
 def _panel(p: dict, key, m: Migration) -> dict:
     _targets(p, key, m)
     kind = p.get("type")
     if kind == "heatmap" and "options" not in p and ("cards" in p or "dataFormat" in p or "color" in p):
-        return _heatmap(p, key, m)
+        return heatmap(p, key, m)
     if kind == "graph":
-        _series_overrides(p, key, m)
+        series_overrides(p, key, m)
         if (p.get("xaxis") or {}).get("mode") == "histogram":
-            return _histogram(p, key, m)
+            return histogram(p, key, m)
     if kind == "grafana-piechart-panel":
-        return _piechart(p, key, m)
+        return piechart(p, key, m)
     if kind == "table-old" or (kind == "table" and "styles" in p):
-        return _old_table(p, key, m)
+        return old_table(p, key, m)
+    if kind == "alertlist":
+        return alertlist(p, key, m)
+    if kind == "dashlist":
+        return dashlist(p, key, m)
     return p
 
 
@@ -440,10 +219,10 @@ def finish(doc: dict, m: Migration) -> dict:
         for alias, transform in m.transforms.get(key, ()):
             config = p.setdefault("fieldConfig", {"defaults": {}, "overrides": []})
             overrides = config.setdefault("overrides", [])
-            matcher = _matcher(alias)
-            target = next((o for o in overrides if o.get("matcher") == matcher), None)
+            match = matcher(alias)
+            target = next((o for o in overrides if o.get("matcher") == match), None)
             if target is None:
-                target = {"matcher": matcher, "properties": []}
+                target = {"matcher": match, "properties": []}
                 overrides.append(target)
             target["properties"].append({"id": "custom.transform", "value": transform})
     return doc

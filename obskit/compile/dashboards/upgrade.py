@@ -24,6 +24,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards.defaults import with_default_options
 from obskit.compile.dashboards.layout import (box_problem, flow, overlaps, row_header, to_box)
+from obskit.compile.dashboards.migrate.common import number as _number
+from obskit.compile.dashboards.migrate.graph import graph
+from obskit.compile.dashboards.migrate.singlestat import singlestat
 from obskit.project import DEFAULT_DATASOURCE_UIDS
 
 DEFAULT_DATASOURCE_UID = DEFAULT_DATASOURCE_UIDS["prometheus"]
@@ -45,16 +48,6 @@ _LEGACY_ONLY = {"table-old": "the table panel (its options differ: rebuild it as
                 "grafana-piechart-panel": "the 'piechart' panel",
                 "grafana-worldmap-panel": "the 'geomap' panel",
                 "grafana-clock-panel": None}
-_GRAPH_KEYS = ("aliasColors", "bars", "dashLength", "dashes", "fill", "fillGradient", "grid", "hiddenSeries",
-               "legend", "lines", "linewidth", "nullPointMode", "percentage", "pointradius", "points",
-               "seriesOverrides", "spaceLength", "stack", "steppedLine", "thresholds", "timeRegions",
-               "tooltip", "xaxis", "yaxes", "yaxis", "decimals")
-_SINGLESTAT_KEYS = ("colorBackground", "colorValue", "colors", "decimals", "format", "gauge", "mappingType",
-                    "mappingTypes", "nullPointMode", "nullText", "postfix", "postfixFontSize", "prefix",
-                    "prefixFontSize", "rangeMaps", "sparkline", "thresholds", "valueFontSize", "valueMaps",
-                    "valueName", "tableColumn")
-_SINGLESTAT_CALC = {"avg": "mean", "current": "lastNotNull", "min": "min", "max": "max", "total": "sum",
-                    "first": "firstNotNull", "delta": "delta", "diff": "diff", "range": "range", "name": "lastNotNull"}
 
 
 class Upgrade:
@@ -190,9 +183,9 @@ class Upgrade:
                                  "in alerts/ (obskit.model.rules) instead")
             p.pop("alert")
         if kind == "graph":
-            p = self.graph(p, name)
+            p = graph(p, name, self.problems)
         elif kind in ("singlestat", "grafana-singlestat-panel"):
-            p = self.singlestat(p, name)
+            p = singlestat(p, name, self.problems)
         elif kind == "text":
             options = dict(p.get("options") or {})
             for key in ("mode", "content"):
@@ -249,165 +242,6 @@ class Upgrade:
         if isinstance(defaults.get("custom"), dict):
             defaults["custom"] = {k: v for k, v in defaults["custom"].items() if v is not None}
         return {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
-
-    # --- graph → timeseries ----------------------------------------------------------------------
-    def graph(self, p: dict, name: str) -> dict:
-        g = {k: p.pop(k) for k in _GRAPH_KEYS if k in p}
-        xmode = (g.get("xaxis") or {}).get("mode", "time")
-        if xmode not in (None, "time"):
-            self.problems.append(f"{name}: graph x-axis mode {xmode!r} has no timeseries equivalent; "
-                                 "use a 'barchart' or 'histogram' panel")
-        p["type"] = "timeseries"
-        p.pop("options", None)  # graph's options (dataLinks, alertThreshold) do not apply
-        custom: dict = {"drawStyle": "line", "lineWidth": g.get("linewidth", 1),
-                        "fillOpacity": min(100, 10 * (g.get("fill") or 0)),
-                        "showPoints": "never", "pointSize": g.get("pointradius", 5)}
-        if g.get("bars"):
-            custom["drawStyle"] = "bars"
-        elif g.get("lines") is False and g.get("points"):
-            custom["drawStyle"] = "points"
-        if g.get("points") and custom["drawStyle"] == "line":
-            custom["showPoints"] = "always"
-        if g.get("steppedLine"):
-            custom["lineInterpolation"] = "stepAfter"
-        if g.get("stack"):
-            custom["stacking"] = {"mode": "percent" if g.get("percentage") else "normal", "group": "A"}
-        custom["spanNulls"] = g.get("nullPointMode") == "connected"
-        defaults: dict = {}
-        yaxes = g.get("yaxes") or []
-        if yaxes:
-            left = yaxes[0] or {}
-            if left.get("format"):
-                defaults["unit"] = left["format"]
-            for key in ("min", "max"):
-                num = _number(left.get(key))
-                if num is not None:
-                    defaults[key] = num
-            if left.get("label"):
-                custom["axisLabel"] = left["label"]
-            if (left.get("logBase") or 1) > 1:
-                custom["scaleDistribution"] = {"type": "log", "log": left["logBase"]}
-            if left.get("decimals") is not None:
-                defaults["decimals"] = left["decimals"]
-        if g.get("decimals") is not None:
-            defaults["decimals"] = g["decimals"]
-        fc = p.get("fieldConfig") or {}
-        old_defaults = {k: v for k, v in (fc.get("defaults") or {}).items() if v not in (None, "")}
-        old_defaults.pop("thresholds", None)
-        defaults = {**old_defaults, **defaults, "custom": custom}
-        overrides = list(fc.get("overrides") or [])
-        steps = [{"color": "green", "value": None}]
-        for th in sorted(g.get("thresholds") or [], key=lambda t: _number(t.get("value")) or 0):
-            value = _number(th.get("value"))
-            if value is not None:
-                color = th.get("fillColor") or th.get("lineColor") or {"ok": "green", "warning": "orange"}.get(
-                    th.get("colorMode"), "red")
-                steps.append({"color": color, "value": value})
-        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
-        if len(steps) > 1:
-            custom["thresholdsStyle"] = {"mode": "line"}
-        for series, color in sorted((g.get("aliasColors") or {}).items()):
-            overrides.append(_override(series, [{"id": "color", "value": {"mode": "fixed", "fixedColor": color}}]))
-        for so in g.get("seriesOverrides") or []:
-            if not isinstance(so, dict):
-                continue        # a nested list (Ceph's RGW overview): Grafana ignores it too (no alias)
-            converted = self.series_override(so, name)
-            if converted:
-                overrides.append(converted)
-        p["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
-        legend = g.get("legend") or {}
-        calcs = [c for key, c in (("current", "lastNotNull"), ("min", "min"), ("max", "max"),
-                                  ("avg", "mean"), ("total", "sum")) if legend.get(key)]
-        tooltip = g.get("tooltip") or {}
-        p["options"] = {
-            "legend": {"showLegend": legend.get("show", True), "calcs": calcs,
-                       "displayMode": "table" if legend.get("alignAsTable") else "list",
-                       "placement": "right" if legend.get("rightSide") else "bottom"},
-            "tooltip": {"mode": "multi" if tooltip.get("shared", True) else "single",
-                        "sort": {1: "asc", 2: "desc"}.get(tooltip.get("sort"), "none")},
-        }
-        return p
-
-    def series_override(self, so: dict, name: str) -> Optional[dict]:
-        alias = so.get("alias")
-        if not alias:
-            self.problems.append(f"{name}: a series override without 'alias' cannot be converted")
-            return None
-        props = []
-        table = {"color": lambda v: {"id": "color", "value": {"mode": "fixed", "fixedColor": v}},
-                 "yaxis": lambda v: {"id": "custom.axisPlacement", "value": "right" if v == 2 else "left"},
-                 "linewidth": lambda v: {"id": "custom.lineWidth", "value": v},
-                 "fill": lambda v: {"id": "custom.fillOpacity", "value": min(100, 10 * v)},
-                 "lines": lambda v: None if v else {"id": "custom.drawStyle", "value": "points"},
-                 "bars": lambda v: {"id": "custom.drawStyle", "value": "bars"} if v else None,
-                 "legend": lambda v: None if v else {"id": "custom.hideFrom",
-                                                     "value": {"legend": True, "tooltip": False, "viz": False}},
-                 "stack": lambda v: {"id": "custom.stacking", "value": {"mode": "normal" if v else "none",
-                                                                         "group": "A"}}}
-        for key, value in sorted(so.items()):
-            if key == "alias":
-                continue
-            if key not in table:
-                self.problems.append(f"{name}: series override property {key!r} (alias {alias!r}) has no "
-                                     f"timeseries equivalent obskit converts; convert: {', '.join(sorted(table))}")
-                continue
-            prop = table[key](value)
-            if prop:
-                props.append(prop)
-        return _override(alias, props) if props else None
-
-    # --- singlestat → stat / gauge ---------------------------------------------------------------
-    def singlestat(self, p: dict, name: str) -> dict:
-        s = {k: p.pop(k) for k in _SINGLESTAT_KEYS if k in p}
-        gauge = (s.get("gauge") or {}).get("show")
-        p["type"] = "gauge" if gauge else "stat"
-        defaults: dict = {}
-        unit = s.get("format") or "none"
-        prefix, postfix = s.get("prefix") or "", s.get("postfix") or ""
-        if prefix or postfix:
-            if unit not in ("none", "short") or (prefix and postfix):
-                self.problems.append(f"{name}: singlestat prefix/postfix with format {unit!r} cannot be "
-                                     "expressed as one unit; set fieldConfig unit yourself")
-            else:
-                unit = f"prefix:{prefix}" if prefix else f"suffix:{postfix}"
-        defaults["unit"] = unit
-        if s.get("decimals") is not None:
-            defaults["decimals"] = s["decimals"]
-        if gauge:
-            defaults["min"] = _number(s["gauge"].get("minValue")) or 0
-            defaults["max"] = _number(s["gauge"].get("maxValue")) or 100
-        colors = list(s.get("colors") or ["green", "orange", "red"])
-        levels = [v for v in (_number(x) for x in str(s.get("thresholds") or "").split(",")
-                              if x.strip()) if v is not None]
-        steps = [{"color": colors[0] if colors else "green", "value": None}]
-        for i, value in enumerate(levels):
-            steps.append({"color": colors[min(i + 1, len(colors) - 1)] if colors else "red", "value": value})
-        defaults["thresholds"] = {"mode": "absolute", "steps": steps}
-        mappings = []
-        for vm in s.get("valueMaps") or []:
-            if vm.get("op", "=") == "=" and "value" in vm:
-                mappings.append({"type": "value", "options": {str(vm["value"]): {"text": str(vm.get("text", ""))}}})
-        for rm in s.get("rangeMaps") or []:
-            mappings.append({"type": "range", "options": {"from": _number(rm.get("from")), "to": _number(rm.get("to")),
-                                                         "result": {"text": str(rm.get("text", ""))}}})
-        if mappings:
-            defaults["mappings"] = mappings
-        if s.get("nullText"):
-            defaults["noValue"] = str(s["nullText"])
-        fc = p.get("fieldConfig") or {}
-        p["fieldConfig"] = {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
-        calc = _SINGLESTAT_CALC.get(s.get("valueName") or "avg", "mean")
-        reduce = {"calcs": [calc], "fields": "", "values": False}
-        if gauge:
-            p["options"] = {"reduceOptions": reduce,
-                            "showThresholdLabels": bool(s["gauge"].get("thresholdLabels")),
-                            "showThresholdMarkers": bool(s["gauge"].get("thresholdMarkers", True))}
-        else:
-            color_mode = "background" if s.get("colorBackground") else "value" if s.get("colorValue") else "none"
-            p["options"] = {"reduceOptions": reduce, "colorMode": color_mode,
-                            "graphMode": "area" if (s.get("sparkline") or {}).get("show") else "none",
-                            "textMode": "name" if s.get("valueName") == "name" else "auto"}
-        return p
 
     # --- templating, annotations, links ----------------------------------------------------------
     def variable(self, v: dict, i: int) -> dict:
@@ -538,24 +372,6 @@ def _ref_id(i: int) -> str:
     return letters
 
 
-def _number(value) -> Optional[float]:
-    if value is None or value == "" or isinstance(value, bool):
-        return None
-    try:
-        num = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(num) if num == int(num) else num
-
-
 def _px_to_units(height) -> int:
     px = _number(str(height).rstrip("px")) if height is not None else None
     return max(1, round((px or 250) / 30))
-
-
-def _override(series: str, props: list) -> dict:
-    if len(series) > 2 and series.startswith("/") and series.endswith("/"):
-        matcher = {"id": "byRegexp", "options": series[1:-1]}
-    else:
-        matcher = {"id": "byName", "options": series}
-    return {"matcher": matcher, "properties": props}
