@@ -88,11 +88,20 @@ class Alert:
     group: str
     expr: str
     labels: Labels                         # static rule labels, severity included
-    selectors: Tuple[Selector, ...]        # PromQL selectors (none for LogQL)
     source: str                            # "alert rule", "SLO llm-gateway/errors", "Loki rules llm-gateway"
     platform: str
     location: Location
     lint_disable: Tuple[str, ...] = ()
+
+    @property
+    def selectors(self) -> Tuple[Selector, ...]:
+        """The PromQL selectors of ``expr`` (none for LogQL), parsed when first read: only the checks of
+        a server that scrapes jobs read them, and most alerts of a big project are evaluated by none."""
+        found = self.__dict__.get("_selectors")
+        if found is None:
+            found = selectors(self.expr) if self.kind == PROMETHEUS else ()
+            self.__dict__["_selectors"] = found      # frozen dataclass: cached beside the fields
+        return found
 
 
 @dataclass(frozen=True)
@@ -235,8 +244,7 @@ def _alerts(project: Project) -> Tuple[List[Alert], List[Tuple[str, str]]]:
                 recorded.append((rule.record, path))
             elif isinstance(rule, AlertingRule):
                 labels = tuple(sorted(dict(c.group.labels, **dict(rule.labels)).items()))
-                alerts.append(Alert(rule.alert, PROMETHEUS, path, c.group.name, rule.expr, labels,
-                                    selectors(rule.expr), "alert rule",
+                alerts.append(Alert(rule.alert, PROMETHEUS, path, c.group.name, rule.expr, labels, "alert rule",
                                     platform_key(c.file[:-len(conv.ALERT_RULE_FILE_SUFFIX)]), model_rule.location,
                                     tuple(model_rule.lint_disable) + tuple(c.source.lint_disable)))
     for slo in project.slos:
@@ -249,7 +257,7 @@ def _alerts(project: Project) -> Tuple[List[Alert], List[Tuple[str, str]]]:
                 elif isinstance(rule, AlertingRule):
                     labels = tuple(sorted(dict(compiled.series_labels, **dict(rule.labels)).items()))
                     alerts.append(Alert(rule.alert, PROMETHEUS, path, group.name, rule.expr, labels,
-                                        selectors(rule.expr), f"SLO {slo.service}/{slo.name}",
+                                        f"SLO {slo.service}/{slo.name}",
                                         platform_key(slo.service), slo.location))
     for r in project.of(LokiRules):
         path = rule_path(r)
@@ -257,7 +265,7 @@ def _alerts(project: Project) -> Tuple[List[Alert], List[Tuple[str, str]]]:
             for rule in g.rules:
                 if isinstance(rule, LogAlert):
                     labels = tuple(sorted(dict(rule.labels).items()))
-                    alerts.append(Alert(rule.alert, LOKI, path, g.name, rule.expr, labels, (),
+                    alerts.append(Alert(rule.alert, LOKI, path, g.name, rule.expr, labels,
                                         f"Loki rules {r.name}", platform_key(r.name), r.location))
                 elif isinstance(rule, LogRecord):
                     recorded.append((rule.record, path))
