@@ -117,7 +117,20 @@ def export_openslo(project_dir: Path) -> Tuple[str, List[Finding], int]:
     return text, findings, len(project.slos)
 
 
-__all__ = ["FORMATS", "ImportResult", "SourceError", "convert", "import_files", "export_openslo"]
+def export_pyrra(project_dir: Path, lossy: bool = False):
+    """The project's SLOs as Pyrra objects: (exported, findings, number of SLOs). Objects go in the
+    ``[kubernetes]`` namespace when one is set (else each SLO's service) with its labels."""
+    from obskit.interop import pyrra_export
+    from obskit.loader import load_project
+    from obskit.project import kubernetes_namespace
+    project = load_project(project_dir)
+    exported, findings = pyrra_export.export(
+        project.slos, k8s_labels=project.settings.kubernetes.labels, namespace=kubernetes_namespace(project.settings),
+        lossy=lossy, root=str(Path(project_dir).resolve()))
+    return exported, findings, len(project.slos)
+
+
+__all__ = ["FORMATS", "ImportResult", "SourceError", "convert", "import_files", "export_openslo", "export_pyrra"]
 
 
 # --- files that become other definitions than SLOs (rule files, Alertmanager configs, ...) ---------

@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Tuple
 
 #: ``lost``: something of the source is not in the output (the conversion is partial);
-#: ``changed``: converted, but obskit behaves differently in a way worth knowing.
-KINDS = ("lost", "changed")
+#: ``changed``: converted, but obskit behaves differently in a way worth knowing;
+#: ``unsupported``: an export skipped the whole definition (the target format cannot express it).
+KINDS = ("lost", "changed", "unsupported")
 
 
 @dataclass(frozen=True)

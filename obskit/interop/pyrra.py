@@ -24,7 +24,11 @@ The mapping (docs/interop.md has it as a table):
   ``absent_for`` = Pyrra's absent ``for`` (W/20160, 2m at 28d, at least 1m), ``absent_severity``
   critical; ``absent: false`` → ``absent_for=None``. ``alerting.name`` → ``alert_name`` (Pyrra's
   default names every SLO's alert ``ErrorBudgetBurn``; obskit's default is one name per SLO,
-  ``changed``). ``absentName`` and ``partial_response_strategy`` have no obskit equivalent (``lost``).
+  ``changed``). ``absentName``, ``partial_response_strategy`` and ``burnRateType: dynamic`` have no
+  obskit equivalent (``lost``).
+* ``metadata.annotations`` ``obskit.dev/...``: what ``obskit export pyrra`` (pyrra_export.py) keeps
+  there because Pyrra has no field for it (the Workbook policy, ``min_events``, the missing-SLI
+  alert's ``for``/severity, names, owner, runbook, window shape, buckets) is read back.
 """
 from __future__ import annotations
 
@@ -50,7 +54,15 @@ WINDOWS = (("critical", "page", 14, 28 * 24, 28 * 24 * 12, 28 * 24 * 30),
            ("warning", "ticket", 2, 28, 28 * 12, 28 * 24),
            ("warning", "ticket", 1, 7, 28 * 4, 28 * 8))
 _SPEC_KEYS = ("description", "target", "window", "indicator", "alerting", "partial_response_strategy")
-_ALERTING_KEYS = ("disabled", "burnrates", "absent", "name", "absentName")
+_ALERTING_KEYS = ("disabled", "burnrates", "absent", "name", "absentName", "burnRateType")
+#: annotations obskit's export writes for what Pyrra's object has no field for (read back on import)
+A = "obskit.dev/"
+_ANNOTATIONS = ("slo-name", "service", "owner", "runbook-url", "window-shape", "buckets", "policy", "min-events",
+                "absent-for", "absent-severity")
+
+
+#: obskit's ``le`` matcher for a whole-number threshold (``le=~"1|1\\.0"``, both spellings of the bucket)
+_LE_EITHER = re.compile(r"(\d+)\|\1\\\.0")
 
 
 def _round_minute(seconds: float) -> int:
@@ -66,6 +78,26 @@ def windows(window: Duration) -> List[Tuple[str, str, float, Duration, Duration,
                     Duration(max(60, _round_minute(window.seconds / short_d))),
                     Duration(max(60, _round_minute(window.seconds / for_d)))))
     return out
+
+
+def can_fire(factor: float, objective: float) -> bool:
+    """Whether a burn of ``factor`` × the budget is below 100 % errors (else the window never fires)."""
+    return factor * (1 - objective / 100) < 1
+
+
+def standard_windows(window: Duration, objective: float) -> Dict[str, List[Tuple[float, Duration, Duration]]]:
+    """Pyrra's windows as obskit writes them for this SLO: tier → [(factor, long, short)], without the
+    windows that can never fire at ``objective``."""
+    out: Dict[str, List[Tuple[float, Duration, Duration]]] = {"page": [], "ticket": []}
+    for _sev, tier, factor, long, short, _for in windows(window):
+        if can_fire(factor, objective):
+            out[tier].append((factor, long, short))
+    return out
+
+
+def absent_for(window: Duration) -> Duration:
+    """Pyrra's ``for`` of its missing-metric alert (2m at 28 days, at least 1m)."""
+    return Duration(max(60, _round_minute(window.seconds / (28 * 24 * 30))))
 
 
 def _duration(text, notes: Notes, subject: str, what: str) -> Optional[Duration]:
@@ -101,7 +133,7 @@ def _grouping(ind: dict) -> Tuple[str, ...]:
     return tuple(str(g) for g in (ind.get("grouping") or ()))
 
 
-def _sli(indicator: dict, notes: Notes, subject: str):
+def _sli(indicator: dict, notes: Notes, subject: str, buckets: Optional[str] = None):
     kinds = [k for k in ("ratio", "latency", "latencyNative", "bool_gauge", "boolGauge") if indicator.get(k)]
     if len(kinds) != 1:
         notes.lost(subject, "indicator needs exactly one of ratio, latency, latencyNative, bool_gauge")
@@ -120,7 +152,8 @@ def _sli(indicator: dict, notes: Notes, subject: str):
             _selector(ind.get("total"), notes, subject, "latency total")
         if success is None or total is None:
             return None
-        le = [m for m in success.matchers if m.name == "le" and m.op == "="]
+        le = [m.value if m.op == "=" else m.value.split("|")[0] for m in success.matchers
+              if m.name == "le" and (m.op == "=" or _LE_EITHER.fullmatch(m.value))]
         rest = tuple(m for m in success.matchers if m.name != "le")
         if not le or not success.metric.endswith("_bucket") or not total.metric.endswith("_count"):
             notes.lost(subject, "latency: success must be <histogram>_bucket{le=\"<threshold>\"} and total "
@@ -132,14 +165,16 @@ def _sli(indicator: dict, notes: Notes, subject: str):
                                 f"success {success}")
             return None
         try:
-            threshold = float(le[0].value)
+            threshold = float(le[0])
+            bounds = tuple(float(b) for b in buckets.split(",")) if buckets else (threshold,)
         except ValueError:
-            notes.lost(subject, f"latency: le {le[0].value!r} is not a number")
+            notes.lost(subject, f"latency: le {le[0]!r} (or {A}buckets {buckets!r}) is not a number")
             return None
-        notes.changed(subject, f"latency: Pyrra names only the threshold bucket; buckets=({le[0].value},) (add "
-                               "the histogram's other boundaries for richer generated tests)")
+        if not buckets:
+            notes.changed(subject, f"latency: Pyrra names only the threshold bucket; buckets=({le[0]},) (add "
+                                   "the histogram's other boundaries for richer generated tests)")
         return build(lambda: LatencySLI(histogram=str(Selector(base, rest)), threshold=threshold,
-                                        buckets=(threshold,), by=by), notes, subject)
+                                        buckets=bounds, by=by), notes, subject)
     if kind == "latencyNative":
         total = _selector(ind.get("total"), notes, subject, "latencyNative total")
         seconds = _seconds(ind.get("latency", ""))
@@ -157,10 +192,13 @@ def _sli(indicator: dict, notes: Notes, subject: str):
     return build(lambda: AvailabilitySLI(gauge=str(gauge), by=by), notes, subject)
 
 
-def _policy(alerting: dict, window: Duration, objective: float, notes: Notes, subject: str):
+def _policy(alerting: dict, window: Duration, objective: float, ann: dict, notes: Notes, subject: str):
     for k in alerting:
         if k not in _ALERTING_KEYS:
             notes.lost(subject, f"alerting.{k} is not understood by the importer")
+    if str(alerting.get("burnRateType", "static")) != "static":
+        notes.lost(subject, f"alerting.burnRateType {alerting['burnRateType']!r}: Pyrra's traffic-dependent "
+                            "thresholds have no obskit equivalent; imported with the static windows")
     if alerting.get("absentName"):
         notes.lost(subject, f"alerting.absentName {alerting['absentName']!r}: obskit names the missing-SLI alert "
                             "<Service><Slo>SLIAbsent")
@@ -169,9 +207,13 @@ def _policy(alerting: dict, window: Duration, objective: float, notes: Notes, su
     budget = 1 - objective / 100
     tiers: Dict[str, List[BurnWindow]] = {"page": [], "ticket": []}
     fors = []
+    if burn and ann.get(A + "policy") == "workbook":
+        notes.changed(subject, f"{A}policy: workbook (exported by obskit): the Workbook's windows "
+                               "(Tier.page(), Tier.ticket()); Pyrra itself alerts on its own windows")
+        return _policy_of(Tier.page(), Tier.ticket(), window, ann, absent, notes, subject)
     if burn:
         for severity, tier, factor, long, short, for_ in windows(window):
-            if factor * budget >= 1:
+            if not can_fire(factor, objective):
                 notes.changed(subject, f"{tier} window {long}: factor {factor:g} × budget {budget:g} ≥ 100 % errors, "
                                        "so it can never fire (Pyrra writes it anyway): left out")
                 continue
@@ -189,17 +231,34 @@ def _policy(alerting: dict, window: Duration, objective: float, notes: Notes, su
         if tiers["page"] else None
     ticket = build(lambda: Tier(name="ticket", severity="warning", windows=tuple(tiers["ticket"])), notes, subject) \
         if tiers["ticket"] else None
-    absent_for = str(Duration(max(60, _round_minute(window.seconds / (28 * 24 * 30))))) if absent else None
-    return build(lambda: AlertingPolicy(page=page, ticket=ticket, absent_for=absent_for, absent_severity="critical"),
-                 notes, subject)
+    return _policy_of(page, ticket, window, ann, absent, notes, subject)
+
+
+def _policy_of(page, ticket, window: Duration, ann: dict, absent: bool, notes: Notes, subject: str):
+    """The policy with Pyrra's missing-metric alert, or what obskit's export kept in annotations."""
+    kw = {"absent_for": str(absent_for(window)) if absent else None, "absent_severity": "critical"}
+    if absent and A + "absent-for" in ann:
+        kw["absent_for"] = ann[A + "absent-for"]
+    if A + "absent-severity" in ann:
+        kw["absent_severity"] = ann[A + "absent-severity"]
+    if A + "min-events" in ann:
+        try:
+            kw["min_events"] = float(ann[A + "min-events"])
+        except ValueError:
+            notes.lost(subject, f"{A}min-events {ann[A + 'min-events']!r} is not a number")
+    return build(lambda: AlertingPolicy(page=page, ticket=ticket, **kw), notes, subject)
 
 
 def _slo(doc: dict, notes: Notes) -> Tuple[Optional[SLO], str, str]:
     meta, spec = doc.get("metadata") or {}, doc.get("spec") or {}
-    name = str(meta.get("name") or "")
-    service = str(meta.get("namespace") or "pyrra")
+    ann = {str(k): str(v) for k, v in (meta.get("annotations") or {}).items() if str(k).startswith(A)}
+    name = ann.get(A + "slo-name") or str(meta.get("name") or "")
+    service = ann.get(A + "service") or str(meta.get("namespace") or "pyrra")
     subject = f"SLO {service}/{name}"
-    if not meta.get("namespace"):
+    for k in sorted(ann):
+        if k[len(A):] not in _ANNOTATIONS:
+            notes.lost(subject, f"annotation {k} is not one obskit's export writes")
+    if not meta.get("namespace") and A + "service" not in ann:
         notes.changed(subject, "no metadata.namespace: the SLO's service is 'pyrra' (obskit SLOs belong to a service)")
     for k in spec:
         if k not in _SPEC_KEYS:
@@ -226,7 +285,7 @@ def _slo(doc: dict, notes: Notes) -> Tuple[Optional[SLO], str, str]:
         notes.changed(subject, f"target {spec.get('target')} is a fraction; Pyrra reads it as a percentage too "
                                f"({objective} %), so does obskit")
     window = _duration(spec.get("window"), notes, subject, "window")
-    sli = _sli(spec.get("indicator") or {}, notes, subject)
+    sli = _sli(spec.get("indicator") or {}, notes, subject, ann.get(A + "buckets"))
     if window is None or sli is None:
         return None, service, subject
     alerting = spec.get("alerting") or {}
@@ -234,12 +293,14 @@ def _slo(doc: dict, notes: Notes) -> Tuple[Optional[SLO], str, str]:
     if alert_name is None:
         notes.changed(subject, "Pyrra names every SLO's burn alert ErrorBudgetBurn (told apart by its slo label); "
                                "obskit names it <Service><Slo>BudgetBurn with obskit_service/obskit_slo labels")
-    policy = _policy(alerting, window, objective, notes, subject)
+    policy = _policy(alerting, window, objective, ann, notes, subject)
     if policy is None:
         return None, service, subject
     slo = build(lambda: SLO(service=service, name=name, objective=objective, period=str(window),
                             description=str(spec.get("description") or "").strip(), sli=sli, labels=labels,
-                            alert_name=alert_name, alerting=policy), notes, subject)
+                            alert_name=alert_name, alerting=policy, owner=ann.get(A + "owner", ""),
+                            runbook_url=ann.get(A + "runbook-url", ""),
+                            window_shape=ann.get(A + "window-shape", "preaggregated")), notes, subject)
     return slo, service, subject
 
 

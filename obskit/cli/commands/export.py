@@ -9,16 +9,30 @@ from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="write the project's SLOs in another format (OpenSLO v1)",
-                       description="Write every SLO of PROJECT_DIR as OpenSLO v1 YAML (Service and SLO objects, "
-                                   "SLI and alert policies inline). What OpenSLO cannot express is kept as "
-                                   "obskit.dev/ annotations or listed as findings.",
-                       epilog="Exit codes: 0 exported; 1 something could not be expressed (nothing written "
-                              "unless --allow-partial); 2 definition errors.")
-    p.add_argument("format", choices=("openslo",))
+    p = sub.add_parser("export", help="write the project's SLOs in another format (OpenSLO v1, Pyrra)",
+                       description="Write the SLOs of PROJECT_DIR in another tool's format.\n"
+                                   "openslo: one OpenSLO v1 YAML stream (Service and SLO objects, SLI and alert "
+                                   "policies inline); what OpenSLO cannot express is kept as obskit.dev/ "
+                                   "annotations or listed as findings.\n"
+                                   "pyrra: one Pyrra ServiceLevelObjective (pyrra.dev/v1alpha1) per SLO, a file "
+                                   "each in --out DIR (<namespace>.<name>.yaml; earlier exported files no longer "
+                                   "produced are removed) or one stream on stdout. An SLO Pyrra cannot express "
+                                   "(a RawSLI, burn-rate windows other than Pyrra's or the Workbook's, one tier "
+                                   "alone, other severities, a tier's own labels) is an 'unsupported' finding at "
+                                   "its file:line and is skipped; --lossy exports it without what Pyrra cannot "
+                                   "say, listing each loss.",
+                       epilog="Exit codes: 0 exported; 1 something could not be expressed (openslo: nothing "
+                              "written unless --allow-partial; pyrra: the other SLOs are written, the "
+                              "unsupported ones skipped); 2 definition errors.")
+    p.add_argument("format", choices=("openslo", "pyrra"))
     add_project_dir(p)
-    p.add_argument("--out", type=Path, default=None, metavar="FILE", help="write to FILE (default: stdout)")
-    p.add_argument("--allow-partial", action="store_true", help="write even when something could not be expressed")
+    p.add_argument("-o", "--out", type=Path, default=None, metavar="PATH",
+                   help="openslo: write to this FILE; pyrra: write one file per SLO into this DIR (default: stdout)")
+    p.add_argument("--allow-partial", action="store_true",
+                   help="openslo: write even when something could not be expressed")
+    p.add_argument("--lossy", action="store_true",
+                   help="pyrra: export SLOs Pyrra cannot express fully, without what it cannot say (each loss "
+                        "a finding)")
     p.add_argument("--output", choices=("text", "json"), default="text",
                    help="json: print a summary object (with the document when --out is not given)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only findings and errors")
@@ -26,6 +40,8 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    if args.format == "pyrra":
+        return _pyrra(args)
     from obskit.interop.driver import export_openslo
     from obskit.interop.findings import is_partial
     text, findings, count = export_openslo(Path(args.project_dir))
@@ -50,3 +66,28 @@ def run(args) -> int:
         elif not args.quiet:
             print(f"obskit: exported {count} SLO(s) to {args.out}")
     return EXIT_FAILED if refused else EXIT_OK
+
+
+def _pyrra(args) -> int:
+    from obskit.interop import pyrra_export
+    from obskit.interop.driver import export_pyrra
+    exported, findings, count = export_pyrra(Path(args.project_dir), lossy=args.lossy)
+    skipped = [f.subject for f in findings if f.kind == "unsupported"]
+    files = [str(p) for p in pyrra_export.write(exported, args.out)] if args.out is not None else []
+    if args.output == "json":
+        out = {"exported": [e.slo_id for e in exported], "skipped": skipped, "slos": count,
+               "files": files, "findings": [f.to_dict() for f in findings]}
+        if args.out is None:
+            out["document"] = pyrra_export.stream(exported)
+        print(json.dumps(out, indent=2))
+    else:
+        for f in findings:
+            if not (args.quiet and f.kind == "changed"):
+                print(str(f), file=sys.stderr)
+        if args.out is None:
+            sys.stdout.write(pyrra_export.stream(exported))
+        elif not args.quiet:
+            print(f"obskit: exported {len(exported)} of {count} SLO(s) to {args.out}"
+                  + (f"; {len(skipped)} skipped as unsupported (--lossy exports them without what Pyrra cannot "
+                     "say)" if skipped else ""))
+    return EXIT_FAILED if skipped else EXIT_OK
