@@ -143,7 +143,7 @@ def test_legacy_rows_with_span():
     ("Loki", {"type": "loki", "uid": "loki"}),
     ("-- Grafana --", {"type": "datasource", "uid": "grafana"}),
     ("$datasource", {"type": "prometheus", "uid": "${datasource}"}),
-    ({"type": "tempo", "uid": "x", "name": "old"}, {"type": "tempo", "uid": "x"}),
+    ({"type": "tempo", "uid": "tempo", "name": "old"}, {"type": "tempo", "uid": "tempo"}),
 ])
 def test_datasource_references(value, ref):
     out, problems = _up({"title": "T", "panels": [{"type": "timeseries", "title": "p", "datasource": value,

@@ -271,8 +271,15 @@ def _classic_element(p: dict, pid: int, api: str) -> dict:
     query_options = {v: p[k] for k, v in _QUERY_OPTIONS.items() if p.get(k) is not None}
     return _element(pid, p.get("title", ""), p["type"], _classic_query_group(p),
                     [_transformation(t, api) for t in p.get("transformations") or [] if isinstance(t, dict)],
-                    p.get("options") or {}, field_config, p.get("description") or "", p.get("links") or [],
+                    p.get("options") or {}, field_config, p.get("description") or "",
+                    [_panel_link(link) for link in p.get("links") or [] if isinstance(link, dict)],
                     query_options, p.get("transparent"))
+
+
+def _panel_link(link: dict) -> dict:
+    """A classic panel link (a ``DashboardLink``-shaped object in schema v1) as v2's ``DataLink``."""
+    return {"title": str(link.get("title") or ""), "url": str(link.get("url") or ""),
+            "targetBlank": bool(link.get("targetBlank", False))}
 
 
 def _classic_item(p: dict, name: str, y0: int) -> dict:

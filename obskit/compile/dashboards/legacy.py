@@ -29,8 +29,11 @@ does both, then writes the result; the build's upgrade of that output changes no
 from __future__ import annotations
 
 import copy
+import functools
+import json
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
+from pathlib import Path
+from typing import Dict, List, Mapping, Optional, Tuple
 
 from obskit.compile.dashboards.migrate.common import matcher
 from obskit.compile.dashboards.migrate.graph import histogram, series_overrides
@@ -45,6 +48,13 @@ COLUMNS = 24
 @dataclass
 class Migration:
     notes: List[str] = field(default_factory=list)
+    #: the notes a user would be surprised by (something of theirs dropped): the build warns of these
+    warnings: List[str] = field(default_factory=list)
+
+    def drop(self, note: str) -> None:
+        """A note about something of the author's that is dropped: also a build warning."""
+        self.notes.append(note)
+        self.warnings.append(note)
     #: (panel title, occurrence) → [(alias, transform)] to add after the upgrade
     transforms: Dict[Tuple[str, int], List[Tuple[str, str]]] = field(default_factory=dict)
 
@@ -158,8 +168,10 @@ def compact(panels: list, notes: List[str]) -> None:
 
 
 # --- entry points --------------------------------------------------------------------------------
-def migrate(doc: dict) -> Tuple[dict, Migration]:
-    """``doc`` with what the upgrade refuses migrated; the notes and what :func:`finish` adds."""
+def migrate(doc: dict, compact_grid: bool = True) -> Tuple[dict, Migration]:
+    """``doc`` with what the upgrade refuses migrated; the notes and what :func:`finish` adds.
+    ``compact_grid=False`` leaves overlapping panels for the upgrade to refuse (the build: an overlap
+    written in code is a mistake at the user's line; an imported export is compacted as Grafana does)."""
     doc = copy.deepcopy(doc)
     m = Migration()
     counter: Dict[str, int] = {}
@@ -168,7 +180,7 @@ def migrate(doc: dict) -> Tuple[dict, Migration]:
     for r in doc.get("rows") or []:
         if isinstance(r, dict) and isinstance(r.get("panels"), list):
             r["panels"] = _replace_panels(r["panels"], m, counter)
-    if isinstance(doc.get("panels"), list):
+    if compact_grid and isinstance(doc.get("panels"), list):
         compact(doc["panels"], m.notes)
     for a in (doc.get("annotations") or {}).get("list") or []:
         if not isinstance(a, dict):
@@ -181,20 +193,31 @@ def migrate(doc: dict) -> Tuple[dict, Migration]:
     return doc, m
 
 
-def _schema_keys() -> Tuple[Optional[frozenset], Optional[frozenset]]:
-    """The keys Grafana's dashboard schema allows on a panel and on a Prometheus query (None when the
-    schemas are not installed)."""
-    import json
-    from pathlib import Path
+def _schema_keys() -> Tuple[Optional[frozenset], Dict[str, frozenset]]:
+    """The keys Grafana's dashboard schema allows on a panel, and on a query of each datasource type
+    with a schema (None and {} when the schemas are not installed)."""
     try:
         from obskit.verify.grafana_schema import schema_dir
-        d = Path(schema_dir())
-        panel = json.loads((d / "dashboard.jsonschema.json").read_text())["definitions"]["Panel"]["properties"]
-        query = json.loads((d / "prometheus.jsonschema.json").read_text())
-        q = query["definitions"][query["$ref"].rsplit("/", 1)[-1]]["properties"]
+        return _keys_in(str(schema_dir()))
     except Exception:  # noqa: BLE001 - no schemas here: keep every key
-        return None, None
-    return frozenset(panel) | {"panels", "collapsed"}, frozenset(q)
+        return None, {}
+
+
+@functools.lru_cache(maxsize=4)
+def _keys_in(directory: str) -> Tuple[frozenset, Dict[str, frozenset]]:
+    d = Path(directory)
+    panel = json.loads((d / "dashboard.jsonschema.json").read_text())["definitions"]["Panel"]["properties"]
+    queries = {}
+    for kind in ("prometheus", "loki"):
+        query = json.loads((d / f"{kind}.jsonschema.json").read_text())
+        queries[kind] = frozenset(query["definitions"][query["$ref"].rsplit("/", 1)[-1]]["properties"])
+    return frozenset(panel) | {"panels", "collapsed"}, queries
+
+
+def _query_kind(p: dict, t: dict) -> str:
+    ds = t.get("datasource") if isinstance(t.get("datasource"), dict) else p.get("datasource")
+    kind = ds.get("type") if isinstance(ds, dict) else None
+    return kind if isinstance(kind, str) else "prometheus"
 
 
 def finish(doc: dict, m: Migration) -> dict:
@@ -209,13 +232,14 @@ def finish(doc: dict, m: Migration) -> dict:
             if extra:
                 m.notes.append(f"panel {key[0]!r}: legacy keys Grafana ignores dropped: {', '.join(extra)}")
             for t in p.get("targets") or []:
-                if isinstance(t, dict) and "expr" in t and query_keys is not None:
-                    gone = sorted(k for k in t if k not in query_keys)
+                keys = query_keys.get(_query_kind(p, t)) if isinstance(t, dict) and "expr" in t else None
+                if keys is not None:
+                    gone = sorted(k for k in t if k not in keys)
                     for k in gone:
                         del t[k]
                     if gone:
-                        m.notes.append(f"panel {key[0]!r}: query {t.get('refId', '?')}: keys Grafana's Prometheus "
-                                       f"query ignores dropped: {', '.join(gone)}")
+                        m.notes.append(f"panel {key[0]!r}: query {t.get('refId', '?')}: keys Grafana's "
+                                       f"{_query_kind(p, t).capitalize()} query ignores dropped: {', '.join(gone)}")
         for alias, transform in m.transforms.get(key, ()):
             config = p.setdefault("fieldConfig", {"defaults": {}, "overrides": []})
             overrides = config.setdefault("overrides", [])
@@ -239,4 +263,24 @@ def title_and_queries(doc: dict) -> List[Tuple[str, Tuple[str, ...]]]:
     return out
 
 
-__all__ = ["Migration", "compact", "finish", "migrate", "title_and_queries"]
+@dataclass(frozen=True)
+class Converted:
+    """An authored dashboard converted for the build: the document, what stops it (``problems``) and
+    what was dropped that its author would not expect (``warnings``)."""
+
+    doc: dict
+    problems: Tuple[str, ...]
+    warnings: Tuple[str, ...]
+
+
+def convert(doc: dict, schema_version: int, datasources: Mapping[str, dict], datasource_uid: str) -> Converted:
+    """The build's conversion of an authored dashboard (grafanalib, foundation-sdk, dict): the plugin-level
+    migrations, the upgrade, the clean-up: what Grafana would do on load, done before it is written."""
+    from obskit.compile.dashboards.upgrade import Upgrade
+    migrated, m = migrate(doc, compact_grid=False)
+    u = Upgrade(datasources, datasource_uid)
+    out = finish(u.dashboard(migrated, schema_version), m)
+    return Converted(out, tuple(u.problems), tuple(u.warnings) + tuple(m.warnings))
+
+
+__all__ = ["Converted", "Migration", "compact", "convert", "finish", "migrate", "title_and_queries"]

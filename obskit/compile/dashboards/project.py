@@ -18,7 +18,7 @@ from obskit.compile.dashboards.ir import (AuthoredDocument, CompiledDashboard, C
                                           Folder)
 from obskit.compile.dashboards.red import has_red, red
 from obskit.compile.dashboards.slo import detail, overview
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.compile.dashboards.upgrade import upgrade
 from obskit.errors import Diagnostic
 from obskit.location import Location

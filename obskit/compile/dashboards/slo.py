@@ -15,7 +15,7 @@ from typing import Optional, Sequence, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards.ir import (DashboardSpec, DataLink, DatasourceRef, FieldOverride, Link, Merge,
                                           Organize, Panel, Query, Row, Threshold, Variable)
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.compile.slo import windows_needed
 from obskit.model.slo import SLO
 from obskit.project import DEFAULT_DATASOURCE_UIDS

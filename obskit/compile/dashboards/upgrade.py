@@ -57,16 +57,24 @@ class Upgrade:
         self.datasources = dict(datasources)       # legacy name → {type, uid}
         self.datasource_uid = datasource_uid       # default of an added ``datasource`` variable
         self.problems: List[str] = []
+        self.warnings: List[str] = []              # converted, but the user would be surprised (a dropped alert)
         self.needs_variable = False
         self.variables: Dict[str, dict] = {}
 
     # --- datasources -----------------------------------------------------------------------------
     def ref(self, value, where: str, default_type: str = "prometheus") -> Optional[dict]:
-        if value is None:
+        """A datasource as ``{type, uid}``: a name or uid of a provisioned datasource, a ``$variable``,
+        Grafana's special ones; ``"default"`` (grafanalib's examples) and ``None`` are the default
+        datasource, as in Grafana's datasource migration. Anything else is a problem."""
+        if value is None or value == "default":
             return None
         if isinstance(value, dict):
             ref = {k: v for k, v in value.items() if k in ("type", "uid") and v is not None}
-            self.variable_use(ref.get("uid"), where)
+            uid = ref.get("uid")
+            self.variable_use(uid, where)
+            if isinstance(uid, str) and not self.known_uid(uid):
+                self.problems.append(f"{where}: datasource uid {uid!r} is not a datasource this project provisions "
+                                     f"or references ({self.known_uids()}) nor a template variable")
             return ref or None
         if isinstance(value, str):
             if value in SPECIAL_DATASOURCES:
@@ -80,14 +88,24 @@ class Upgrade:
                 return {"type": kind, "uid": "${%s}" % var.group(1)}
             if value in self.datasources:
                 return dict(self.datasources[value])
+            by_uid = [r for r in self.datasources.values() if r.get("uid") == value]
+            if by_uid:
+                return dict(by_uid[0])          # Grafana's migration looks a string up by name, then by uid
             known = ", ".join(sorted(self.datasources))
             self.problems.append(
-                f"{where}: datasource {value!r} is a datasource name; current Grafana references datasources "
-                f"as {{type, uid}}: use one of the provisioned datasources ({known}), "
-                f"'${{{conv.DATASOURCE_VARIABLE}}}' or a {{'type': ..., 'uid': ...}} dict")
+                f"{where}: datasource {value!r} is a datasource name this project does not provision; name one of "
+                f"{known} (or its uid: {self.known_uids()}), use '${{{conv.DATASOURCE_VARIABLE}}}', leave it "
+                "out for the default, or give a {'type': ..., 'uid': ...} dict")
             return None
         self.problems.append(f"{where}: datasource {value!r} is neither a name nor a {{type, uid}} reference")
         return None
+
+    def known_uid(self, uid: str) -> bool:
+        return (not self.datasources or re.fullmatch(r"\$\{?\w+\}?", uid) is not None
+                or any(r.get("uid") == uid for r in list(self.datasources.values()) + list(SPECIAL_DATASOURCES.values())))
+
+    def known_uids(self) -> str:
+        return ", ".join(sorted({r["uid"] for r in self.datasources.values() if r.get("uid")}))
 
     def variable_use(self, uid, where: str) -> None:
         """A datasource uid naming a template variable: the variable must exist (``datasource`` is
@@ -118,7 +136,7 @@ class Upgrade:
             if panels:
                 self.problems.append("the dashboard has both legacy 'rows' and 'panels'; keep one")
             panels = self.legacy_rows(doc["rows"])
-        out["panels"] = self.panels(panels)
+        out["panels"] = self.unnest(self.panels(panels))
         out["templating"] = {"list": [self.variable(v, i) for i, v in enumerate(templating.get("list") or [])]}
         if self.needs_variable and conv.DATASOURCE_VARIABLE not in self.variables:
             out["templating"]["list"].insert(0, datasource_variable(self.datasource_uid))
@@ -134,21 +152,42 @@ class Upgrade:
         return out
 
     def legacy_rows(self, rows: list) -> list:
-        """Pre-5.0 rows (panels sized by ``span`` of 12) → row panels with panels placed on the grid."""
+        """Pre-5.0 rows (panels sized by ``span`` of 12) → row panels with panels placed on the grid, as
+        Grafana's migration to the grid does: a collapsed row (``collapse``) holds its panels, a
+        repeated row keeps ``repeat``; one untitled row needs no row panel."""
         out, y = [], 0
-        titled = len(rows) > 1 or any(r.get("showTitle") for r in rows)
+        titled = len(rows) > 1 or any(r.get("showTitle") or r.get("collapse") or r.get("repeat") for r in rows)
         for r in rows:
             height = _px_to_units(r.get("height"))
+            collapsed = bool(r.get("collapse"))
+            header = None
             if titled:
-                out.append({"type": "row", "title": r.get("title") or "", "collapsed": False, "panels": [],
-                            "gridPos": row_header(y).as_json()})
+                header = {"type": "row", "title": r.get("title") or "", "collapsed": collapsed, "panels": [],
+                          "gridPos": row_header(y).as_json()}
+                if r.get("repeat"):
+                    header["repeat"] = r["repeat"]
+                out.append(header)
                 y += 1
             sizes = [(int(round(2 * (p.get("span") or 12))), height) for p in r.get("panels") or []]
-            boxes, y = flow(sizes, y)
+            boxes, bottom = flow(sizes, y)
             for p, box in zip(r.get("panels") or [], boxes):
                 p = dict(p)
                 p["gridPos"] = box.as_json()
-                out.append(p)
+                (header["panels"] if collapsed and header is not None else out).append(p)
+            if not (collapsed and header is not None):
+                y = bottom              # a collapsed row's panels take no room until it is opened
+        return out
+
+    @staticmethod
+    def unnest(panels: list) -> list:
+        """An expanded row holding panels (grafanalib's ``RowPanel(panels=...)`` without ``collapsed``;
+        Grafana nests only a collapsed row's panels) → the row followed by its panels."""
+        out = []
+        for p in panels:
+            out.append(p)
+            if isinstance(p, dict) and p.get("type") == "row" and not p.get("collapsed") and p.get("panels"):
+                out.extend(p["panels"])
+                p["panels"] = []
         return out
 
     def panels(self, panels: list, where: str = "") -> list:
@@ -179,9 +218,9 @@ class Upgrade:
             return {k: v for k, v in p.items()
                     if k in ("type", "title", "collapsed", "panels", "gridPos", "id", "repeat", "datasource")}
         if p.get("alert"):
-            self.problems.append(f"{name}: legacy panel alerts were removed in Grafana 11; define the rule "
-                                 "in alerts/ (obskit.model.rules) instead")
-            p.pop("alert")
+            self.warnings.append(f"{name}: legacy panel alerts were removed in Grafana 11, which ignores this one: "
+                                 "dropped; define the rule in alerts/ (obskit.model.rules) instead")
+        p.pop("alert", None)
         if kind == "graph":
             p = graph(p, name, self.problems)
         elif kind in ("singlestat", "grafana-singlestat-panel"):
@@ -207,6 +246,8 @@ class Upgrade:
         p["fieldConfig"] = self.field_config(p.get("fieldConfig") or {})
         p["options"] = with_default_options(kind, {k: v for k, v in (p.get("options") or {}).items()
                                                     if v is not None})
+        if p.get("links"):
+            p["links"] = [self.link(link, "link") if isinstance(link, dict) else link for link in p["links"]]
         for key in ("links", "transformations"):
             if key in p and not p[key]:
                 p.pop(key)
@@ -239,6 +280,8 @@ class Upgrade:
                                       else "absolute", "steps": [{"color": "green", "value": None}]}
         if defaults.get("unit") == "":
             defaults.pop("unit")
+        if isinstance(defaults.get("mappings"), list):
+            defaults["mappings"] = [_without_none(m) for m in defaults["mappings"]]
         if isinstance(defaults.get("custom"), dict):
             defaults["custom"] = {k: v for k, v in defaults["custom"].items() if v is not None}
         return {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
@@ -254,8 +297,16 @@ class Upgrade:
             else:
                 out["datasource"] = ref
         cur = out.get("current")
-        if isinstance(cur, dict) and not ("text" in cur and "value" in cur):
-            out.pop("current")
+        if isinstance(cur, dict):
+            # grafanalib writes {selected, text, value, tags} with text/value None when there is no default:
+            # Grafana then selects the first option; tags went with tag-based variables
+            cur = {k: val for k, val in cur.items() if k in ("selected", "text", "value") and val is not None}
+            if out.get("type") == "constant" and isinstance(out.get("query"), str) and "value" not in cur:
+                cur = {"text": out["query"], "value": out["query"]}       # a constant's value is its query
+            if "text" in cur and "value" in cur:
+                out["current"] = cur
+            else:
+                out.pop("current")
         if "options" in out:
             out["options"] = [o for o in out["options"] if isinstance(o, dict) and "text" in o and "value" in o]
         return out
@@ -273,10 +324,14 @@ class Upgrade:
         return out
 
     @staticmethod
-    def link(link: dict) -> dict:
-        base = {"title": "", "type": "dashboards", "icon": "external link", "tooltip": "", "tags": [],
+    def link(link: dict, kind: str = "dashboards") -> dict:
+        """A dashboard link (``kind`` the default type) or a panel link (a url: type ``link``) with every
+        field Grafana's schema wants."""
+        base = {"title": "", "type": kind, "icon": "external link", "tooltip": "", "tags": [],
                 "asDropdown": False, "targetBlank": False, "includeVars": False, "keepTime": False}
         base.update({k: v for k, v in link.items() if v is not None})
+        if kind == "link":
+            base.setdefault("url", "")
         return base
 
     # --- layout and ids --------------------------------------------------------------------------
@@ -360,7 +415,7 @@ def upgrade(doc: dict, schema_version: int, datasources: Mapping[str, dict],
     ``datasource`` variable the conversion adds."""
     u = Upgrade(datasources, datasource_uid)
     out = u.dashboard(doc, schema_version)
-    return out, u.problems
+    return out, u.problems + u.warnings        # strict: anything dropped is reported (the build: legacy.convert)
 
 
 def _ref_id(i: int) -> str:
@@ -375,3 +430,12 @@ def _ref_id(i: int) -> str:
 def _px_to_units(height) -> int:
     px = _number(str(height).rstrip("px")) if height is not None else None
     return max(1, round((px or 250) / 30))
+
+
+def _without_none(value):
+    """JSON-like ``value`` without ``None`` members of objects (grafanalib writes unset fields as null)."""
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value

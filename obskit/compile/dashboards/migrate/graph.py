@@ -137,7 +137,7 @@ def series_overrides(p: dict, key, m) -> None:
         if t in ("negative-Y", "constant") and so.get("alias"):
             m.transforms.setdefault(key, []).append((str(so["alias"]), t))
         elif t is not None:
-            m.notes.append(f"panel {key[0]!r}: series override transform {t!r} is unknown to Grafana; dropped")
+            m.drop(f"panel {key[0]!r}: series override transform {t!r} is unknown to Grafana; dropped")
         if set(so) - {"alias"}:
             kept.append(so)
     p["seriesOverrides"] = kept

@@ -26,7 +26,7 @@ def alertlist(p: dict, key, m) -> dict:
         if state in _STATES:
             states[_STATES[state]] = True
         else:
-            m.notes.append(f"panel {key[0]!r}: alert list state filter {state!r} has no counterpart in Grafana "
+            m.drop(f"panel {key[0]!r}: alert list state filter {state!r} has no counterpart in Grafana "
                            "alerting; dropped")
     options.setdefault("maxItems", old.get("limit") if isinstance(old.get("limit"), int) else 10)
     options.setdefault("sortOrder", old.get("sortOrder") if isinstance(old.get("sortOrder"), int) else 1)
@@ -39,7 +39,7 @@ def alertlist(p: dict, key, m) -> dict:
     options.setdefault("groupBy", [])
     options.setdefault("alertInstanceLabelFilter", "")
     if old.get("show") == "changes":
-        m.notes.append(f"panel {key[0]!r}: the alert list's 'recent state changes' mode is gone with legacy "
+        m.drop(f"panel {key[0]!r}: the alert list's 'recent state changes' mode is gone with legacy "
                        "alerting; it lists current alerts")
     p["options"] = options
     return p

@@ -79,9 +79,9 @@ def old_table(p: dict, key, m) -> dict:
             step["options"] = {"reducers": calcs or ["mean"]}
         out["transformations"] = list(p.get("transformations") or []) + [step]
     elif transform not in (None, ""):
-        m.notes.append(f"panel {key[0]!r}: table transform {transform!r} has no equivalent; dropped")
+        m.drop(f"panel {key[0]!r}: table transform {transform!r} has no equivalent; dropped")
     if p.get("sort"):
-        m.notes.append(f"panel {key[0]!r}: the old table's sort by column {p['sort'].get('col')} is dropped "
+        m.drop(f"panel {key[0]!r}: the old table's sort by column {p['sort'].get('col')} is dropped "
                        "(the table panel sorts by a column's name; click a header to sort)")
     m.notes.append(f"panel {key[0]!r}: the old table (styles) → table panel with overrides (as Grafana migrates it)")
     return out

@@ -19,7 +19,7 @@ plain = Dashboard(
                 {"type": "logs", "title": "Errors", "datasource": "Loki",
                  "targets": [{"expr": '{app="api"} |= "error"'}]}]},
             {"type": "text", "title": "Notes", "mode": "markdown", "content": "Hello", "gridPos": {"w": 24, "h": 3}},
-            {"type": "stat", "title": "Targets", "datasource": {"type": "prometheus", "uid": "obskit-prometheus"},
+            {"type": "stat", "title": "Targets", "datasource": {"type": "prometheus", "uid": "prometheus"},
              "targets": [{"expr": "count(up)", "refId": "A"}]},
         ],
     },
