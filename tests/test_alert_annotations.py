@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from obskit import SLO, AlertingPolicy, RatioSLI, presets
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.compile.slo import compile_slo
 from obskit.duration import Duration
 from obskit.errors import DefinitionError

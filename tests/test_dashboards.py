@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 from obskit.build import render_project
 from obskit.compile.dashboards.layout import COLUMNS, flow
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.errors import DefinitionError, ToolError
 from obskit.loader import load_project
 from obskit.targets.grafana import Grafana

@@ -23,7 +23,7 @@ from __future__ import annotations
 from typing import Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.compile.ir import Labels
 from obskit.model.policy import Tier
 from obskit.model.slo import SLO

@@ -16,7 +16,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Optional
 
-from obskit.compile.dashboards.uid import explicit_uid_problem, uid_from_name
+from obskit.model.dashboard_uid import explicit_uid_problem, uid_from_name
 from obskit.location import Location
 from obskit.model.base import Definition, Problems, locate, set_attr
 
