@@ -8,7 +8,7 @@ from pathlib import Path
 from obskit import SLO, RatioSLI
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards.slo import COLLAPSE_ABOVE, COLUMNS, detail, overview, overview_exprs
-from obskit.compile.dashboards.uid import uid_from_name
+from obskit.model.dashboard_uid import uid_from_name
 from obskit.compile.slo import compile_slo
 from obskit.duration import Duration
 from obskit.loader import load_project
