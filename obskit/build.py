@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
+from obskit import build_cache
 from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
 from obskit import output as output_dir
@@ -27,6 +28,15 @@ class BuildResult:
     project: Project
     files: Dict[str, bytes]      # relative path → content
     out: Optional[Path] = None
+    cached: bool = False         # nothing changed since the last build of OUT (obskit/build_cache.py)
+
+    @property
+    def definition_count(self) -> int:
+        return len(self.project.definitions)
+
+    @property
+    def warnings(self) -> tuple:
+        return self.project.warnings
 
 
 #: from this many SLOs on, a target marked ``render_apart`` renders in a forked process while this
@@ -186,21 +196,29 @@ def _terminate_cleanly() -> Iterator[None]:
 
 @span("obskit.build")
 def build(project_dir: "str | Path" = ".", out: "str | Path | None" = None, verify: bool = True,
-          wait: bool = True, on_wait=None) -> BuildResult:
+          wait: bool = True, on_wait=None, cache: "bool | build_cache.Entry" = True) -> BuildResult:
     """Build a project. Raises DefinitionError or ToolError (nothing written), OutputError (a
     file-system error or, with ``wait=False``, another build holding OUT; the previous output stays).
 
     ``on_wait(message)`` is called once when another build holds OUT's lock and this one waits.
+    ``cache``: when nothing changed since the last build of OUT, do nothing (obskit/build_cache.py);
+    an Entry: the one the caller already looked up.
     """
     with _gc_paused(), _terminate_cleanly():
-        return _build(project_dir, out, verify, wait, on_wait)
+        return _build(project_dir, out, verify, wait, on_wait, cache)
 
 
-def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool, wait: bool, on_wait) -> BuildResult:
-    with span("obskit.load", project_dir=str(project_dir)):
-        project = load_project(project_dir)
-    chosen = targets()                  # the same objects render and verify (a target may keep state)
-    files = render_project(project, chosen)
+def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool, wait: bool, on_wait,
+           cache: "bool | build_cache.Entry" = True) -> BuildResult:
+    entry = cache if isinstance(cache, build_cache.Entry) else build_cache.Entry(project_dir, out, verify, cache)
+    hit = entry.lookup(wait, on_wait)
+    if hit is not None:
+        return hit
+    with entry.recording():             # what load and render read: the cache's key
+        with span("obskit.load", project_dir=str(project_dir)):
+            project = load_project(project_dir)
+        chosen = targets()              # the same objects render and verify (a target may keep state)
+        files = render_project(project, chosen)
     out_path = Path(out) if out is not None else project.root / "build"
     out_path = out_path.resolve()
     with OutputDir(out_path, wait=wait, on_wait=on_wait) as output:
@@ -214,4 +232,5 @@ def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool, wa
         if verify:
             verify_files(staging, files, chosen)
         output.replace_with(staging)
+        entry.store(project, files)
     return BuildResult(project, files, out_path)

@@ -7,6 +7,7 @@ the modules' namespaces. Every problem is collected and raised together as one D
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import itertools
 import sys
@@ -23,6 +24,32 @@ from dataclasses import replace
 
 DEFINITION_DIRS = ("slos", "alerts", "dashboards", "telemetry")
 _counter = itertools.count()
+#: names of the projects' own modules (helpers the definitions import) that loads put in sys.modules;
+#: the next load, of any project, imports them afresh (a long-lived process such as a test run would
+#: otherwise keep the first version of an edited helper, or another project's helper of that name)
+_LOCAL_MODULES: set = set()
+_OBSKIT_DIR = Path(__file__).resolve().parent
+
+
+def _inside(module, root: Path) -> bool:
+    file = getattr(module, "__file__", None)
+    if not file:
+        return False
+    path = Path(file).resolve()
+    return path.is_relative_to(root) and not path.is_relative_to(_OBSKIT_DIR)
+
+
+@contextlib.contextmanager
+def _fresh_local_modules(root: Path):
+    for name in sorted(_LOCAL_MODULES):
+        sys.modules.pop(name, None)
+    _LOCAL_MODULES.clear()
+    before = set(sys.modules)
+    try:
+        yield
+    finally:
+        _LOCAL_MODULES.update(n for n in set(sys.modules) - before
+                              if not n.startswith("_obskit_defs_") and _inside(sys.modules[n], root))
 
 
 def definition_files(root: Path) -> List[Path]:
@@ -78,7 +105,7 @@ def load_project(root: "str | Path") -> Project:
     seen = set()
     sys.path.insert(0, str(root))
     try:
-        with collecting() as diags:
+        with collecting() as diags, _fresh_local_modules(root):
             for path in definition_files(root):
                 module = _import(path, root, diags)
                 if module is None:

@@ -12,7 +12,10 @@ def register(sub) -> None:
                                    "OUT_DIR (prometheus/rules/*.yml, kubernetes/*.yaml, ...). On definition "
                                    "errors nothing is written and the previous output stays as it was. "
                                    "OUT_DIR is replaced in one step (never missing, even if the build is "
-                                   "killed) and one build writes it at a time (docs/build-output.md).")
+                                   "killed) and one build writes it at a time. When nothing changed since "
+                                   "the last build of OUT_DIR (definitions, helpers and files they read, "
+                                   "obskit.toml, environment, obskit, tools, options) and OUT_DIR is as it "
+                                   "wrote it, nothing is done (docs/build-output.md).")
     add_project_dir(b)
     b.add_argument("--out", metavar="OUT_DIR", default=None,
                    help="output directory (default: PROJECT_DIR/build); replaced as a whole")
@@ -20,24 +23,32 @@ def register(sub) -> None:
                    help="do not check the generated files with promtool/amtool")
     b.add_argument("--no-wait", action="store_true",
                    help="fail at once (exit 1) when another build is writing OUT_DIR, instead of waiting")
+    b.add_argument("--no-cache", action="store_true",
+                   help="build in full even when nothing changed since the last build (and keep no cache)")
     add_output_options(b)
     b.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from obskit.build import build
-    result = build(args.project_dir, args.out, verify=not args.no_verify, wait=not args.no_wait,
-                   on_wait=lambda message: print(message, file=sys.stderr, flush=True))
+    from obskit.build_cache import Entry
+    on_wait = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
+    entry = Entry(args.project_dir, args.out, verify=not args.no_verify, enabled=not args.no_cache)
+    result = entry.lookup(wait=not args.no_wait, on_wait=on_wait)   # before importing the build itself
+    if result is None:
+        from obskit.build import build
+        result = build(args.project_dir, args.out, verify=not args.no_verify, wait=not args.no_wait,
+                       on_wait=on_wait, cache=entry)
     if args.output == "json":
         print_json({"ok": True, "exit_code": EXIT_OK, "out": str(result.out), "verified": not args.no_verify,
-                    "definitions": len(result.project.definitions), "files": list(result.files),
-                    "warnings": [diagnostic_dict(w) for w in result.project.warnings]})
+                    "definitions": result.definition_count, "files": list(result.files),
+                    "cached": result.cached, "warnings": [diagnostic_dict(w) for w in result.warnings]})
         return EXIT_OK
-    for warning in result.project.warnings:   # lint warnings do not stop a build
+    for warning in result.warnings:   # lint warnings do not stop a build
         print(str(warning), file=sys.stderr)
     verified = "" if args.no_verify else ", verified"
-    print(f"obskit: built {len(result.project.definitions)} definition(s) into {result.out}: "
-          f"{len(result.files)} file(s){verified}")
+    cached = " (nothing changed since the last build: kept as it was)" if result.cached else ""
+    print(f"obskit: built {result.definition_count} definition(s) into {result.out}: "
+          f"{len(result.files)} file(s){verified}{cached}")
     if not args.quiet:
         for path in result.files:
             print(f"  {path}")
