@@ -6,6 +6,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Mapping, Optional, Tuple, Type, TypeVar
 
+from obskit.duration import Duration
+from obskit.model.slo import SLO
+
 T = TypeVar("T")
 
 
@@ -241,8 +244,7 @@ class Settings:
     grafana: GrafanaSettings = field(default_factory=GrafanaSettings)            # [grafana]
 
     def __post_init__(self):
-        from obskit.duration import Duration     # durations as in obskit.toml: "30s", "1m" or seconds
-        for name in ("scrape_interval", "evaluation_interval"):
+        for name in ("scrape_interval", "evaluation_interval"):    # "30s", "1m" or seconds
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, str)) or Duration.parse(value).seconds <= 0:
                 raise ValueError(f"{name} = {value!r} must be a duration more than 0s, e.g. \"30s\" (integers are seconds)")
@@ -290,7 +292,8 @@ GRAFANA_ALIASES = {"grafana_version": "version", "grafana_datasources": "datasou
 
 @dataclass(frozen=True)
 class Project:
-    """What the loader found, in definition order (file, line)."""
+    """What the loader found, in definition order (file, line). It knows the model only: definitions of
+    other layers (an ``SLOScenario`` of :mod:`obskit.verify`) are read with ``project.of(SLOScenario)``."""
 
     root: Path
     settings: Settings = field(default_factory=Settings)
@@ -302,11 +305,5 @@ class Project:
         return tuple(d for d in self.definitions if isinstance(d, kind))
 
     @property
-    def slos(self):
-        from obskit.model.slo import SLO
+    def slos(self) -> Tuple[SLO, ...]:
         return self.of(SLO)
-
-    @property
-    def scenarios(self):
-        from obskit.verify.scenario import SLOScenario
-        return self.of(SLOScenario)

@@ -128,6 +128,7 @@ from obskit.build import build
 from obskit.compile.slo import compile_slo
 from obskit.loader import load_project
 from obskit.verify.runner import assert_pass
+from obskit.verify.scenario import SLOScenario
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -139,9 +140,10 @@ def test_builds(tmp_path):
 
 def test_scenarios_pass():
     project = load_project(ROOT)
-    if not project.scenarios:
+    scenarios = project.of(SLOScenario)
+    if not scenarios:
         pytest.skip("the project has no SLOScenario")
-    assert_pass([s.test_file(compile_slo(s.slo, project.settings)) for s in project.scenarios])
+    assert_pass([s.test_file(compile_slo(s.slo, project.settings)) for s in scenarios])
 ''',
     "README.md": '''\
 # {name}

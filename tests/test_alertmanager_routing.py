@@ -93,7 +93,7 @@ def test_breaking_a_route_fails_obskit_test(broken_project, amtool):
 def test_obskit_test_runs_the_routing_tests(tmp_path, amtool):
     (tmp_path / "alerts").mkdir()
     shutil.copy(ROOT / "alerts" / "routing.py", tmp_path / "alerts" / "routing.py")
-    from obskit.verify.project_tests import run_project_tests
+    from obskit.testing import run_project_tests
     for v in versions("amtool"):                 # Debian's 0.25 and the built 0.35: both must run
         require("amtool", v)
     report = run_project_tests(tmp_path)

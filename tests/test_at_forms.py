@@ -141,7 +141,7 @@ def test_scenario_refuses_a_tier_the_slo_does_not_have():
 
 def test_uncovered_alerts_are_listed(tmp_path):
     from obskit.loader import load_project
-    from obskit.verify.project_tests import uncovered_alerts
+    from obskit.testing import uncovered_alerts
     (tmp_path / "alerts").mkdir()
     (tmp_path / "alerts" / "queue.py").write_text('''
 from obskit.model.rules import AlertRule, RuleGroup

@@ -10,7 +10,7 @@ from conftest import run_cli
 from obskit.errors import ToolError
 from obskit.project import Settings
 from obskit.verify import tools
-from obskit.verify.project_tests import plan_tools
+from obskit.testing import plan_tools
 from servers import require, versions
 
 

@@ -248,14 +248,14 @@ def test_failed_build_span_records_the_error(tmp_path, spans):
 
 
 def test_obskit_test_emits_one_span_per_provider(tmp_path, spans):
-    from obskit.verify.project_tests import PROVIDERS, run_project_tests
+    from obskit.testing import PROVIDERS, run_project_tests
     (tmp_path / "p").mkdir()
     spans.clear()
     run_project_tests(tmp_path / "p")
     got = spans.get_finished_spans()
     runs = [(s.attributes["obskit.provider"], s.attributes["obskit.tool"]) for s in got if s.name == "obskit.test.provider"]
     # one span per provider and installed version of the program it runs
-    from obskit.verify.project_tests import PROGRAM
+    from obskit.testing import PROGRAM
     from obskit.verify.tools import installed
     assert runs == [(p.__name__, t.label) for p in PROVIDERS for t in installed(PROGRAM[p])]
     assert [s.name for s in got][-1] == "obskit.test"

@@ -98,7 +98,6 @@ GRAFANA_APPLY_MESSAGE = "obskit apply {hash}"
 
 
 # --- Grafana dashboards and provisioning (obskit.compile.dashboards) --------------------------------
-DASHBOARD_UID_MAX = 40
 DASHBOARD_TAG = "obskit"                     # tag on every generated dashboard
 SLO_FOLDER = "SLOs"                          # folder title of the generated SLO dashboards
 SERVICES_FOLDER = "Services"                 # folder title of the generated RED dashboards

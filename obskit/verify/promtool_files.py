@@ -15,16 +15,18 @@ project builds, so the tests prove the built rules, not an old copy:
 
 Anything else is an error at the entry's line. promtool resolves the rewritten entries as absolute
 paths, so the test file is run from a scratch directory.
+
+This module reads and rewrites the files (:func:`discover`, :func:`load`); the ``obskit test``
+provider that builds the rule files they point at is :func:`obskit.testing.user_promtool_tests`.
 """
 from __future__ import annotations
 
 import fnmatch
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import yaml
 
@@ -95,26 +97,6 @@ def discover(project) -> List[Tuple[Path, Location]]:
     return out
 
 
-def _built_rule_files(project) -> Tuple[Dict[str, bytes], Dict[str, str], Dict[str, str]]:
-    """The built rule files (path → bytes), included source → built path, imported stem → built path."""
-    from obskit.compile import conventions as conv
-    from obskit.interop.pycode import identifier
-    from obskit.model.rule_files import RuleFile
-    from obskit.targets.alert_rules import AlertRules
-    from obskit.targets.prometheus_rules import PrometheusRules
-    files: Dict[str, bytes] = {}
-    for target in (PrometheusRules(), AlertRules()):
-        files.update({k: v for k, v in target.render(project).items() if k.startswith("prometheus/rules/")})
-    included = {str(rf.source_path.resolve()): rf.output for rf in project.of(RuleFile)}
-    suffix = f"{conv.ALERT_RULE_FILE_SUFFIX}.yml"
-    imported = {}
-    for rel in files:
-        name = Path(rel).name
-        if name.endswith(suffix):
-            imported[name[:-len(suffix)]] = rel
-    return files, included, {k: v for k, v in imported.items() if k == identifier(k)}
-
-
 def _entry_lines(text: str) -> Tuple[Optional[Tuple[int, int]], List[int]]:
     """The character span from the end of the ``rule_files`` key to the end of its value (the colon
     included), and the line of each entry."""
@@ -182,42 +164,3 @@ def load(path: Path, declared: Location, project, built, included, imported, bui
                   for i, t in enumerate(doc["tests"]))
     rel = Location(str(path), 0).relative_to(str(project.root)).file
     return UserTestFile(path, f"promtool test file {rel}", new, names, used, built_dir)
-
-
-def user_promtool_tests(project, workers, keep, tool=None):
-    """``obskit test`` provider: the team's promtool test files, as they are, against the built rules."""
-    from obskit.verify.runner import run_files
-    found = discover(project)
-    if not found:
-        return [], []
-    built, included, imported = _built_rule_files(project)
-    scratch = None
-    if keep:
-        built_dir = str(Path(keep).resolve() / BUILT)
-    else:
-        scratch = tempfile.TemporaryDirectory(prefix="obskit-user-tests-")
-        built_dir = str(Path(scratch.name) / BUILT)
-    try:
-        errors: List[Diagnostic] = []
-        files = []
-        for path, declared in found:
-            try:
-                files.append(load(path, declared, project, built, included, imported, built_dir))
-            except DefinitionError as exc:
-                errors += exc.diagnostics
-        if errors:
-            raise DefinitionError(errors)
-        return run_files(files, workers=workers, keep=keep, tool=tool), []
-    finally:
-        if scratch is not None:
-            scratch.cleanup()
-
-
-def run_paths(paths: Sequence[Path], project, tool=None):
-    """For pytest: the outcomes of some test files against ``project``'s built rules."""
-    from obskit.verify.runner import run_files
-    built, included, imported = _built_rule_files(project)
-    with tempfile.TemporaryDirectory(prefix="obskit-user-tests-") as d:
-        files = [load(Path(p).resolve(), Location(str(p), 1), project, built, included, imported, str(Path(d) / BUILT))
-                 for p in paths]
-        return run_files(files, tool=tool)

@@ -35,7 +35,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from obskit.verify.project_tests import run_project_tests
+    from obskit.testing import run_project_tests
     report = run_project_tests(args.project_dir, workers=args.jobs, keep=args.keep,
                                promtool=args.promtool, amtool=args.amtool)
     code = EXIT_OK if report.ok else EXIT_FAILED

@@ -1,20 +1,34 @@
-"""``obskit test``: every test provider's checks for a project, and the summary."""
+"""``obskit test``: load the project, then run every test provider's checks once per installed program
+version, and the summary. It composes like :mod:`obskit.build` (load → compile → verify), so it stands
+beside it, above the layers it calls; the providers themselves live in :mod:`obskit.verify`."""
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from obskit.compile import conventions as conv
 from obskit.compile.project import compile_project
+from obskit.errors import DefinitionError, Diagnostic, ObskitError, ToolError
+from obskit.interop.pycode import identifier
 from obskit.loader import load_project
+from obskit.location import Location
+from obskit.model.rule_files import RuleFile
+from obskit.model.rules import RuleGroup
+from obskit.model.sli import RawSLI
 from obskit.project import Project
-from obskit.verify import timing
-from obskit.errors import ObskitError, ToolError
-from obskit.verify import tools
-from obskit.verify.runner import Outcome, run_files
-from obskit.verify.tools import Tool
+from obskit.targets.alert_rules import AlertRules
+from obskit.targets.prometheus_rules import PrometheusRules
 from obskit.tracing import span
+from obskit.verify import timing, tools
+from obskit.verify.alert_tests import AlertTest, Firing, alert_tests
+from obskit.verify.promtool_files import BUILT, discover, load
+from obskit.verify.routing import routing_tests
+from obskit.verify.runner import Outcome, run_files
+from obskit.verify.scenario import SLOScenario
+from obskit.verify.tools import Tool
 
 
 @dataclass(frozen=True)
@@ -141,20 +155,68 @@ def slo_tests(project: Project, workers: Optional[int], keep: Optional[Path], to
         files.extend(p.files)
         skipped.extend(p.skipped)
     by_slo = {c.slo: c for c in compiled.slos}
-    for sc in project.scenarios:
+    for sc in project.of(SLOScenario):
         files.append(sc.test_file(by_slo.get(sc.slo)))
     if not files:
         return [], skipped
     return run_files(files, workers=workers, keep=keep, tool=tool), skipped
 
 
+def _built_rule_files(project) -> Tuple[Dict[str, bytes], Dict[str, str], Dict[str, str]]:
+    """The built rule files (path → bytes), included source → built path, imported stem → built path."""
+    files: Dict[str, bytes] = {}
+    for target in (PrometheusRules(), AlertRules()):
+        files.update({k: v for k, v in target.render(project).items() if k.startswith("prometheus/rules/")})
+    included = {str(rf.source_path.resolve()): rf.output for rf in project.of(RuleFile)}
+    suffix = f"{conv.ALERT_RULE_FILE_SUFFIX}.yml"
+    imported = {}
+    for rel in files:
+        name = Path(rel).name
+        if name.endswith(suffix):
+            imported[name[:-len(suffix)]] = rel
+    return files, included, {k: v for k, v in imported.items() if k == identifier(k)}
+
+
+def user_promtool_tests(project, workers, keep, tool=None):
+    """``obskit test`` provider: the team's promtool test files (obskit/verify/promtool_files.py), as
+    they are, against the built rules."""
+    found = discover(project)
+    if not found:
+        return [], []
+    built, included, imported = _built_rule_files(project)
+    scratch = None
+    if keep:
+        built_dir = str(Path(keep).resolve() / BUILT)
+    else:
+        scratch = tempfile.TemporaryDirectory(prefix="obskit-user-tests-")
+        built_dir = str(Path(scratch.name) / BUILT)
+    try:
+        errors: List[Diagnostic] = []
+        files = []
+        for path, declared in found:
+            try:
+                files.append(load(path, declared, project, built, included, imported, built_dir))
+            except DefinitionError as exc:
+                errors += exc.diagnostics
+        if errors:
+            raise DefinitionError(errors)
+        return run_files(files, workers=workers, keep=keep, tool=tool), []
+    finally:
+        if scratch is not None:
+            scratch.cleanup()
+
+
+def run_paths(paths: Sequence[Path], project, tool=None):
+    """For pytest: the outcomes of some of the team's promtool test files against ``project``'s built rules."""
+    built, included, imported = _built_rule_files(project)
+    with tempfile.TemporaryDirectory(prefix="obskit-user-tests-") as d:
+        files = [load(Path(p).resolve(), Location(str(p), 1), project, built, included, imported, str(Path(d) / BUILT))
+                 for p in paths]
+        return run_files(files, tool=tool)
+
+
 #: Test providers: ``fn(project, workers, keep, tool) -> (outcomes, skipped notes)``, each with the
 #: program it runs (once per installed version of it that the project supports).
-from obskit.verify.alert_tests import alert_tests  # noqa: E402
-
-from obskit.verify.routing import routing_tests  # noqa: E402
-from obskit.verify.promtool_files import user_promtool_tests  # noqa: E402  (the team's own test files)
-
 PROVIDERS = (slo_tests, alert_tests, user_promtool_tests, routing_tests)
 PROGRAM = {slo_tests: "promtool", alert_tests: "promtool", user_promtool_tests: "promtool", routing_tests: "amtool"}
 
@@ -192,10 +254,6 @@ def uncovered_alerts(project: Project) -> List[str]:
     """Alerts that no test covers, each with where it is defined: an alert rule that no AlertTest
     expectation names (or only ``Silent`` ones: never shown to fire), and the alerts of an SLO whose
     timing tests cannot be generated (a RawSLI) and that no SLOScenario tests."""
-    from obskit.model.rules import RuleGroup
-    from obskit.model.sli import RawSLI
-    from obskit.verify.alert_tests import AlertTest, Firing
-
     root = str(project.root)
     named: Dict[str, set] = defaultdict(set)
     for t in project.of(AlertTest):
@@ -210,7 +268,7 @@ def uncovered_alerts(project: Project) -> List[str]:
             elif "firing" not in named[r.name]:
                 out.append(f"alert {r.name} ({where}, group {g.name}): AlertTests only expect it silent, "
                            "none shows it firing")
-    scenarios = {sc.slo for sc in project.scenarios}
+    scenarios = {sc.slo for sc in project.of(SLOScenario)}
     for slo in project.slos:
         if isinstance(slo.sli, RawSLI) and slo not in scenarios:
             out.append(f"SLO {slo.service}/{slo.name} ({slo.location.relative_to(root)}): its alerts have no "
