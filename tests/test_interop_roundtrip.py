@@ -2,7 +2,8 @@
 
 - rules: every built rule file (SLO rules and rule groups) → ``import rules`` → build → the same groups;
 - dashboards: every built dashboard JSON → ``import grafana-dashboard`` → build → the same dashboard.
-(Alertmanager: tests/test_import_alertmanager.py, on the golden output; Pyrra: tests/test_export_pyrra.py.)"""
+(Alertmanager: tests/test_import_alertmanager.py, on the golden output; Pyrra: tests/test_pyrra_export.py;
+Sloth and OpenSLO: tests/test_interop.py, export to OpenSLO and back.)"""
 from __future__ import annotations
 
 import json

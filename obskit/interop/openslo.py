@@ -353,12 +353,19 @@ def _slos_from(doc: dict, index: _Index, notes: Notes) -> Tuple[List[Tuple[SLO, 
 def convert(paths: Sequence[Path]) -> List[ImportedModule]:
     """All OpenSLO documents of ``paths`` (references resolve across files): one module per service."""
     docs, origin = [], {}
+    from obskit.interop import openslo_v1alpha
     for p in paths:
         for d in read_documents(p):
-            if str(d.get("apiVersion")) != API:
-                raise SourceError(f"{p}: apiVersion {d.get('apiVersion')!r} is not {API} (OpenSLO v1 only)")
-            docs.append(d)
-            origin[id(d)] = str(p)
+            if str(d.get("apiVersion")) == openslo_v1alpha.API:      # the form Sloth reads
+                translated = openslo_v1alpha.to_v1(d, str(p))
+            elif str(d.get("apiVersion")) == API:
+                translated = [d]
+            else:
+                raise SourceError(f"{p}: apiVersion {d.get('apiVersion')!r} is not {API} (or "
+                                  f"{openslo_v1alpha.API}, the form Sloth reads)")
+            for t in translated:
+                docs.append(t)
+                origin[id(t)] = str(p)
     index = _Index(docs)
     services = {str((d.get("metadata") or {}).get("name")): d for d in docs if d.get("kind") == "Service"}
     grouped: Dict[str, list] = {}

@@ -34,19 +34,40 @@ SLOTH_TICKET = ({"long": "1d", "short": "2h", "budget_share": 0.10},
                 {"long": "3d", "short": "6h", "budget_share": 0.10})
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
 
-_SPEC_KEYS = ("version", "service", "labels", "slos")
-_SLO_KEYS = ("name", "objective", "description", "labels", "sli", "alerting")
+_SPEC_KEYS = ("version", "service", "labels", "slos", "slo_plugins", "sloPlugins")
+_SLO_KEYS = ("name", "objective", "description", "labels", "sli", "alerting", "plugins", "interval")
+#: Sloth SLO plugins (``slo_plugins``/``plugins`` chains) whose effect obskit's own rules already
+#: cover or that change no rule: Sloth's default rule generators, its debug logger, validators
+_HARMLESS_PLUGINS = {
+    "sloth.dev/core/debug/v1": "logs only",
+    "sloth.dev/core/sli_rules/v1": "Sloth's default SLI recording rules; obskit writes its own",
+    "sloth.dev/core/metadata_rules/v1": "Sloth's default metadata rules; obskit writes its own",
+    "sloth.dev/core/alert_rules/v1": "Sloth's default alert rules; obskit writes its own",
+    "sloth.dev/core/validate/v1": "validates the spec; obskit validates its own definitions",
+    "sloth.dev/contrib/validate_victoria_metrics/v1": "validates for VictoriaMetrics; obskit checks PromQL",
+    "sloth.dev/contrib/info_labels/v1": "labels on Sloth's sloth_slo_info series, which obskit does not write",
+}
 _ALERTING_KEYS = ("name", "labels", "annotations", "page_alert", "pageAlert", "ticket_alert", "ticketAlert")
 _TIER_KEYS = ("disable", "labels", "annotations")
 ABSENT_NOTE = "obskit addition (Sloth has no missing-SLI alert); None removes it"
 
 
+_KINDS = ("PrometheusServiceLevel", "ManagedPrometheusServiceLevel")
+
+
 def _is_sloth(doc: dict) -> Optional[str]:
     if doc.get("version") == "prometheus/v1":
         return "Sloth prometheus/v1"
-    if str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/") and doc.get("kind") == "PrometheusServiceLevel":
-        return "Sloth PrometheusServiceLevel (sloth.slok.dev/v1)"
+    if str(doc.get("apiVersion", "")).startswith("sloth.slok.dev/") and doc.get("kind") in _KINDS:
+        return f"Sloth {doc['kind']} (sloth.slok.dev/v1)"
     return None
+
+
+def text(value) -> str:
+    """A YAML scalar as the string Sloth's Go decoder makes of it (``true`` stays ``true``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
 
 
 def _labels(raw, notes: Notes, subject: str, what: str) -> dict:
@@ -56,8 +77,20 @@ def _labels(raw, notes: Notes, subject: str, what: str) -> dict:
         if k in RESERVED_LABELS or k.startswith("obskit_"):
             notes.lost(subject, f"{what} label {k}={v!r}: obskit sets {k!r} itself")
             continue
-        out[k] = str(v)
+        out[k] = text(v)
     return out
+
+
+def _plugins(chain_spec, notes: Notes, subject: str, what: str) -> None:
+    """Sloth SLO plugins: the harmless ones are ``changed``, any that adds or changes rules ``lost``."""
+    chain = (chain_spec or {}).get("chain") or [] if isinstance(chain_spec, dict) else []
+    for item in chain:
+        pid = str((item or {}).get("id", "?")) if isinstance(item, dict) else str(item)
+        if pid in _HARMLESS_PLUGINS:
+            notes.changed(subject, f"{what} plugin {pid}: {_HARMLESS_PLUGINS[pid]}")
+        else:
+            notes.lost(subject, f"{what} plugin {pid}: it adds or changes Sloth's rules (Go code inside Sloth); "
+                                "obskit does not reproduce them")
 
 
 def _sli(sli: dict, notes: Notes, subject: str):
@@ -99,7 +132,7 @@ def _tier(name: str, spec: Optional[dict], common: Tuple[dict, dict], series_lab
                             "(obskit burn alerts fire without a 'for' delay)")
     if spec.get("disable"):
         return None
-    raw = {**common[0], **{str(k): str(v) for k, v in (spec.get("labels") or {}).items()}}
+    raw = {**common[0], **{str(k): text(v) for k, v in (spec.get("labels") or {}).items()}}
     severity = raw.pop("severity", None)
     if severity is None:
         severity = DEFAULT_SEVERITY[name]
@@ -116,7 +149,7 @@ def _tier(name: str, spec: Optional[dict], common: Tuple[dict, dict], series_lab
                                 "replace a series label (it would merge the series' alerts)")
             continue
         labels[k] = v
-    annotations = {**common[1], **{str(k): str(v) for k, v in (spec.get("annotations") or {}).items()}}
+    annotations = {**common[1], **{str(k): text(v) for k, v in (spec.get("annotations") or {}).items()}}
     windows = tuple(BurnWindow(**w) for w in (SLOTH_PAGE if name == "page" else SLOTH_TICKET))
     return build(lambda: Tier(name=name, severity=severity, windows=windows, labels=labels,
                               annotations=annotations), notes, subject)
@@ -128,6 +161,10 @@ def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape:
     subject = f"SLO {service}/{name}"
     for k in unknown_keys(raw, _SLO_KEYS):
         notes.lost(subject, f"field {k!r} is not understood by the importer")
+    _plugins(raw.get("plugins"), notes, subject, "SLO")
+    if raw.get("interval"):
+        notes.changed(subject, f"interval {raw['interval']!r}: obskit evaluates the SLO's rules at the project's "
+                               "evaluation interval (pre-aggregated windows keep long windows cheap)")
     sli = _sli(raw.get("sli") or {}, notes, subject)
     alerting = raw.get("alerting") or {}
     for k in unknown_keys(alerting, _ALERTING_KEYS):
@@ -136,8 +173,8 @@ def _slo(service: str, spec_labels: dict, raw: dict, notes: Notes, window_shape:
     labels.update(_labels(raw.get("labels"), notes, subject, "SLO"))
     # Sloth's alerting labels and annotations are on both alerts only (not on the recorded series):
     # they become both tiers' labels and annotations
-    alert_labels = {str(k): str(v) for k, v in (alerting.get("labels") or {}).items()}
-    annotations = {str(k): str(v) for k, v in (alerting.get("annotations") or {}).items()}
+    alert_labels = {str(k): text(v) for k, v in (alerting.get("labels") or {}).items()}
+    annotations = {str(k): text(v) for k, v in (alerting.get("annotations") or {}).items()}
     runbook = annotations.pop("runbook_url", None) or annotations.pop("runbook", None) or ""
     alert_name = alerting.get("name")
     if alert_name and alert_name != conv.camel(alert_name):
@@ -172,6 +209,10 @@ def convert(path: Path, window_shape: Optional[str] = None) -> List[ImportedModu
     for doc in docs:
         fmt = _is_sloth(doc)
         if fmt is None:
+            if doc.get("kind") == "AlertWindows":
+                raise SourceError(f"{path}: a Sloth AlertWindows (alert windows for sloth --slo-period-windows-path), "
+                                  "not an SLO spec: import the SLO specs and write these windows as BurnWindow "
+                                  "tiers (obskit.model.policy)")
             raise SourceError(f"{path}: not a Sloth spec (want version: prometheus/v1 or "
                               "apiVersion: sloth.slok.dev/v1, kind: PrometheusServiceLevel)")
         notes = Notes(str(path))
@@ -179,13 +220,17 @@ def convert(path: Path, window_shape: Optional[str] = None) -> List[ImportedModu
         if not doc.get("version"):
             meta = doc.get("metadata") or {}
             if meta.get("namespace"):
-                notes.changed(f"PrometheusServiceLevel {meta.get('name')}",
+                notes.changed(f"{doc['kind']} {meta.get('name')}",
                               f"namespace {meta['namespace']!r}: set it once for the project in obskit.toml "
                               "([project] namespace = ...)")
+            if doc["kind"] == "ManagedPrometheusServiceLevel":
+                notes.changed(f"{doc['kind']} {meta.get('name')}", "Sloth writes Google Managed Prometheus Rules "
+                              "objects for it; obskit writes rule files and PrometheusRule objects")
         service = str(spec.get("service", ""))
         for k in unknown_keys(spec, _SPEC_KEYS):
             notes.lost(f"service {service}", f"field {k!r} is not understood by the importer "
                        "(Sloth plugins and options have no obskit equivalent)")
+        _plugins(get(spec, "slo_plugins", "sloPlugins"), notes, f"service {service}", "service")
         spec_labels = _labels(spec.get("labels"), notes, f"service {service}", "service")
         slos, unconverted, used = [], [], set()
         for raw in spec.get("slos") or []:
