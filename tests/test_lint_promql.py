@@ -5,7 +5,7 @@ evaluates for ``group by (label) (expr)``; and ``has_condition`` claims are chec
 import pytest
 
 from obskit.duration import Duration
-from obskit.lint.promql_ast import has_condition, output_labels, parse
+from obskit.promql_ast import has_condition, output_labels, parse
 from obskit.verify.promtool_tests import ExprCheck, PromtoolTest, PromtoolTestFile
 from obskit.verify.runner import assert_pass
 from obskit.verify.series import Series

@@ -8,7 +8,7 @@ import yaml
 from hypothesis import given, settings, strategies as st
 
 from obskit.lint import gotemplate
-from obskit.lint.promql_ast import LabelSet
+from obskit.promql_ast import LabelSet
 from obskit.verify.tools import find_tool
 
 ACCEPTED = [

@@ -9,6 +9,7 @@ from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.alertmanager import Alertmanager, Inhibit, Matcher, Route, RouteTest
 from obskit.project import Project
+from obskit.promql_ast import LabelSet, output_labels, parsed
 
 @dataclass(frozen=True)
 class AMRoute:
@@ -110,7 +111,7 @@ class KnownAlert:
     """What obskit knows of the labels of one alert the project's rules send: ``values`` (labels of
     known value: ``alertname``, rule, group and SLO series labels, external labels common to every
     Prometheus), ``carried`` (labels it always has, also of unknown value) and ``possible`` (the
-    labels it may have at all, from its expression: :class:`obskit.lint.promql_ast.LabelSet`)."""
+    labels it may have at all, from its expression: :class:`obskit.promql_ast.LabelSet`)."""
 
     name: str
     location: Optional[Location]
@@ -164,8 +165,6 @@ def known_alerts(project: Project) -> Tuple[KnownAlert, ...]:
     obskit knows them."""
     from obskit.compile.project import compiled_slo
     from obskit.compile.rules import compile_rule
-    from obskit.lint.base import parsed
-    from obskit.lint.promql_ast import LabelSet, output_labels
     from obskit.model import rules as model
 
     ext_names, ext_values = external_labels(project)

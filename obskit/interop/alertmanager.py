@@ -538,7 +538,7 @@ def _evaluate(value, env: Dict[str, object], label: str, diags: List[Diagnostic]
 
 # --- proving the routing -----------------------------------------------------------------------------
 def _candidates(values: Sequence[str]) -> List[str]:
-    from obskit.lint.promql_ast import regex_patterns
+    from obskit.promql_ast import regex_patterns
     out = []
     for v in values:
         for p in sorted(regex_patterns(v) or (), key=lambda p: p.text):

@@ -8,8 +8,8 @@ from typing import Iterator
 
 from obskit.compile.ir import AlertingRule, RecordingRule
 from obskit.lint import gotemplate
-from obskit.lint.base import ERROR, WARNING, finding, parsed
-from obskit.lint.promql_ast import has_condition, is_constant, output_labels
+from obskit.lint.base import ERROR, WARNING, finding
+from obskit.promql_ast import has_condition, is_constant, output_labels, parsed
 from obskit.lint.subjects import Subjects
 from obskit.model.rules import ALERT_NAME, RECORD_NAME, SEVERITIES
 from obskit.project import Settings

@@ -1,7 +1,6 @@
-"""Shared pieces of the lint checks: the finding type, and parsed expressions."""
+"""Shared pieces of the lint checks: the finding type (parsed expressions: :func:`obskit.promql_ast.parsed`)."""
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Optional
 
 from obskit.errors import Diagnostic
@@ -19,12 +18,3 @@ def finding(subject: "RuleSubject | GroupSubject", code: str, message: str, hint
         message += " (in rules generated from this SLO)"
     return Diagnostic(code, message, subject.obj, subject.location, hint, severity)
 
-
-@lru_cache(maxsize=4096)
-def parsed(expr: str):
-    """The AST of ``expr``, or None when it does not parse (the model reported that already)."""
-    from obskit.lint.promql_ast import parse
-    try:
-        return parse(expr)
-    except ValueError:
-        return None

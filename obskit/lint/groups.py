@@ -11,6 +11,7 @@ from obskit.lint.base import ERROR, WARNING, finding
 from obskit.lint.subjects import Subjects
 from obskit.model.rules import ALERT_FIELD_VERSIONS, GROUP_FIELD_VERSIONS, parse_version, version_text
 from obskit.project import Settings
+from obskit.promql_ast import may_overlap, output_labels, parsed
 
 MAX_INTERVAL = Duration(300)
 MAX_RULES = 20
@@ -72,8 +73,6 @@ def duplicate_rules(subjects: Subjects, settings: Settings) -> Iterator:
 
     Rules are bucketed by kind, name and labels first: expressions are compared (whitespace-normalised)
     and parsed only within a bucket, which in most projects holds one rule."""
-    from obskit.lint.base import parsed
-    from obskit.lint.promql_ast import may_overlap, output_labels
     buckets: Dict[Tuple, list] = {}      # (kind, name, labels) → [(normalised expr, subject)], no duplicates
     for s in subjects.rules:
         key = _name_key(s.rule)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from obskit.duration import Duration
-from obskit.lint.base import finding, parsed
-from obskit.lint.promql_ast import range_uses
+from obskit.lint.base import finding
+from obskit.promql_ast import parsed, range_uses
 from obskit.lint.subjects import Subjects
 from obskit.project import Settings
 

@@ -11,7 +11,7 @@ from typing import List, Optional, Tuple
 import promql_parser as pp
 
 from obskit.promql import Matcher, Selector, _outside_quotes
-from obskit.lint.promql_ast import RANGE_RATE_FUNCTIONS
+from obskit.promql_ast import RANGE_RATE_FUNCTIONS
 
 _OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
 #: functions whose argument is expected to be absent at times (a missing series there is the point)

@@ -1,10 +1,13 @@
-"""What the lint needs to know about a PromQL expression, read from promql-parser's AST:
-which labels its result series can carry, whether it filters (has a condition), and the ranges
-given to ``rate()``-like functions.
+"""What obskit reads from a PromQL expression, through promql-parser's AST: which labels its result
+series can carry, whether it filters (has a condition), and the ranges given to ``rate()``-like
+functions. The lint (:mod:`obskit.lint`), the generated inhibit rules (which labels an alert can
+carry, :func:`obskit.compile.alertmanager.known_alerts`) and :mod:`obskit.live` read it; it needs
+nothing of obskit, so it stands in the bottom layer beside :mod:`obskit.promql`, which writes PromQL.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import FrozenSet, Iterator, List, Optional, Tuple
 
 import promql_parser as pp
@@ -64,6 +67,15 @@ class LabelSet:
 
 def parse(expr: str):
     return pp.parse(expr)
+
+
+@lru_cache(maxsize=4096)
+def parsed(expr: str):
+    """The AST of ``expr``, or None when it does not parse (the model reported that already)."""
+    try:
+        return parse(expr)
+    except ValueError:
+        return None
 
 
 def _kind(node) -> str:
