@@ -172,7 +172,7 @@ from obskit.compile.tracing import check_tracing  # noqa: E402
 
 from obskit.lint import check_rules  # noqa: E402
 
-from obskit.model.alertmanager.checks import check_alertmanager  # noqa: E402
+from obskit.compile.alertmanager_checks import check_alertmanager  # noqa: E402
 
 from obskit.compile.prometheus_config import check_project as check_scrape  # noqa: E402
 

@@ -14,7 +14,7 @@ from obskit.model.alertmanager import (
     Alertmanager, Email, GlobalConfig, Matcher, MSTeams, PagerDuty, Receiver, Route, Secret, Slack, Template,
     Webhook, business_hours,
 )
-from obskit.model.alertmanager.checks import check_alertmanager
+from obskit.compile.alertmanager_checks import check_alertmanager
 from obskit.project import Project, Settings
 from obskit.render import alertmanager as render
 from obskit.verify import amtool as am_tool

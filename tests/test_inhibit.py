@@ -25,7 +25,7 @@ from obskit.compile.alertmanager import compile_alertmanager, known_alerts
 from obskit.compile.slo import compile_slo
 from obskit.loader import load_project
 from obskit.model.alertmanager import Alertmanager, Inhibit, Receiver, Route, Webhook
-from obskit.model.alertmanager.checks import inhibit_warnings
+from obskit.compile.alertmanager_checks import inhibit_warnings
 from obskit.model.rules import AlertRule, RuleGroup
 from obskit.model.prometheus_config import PrometheusConfig
 from obskit.project import Project, Settings
@@ -171,7 +171,7 @@ def test_no_warning_when_every_prometheus_adds_the_label(tmp_path):
 def test_the_warning_is_a_project_check(tmp_path):
     """check_alertmanager (one of the loader's PROJECT_CHECKS) reports it with the others."""
     from obskit.loader import PROJECT_CHECKS
-    from obskit.model.alertmanager.checks import check_alertmanager
+    from obskit.compile.alertmanager_checks import check_alertmanager
     assert check_alertmanager in PROJECT_CHECKS
     rule = Inhibit(source=['severity="critical"'], target=['severity="warning"'], equal=["alertname", "namespace"])
     am = Alertmanager(route=Route(receiver="all"), receivers=[Receiver(name="all")], inhibit_rules=[rule])

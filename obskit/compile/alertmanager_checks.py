@@ -1,8 +1,11 @@
-"""Checks across definitions and against the target Alertmanager version (``PROJECT_CHECKS``)."""
+"""The Alertmanager definition checked across the project and against the target Alertmanager version
+(one of the loader's ``PROJECT_CHECKS``). In the compile layer because the inhibit-rule warnings read
+the alerts the project's compiled rules send (:func:`obskit.compile.alertmanager.known_alerts`)."""
 from __future__ import annotations
 
 from typing import List, Tuple
 
+from obskit.compile.alertmanager import known_alerts
 from obskit.errors import Diagnostic
 from obskit.model.base import had_invalid
 from obskit.model.alertmanager.config import Alertmanager
@@ -118,8 +121,6 @@ def inhibit_warnings(am: Alertmanager, project) -> List[Diagnostic]:
     both sides, the label does not keep the alerts apart (a critical alert in one namespace mutes the
     warning in every other); missing on one side, the rule never mutes. Only alerts whose labels decide
     the matchers are considered (alerts from elsewhere are unknown here)."""
-    from obskit.compile.alertmanager import known_alerts
-
     if not am.inhibit_rules:
         return []
     alerts = known_alerts(project)
