@@ -168,6 +168,7 @@ def check_slos(project: Project) -> List[Diagnostic]:
 
 #: Checks across definitions, run after loading; each returns diagnostics.
 from obskit.compile.loki import check_loki  # noqa: E402
+from obskit.verify.logql import check_logql  # noqa: E402
 from obskit.compile.tracing import check_tracing  # noqa: E402
 
 from obskit.lint import check_rules  # noqa: E402
@@ -182,6 +183,6 @@ from obskit.targets.alertmanager import check_operator_routing  # noqa: E402
 from obskit.targets.alert_rules import check_object_names  # noqa: E402
 from obskit.compile.sli import check_native_histograms, check_utf8_names  # noqa: E402
 
-PROJECT_CHECKS = (check_slos, check_loki, check_tracing, check_rules, check_alertmanager, check_scrape, check_dashboards, check_scaleout,
+PROJECT_CHECKS = (check_slos, check_loki, check_logql, check_tracing, check_rules, check_alertmanager, check_scrape, check_dashboards, check_scaleout,
                   check_native_histograms, check_utf8_names, check_operator_routing,
                   check_object_names)

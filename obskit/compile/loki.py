@@ -120,7 +120,8 @@ def version_problems(config: LokiConfig, default_version: str) -> List[Diagnosti
 
 
 def check_loki(project) -> List[Diagnostic]:
-    """Cross-definition and version checks for Loki configs and rules, and the LogQL syntax check."""
+    """Cross-definition and version checks for Loki configs and rules (the LogQL syntax check, which runs
+    Grafana's grammar in node, is :func:`obskit.verify.logql.check_logql`)."""
     configs = project.of(LokiConfig)
     rule_sets = project.of(LokiRules)
     default = getattr(project.settings, "loki_version", "3.0")
@@ -154,30 +155,6 @@ def check_loki(project) -> List[Diagnostic]:
                                    f"Loki rules {r.name!r}", r.location,
                                    hint="set ruler_remote_write_url on the LokiConfig (e.g. Prometheus' "
                                         "/api/v1/write), or use alerts only"))
-    diags.extend(logql_problems(rule_sets))
-    return diags
-
-
-def logql_problems(rule_sets) -> List[Diagnostic]:
-    """Located LogQL syntax errors; nothing when node or the grammar is missing (the build's verify
-    step then fails with a ToolError that says so: a definition error must not depend on a tool)."""
-    from obskit.verify import logql
-
-    items = [(r, g, rule, expr, alert) for r in rule_sets for g, rule, expr, alert in r.exprs()
-             if isinstance(expr, str) and expr.strip()]
-    if not items or not logql.available():
-        return []
-    results = logql.check([expr for *_, expr, _ in items])
-    diags = []
-    for (r, g, rule, expr, alert), res in zip(items, results):
-        obj = f"Loki rules {r.name!r}"
-        what = f"group {g.name!r} {'alert' if alert else 'record'} {rule_name(rule)!r}"
-        if not res.ok:
-            diags.append(_diag("bad-logql", f"{what}: {res.describe()}: {expr}", obj, r.location))
-        elif not res.is_metric:
-            diags.append(_diag("bad-logql", f"{what}: {expr!r} is a log query; the ruler evaluates metric "
-                                            "queries only", obj, r.location,
-                               hint='wrap it, e.g. sum(count_over_time({app="x"} |= "error" [5m])) > 0'))
     return diags
 
 

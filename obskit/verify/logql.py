@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import List, Optional, Sequence, Tuple
 
-from obskit.errors import ToolError
+from obskit.compile.loki import rule_name
+from obskit.errors import Diagnostic, ToolError
+from obskit.model.loki import LokiRules
 
 CHECKER_DIR = Path(__file__).resolve().parent / "logql"
 SCRIPT = CHECKER_DIR / "check.mjs"
@@ -179,3 +181,26 @@ def _check_rule(r: object, where: str, valid_label, valid_metric) -> List[str]:
 
 def first_error(results: Sequence[LogQLResult]) -> Optional[LogQLResult]:
     return next((r for r in results if not r.ok), None)
+
+
+def check_logql(project) -> List[Diagnostic]:
+    """The loader's project check: located LogQL syntax errors in the project's Loki rules; nothing
+    when node or the grammar is missing (the build's verify step then fails with a ToolError that says
+    so: a definition error must not depend on a tool)."""
+    rule_sets = project.of(LokiRules)
+    items = [(r, g, rule, expr, alert) for r in rule_sets for g, rule, expr, alert in r.exprs()
+             if isinstance(expr, str) and expr.strip()]
+    if not items or not available():
+        return []
+    results = check([expr for *_, expr, _ in items])
+    diags = []
+    for (r, g, rule, expr, alert), res in zip(items, results):
+        obj = f"Loki rules {r.name!r}"
+        what = f"group {g.name!r} {'alert' if alert else 'record'} {rule_name(rule)!r}"
+        if not res.ok:
+            diags.append(Diagnostic("bad-logql", f"{what}: {res.describe()}: {expr}", obj, r.location))
+        elif not res.is_metric:
+            diags.append(Diagnostic("bad-logql", f"{what}: {expr!r} is a log query; the ruler evaluates metric "
+                                                 "queries only", obj, r.location,
+                                    hint='wrap it, e.g. sum(count_over_time({app="x"} |= "error" [5m])) > 0'))
+    return diags
