@@ -91,17 +91,18 @@ def test_validation_catches_bad_dashboards():
     doc = json.loads(files["grafana/dashboards/slos/slos-api.json"])
     assert validate_dashboard(doc, 42) == []
     bad = json.loads(json.dumps(doc))
-    bad["panels"][1]["gridPos"]["w"] = 30
-    bad["panels"][2]["options"].pop("reduceOptions")
-    bad["panels"][3]["targets"][0]["query"] = "up"
-    bad["panels"][4]["type"] = ""
-    bad["panels"][5]["targets"][0]["expr"] = "sum(rate(x[$__rate_interval])) by (le"
+    a, b, c, d, e = [i for i, p in enumerate(bad["panels"]) if p.get("targets")][:5]
+    bad["panels"][a]["gridPos"]["w"] = 30
+    bad["panels"][b]["options"].pop("reduceOptions")
+    bad["panels"][c]["targets"][0]["query"] = "up"
+    bad["panels"][d]["type"] = ""
+    bad["panels"][e]["targets"][0]["expr"] = "sum(rate(x[$__rate_interval])) by (le"
     problems = "\n".join(validate_dashboard(bad, 42))
-    assert "panels/1" in problems and "30 is greater than the maximum of 24" in problems
-    assert "panels/2/options: 'reduceOptions' is a required property" in problems
-    assert "panels/3/targets/0: Additional properties are not allowed ('query'" in problems
-    assert "panels/4" in problems
-    assert "panels/5/targets/0/expr: PromQL syntax error" in problems and "unclosed left parenthesis" in problems
+    assert f"panels/{a}" in problems and "30 is greater than the maximum of 24" in problems
+    assert f"panels/{b}/options: 'reduceOptions' is a required property" in problems
+    assert f"panels/{c}/targets/0: Additional properties are not allowed ('query'" in problems
+    assert f"panels/{d}" in problems
+    assert f"panels/{e}/targets/0/expr: PromQL syntax error" in problems and "unclosed left parenthesis" in problems
     assert "schemaVersion: 42 is not 41" in "\n".join(validate_dashboard(doc, 41))
 
 
@@ -154,16 +155,27 @@ def test_flow_layout_is_valid(sizes, y0):
 
 
 def test_generated_rows_and_gridpos():
+    """api's two SLOs differ in objective: a row each, repeated over a variable listing that SLO; the
+    notes (description, owner, runbook) above them."""
     _, files = _grafana_files(GOLDEN / "generated")
     doc = json.loads(files["grafana/dashboards/slos/slos-api.json"])
     rows = [p for p in doc["panels"] if p["type"] == "row"]
-    assert [r["title"] for r in rows] == ["availability", "latency"]
+    assert [(r["title"], r.get("repeat")) for r in rows] == [("Summary", None), ("${slo}", "slo"), ("${slo2}", "slo2")]
+    variables = {v["name"]: v for v in doc["templating"]["list"]}
+    assert (variables["slo"]["query"], variables["slo2"]["query"]) == ("availability", "latency")
+    assert all(variables[n]["type"] == "custom" and variables[n]["multi"] and variables[n]["includeAll"]
+               and variables[n]["current"] == {"text": ["All"], "value": ["$__all"]} for n in ("slo", "slo2"))
+    notes = next(p for p in doc["panels"] if p["title"] == "About these SLOs")
+    assert notes["options"]["content"] == ("**availability**: Requests answered without a 5xx. Owner: api-team. "
+                                           "[Runbook](https://runbooks.example.com/api)")
     ids = [p["id"] for p in doc["panels"]]
     assert len(set(ids)) == len(ids)
     for p in doc["panels"]:
         g = p["gridPos"]
         assert g["x"] + g["w"] <= 24
         assert p.get("datasource", {"uid": "${datasource}"})["uid"] == "${datasource}"
+    probe = json.loads(files["grafana/dashboards/slos/slos-probe.json"])   # one SLO: its repeated row has a header
+    assert [(p["title"], p.get("repeat")) for p in probe["panels"] if p["type"] == "row"] == [("${slo}", "slo")]
 
 
 # --- generated content -------------------------------------------------------------------------------
@@ -185,16 +197,26 @@ def test_slo_overview_reads_the_recorded_metadata():
     assert [v["type"] for v in doc["templating"]["list"]] == ["datasource", "query"]
 
 
+def _slo_variables(doc) -> dict:
+    """SLO name → the detail dashboard's variable whose repeated row shows it."""
+    return {name: v["name"] for v in doc["templating"]["list"] if v["type"] == "custom"
+            for name in v["query"].split(",")}
+
+
 def test_detail_dashboards_read_each_slo():
     _, files = _grafana_files(GOLDEN / "generated")
     for svc, slos in (("api", ("availability", "latency")), ("probe", ("uptime",))):
-        exprs = "\n".join(_exprs(json.loads(files[f"grafana/dashboards/slos/slos-{svc}.json"])))
+        doc = json.loads(files[f"grafana/dashboards/slos/slos-{svc}.json"])
+        exprs = "\n".join(_exprs(doc))
+        variables = _slo_variables(doc)
+        assert set(variables) == set(slos)
         for slo in slos:
-            sel = f'{{obskit_service="{svc}",obskit_slo="{slo}"}}'
+            name = "${%s}" % variables[slo]
+            sel = f'{{obskit_service="{svc}",obskit_slo="{name}"}}'
             for record in ("slo:objective:ratio", "slo:period_error_budget_remaining:ratio",
                            "slo:current_burn_rate:ratio", "slo:error_budget:ratio"):
                 assert record + sel in exprs
-            assert f'ALERTS{{alertstate="firing",obskit_service="{svc}",obskit_slo="{slo}"}}' in exprs
+            assert f'ALERTS{{alertstate="firing",obskit_service="{svc}",obskit_slo="{name}"}}' in exprs
     probe = "\n".join(_exprs(json.loads(files["grafana/dashboards/slos/slos-probe.json"])))
     assert "slo:sli_error:ratio_rate28d{" in probe and "slo:sli_error:ratio_rate1h{" in probe
 

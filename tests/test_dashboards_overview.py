@@ -48,28 +48,51 @@ def test_overview_does_not_grow_with_the_number_of_slos():
     assert table["type"] == "table" and len(table["targets"]) == len(COLUMNS)
 
 
-def test_detail_rows_collapse_above_a_few_slos():
-    svc0 = [s for s in _slos(7 * (COLLAPSE_ABOVE + 1)) if s.service == "svc0"]
-    few, many = svc0[:COLLAPSE_ABOVE], svc0
-    assert len(many) == COLLAPSE_ABOVE + 1
-    open_doc = spec_json(detail("svc0", few), "d", 42)
-    assert [p["collapsed"] for p in open_doc["panels"] if p["type"] == "row"] == [False] * len(few)
-    assert len(open_doc["panels"]) == len(few) * 12                  # expanded rows are followed by their panels
+def test_detail_dashboard_does_not_grow_with_the_number_of_slos():
+    """One row repeated over a variable listing the service's SLOs: 100 SLOs cost the names only (within
+    10 % of 5 SLOs); every SLO is a value of the variable, its row collapsed under the summary table."""
+    def svc(n):
+        return [s for s in _slos(7 * n) if s.service == "svc0"]
+    sizes = {n: len(dump(spec_json(detail("svc0", svc(n)), "d", 42))) for n in (COLLAPSE_ABOVE + 2, 100)}
+    assert sizes[100] <= 1.1 * sizes[COLLAPSE_ABOVE + 2], sizes
+    many = svc(100)
     doc = spec_json(detail("svc0", many), "d", 42)
-    summary, table, *rows = doc["panels"]                            # only the headers of the SLO rows
+    summary, table, row = doc["panels"]                              # only the header of the repeated row
     assert (summary["type"], summary["collapsed"], table["type"]) == ("row", False, "table")
     exprs = [t["expr"] for t in table["targets"]]                    # every SLO of the service at a glance
     assert len(exprs) == len(COLUMNS) and all('obskit_service="svc0"' in e and "$service" not in e for e in exprs)
     assert "links" not in json.dumps(table["fieldConfig"])           # no link to the dashboard it is on
-    assert [p["type"] for p in rows] == ["row"] * len(many)
-    assert all(r["collapsed"] and len(r["panels"]) == 11 for r in rows)
-    first = table["gridPos"]["y"] + table["gridPos"]["h"]
-    assert [r["gridPos"]["y"] for r in rows] == list(range(first, first + len(many)))
+    assert (row["type"], row["repeat"], row["title"], row["collapsed"]) == ("row", "slo", "${slo}", True)
+    assert len(row["panels"]) == 11 and row["gridPos"]["y"] == table["gridPos"]["y"] + table["gridPos"]["h"]
+    assert min(p["gridPos"]["y"] for p in row["panels"]) == row["gridPos"]["y"] + 1   # nested under the header
+    slo = {v["name"]: v for v in doc["templating"]["list"]}["slo"]
+    assert slo["type"] == "custom" and slo["query"].split(",") == sorted(s.name for s in many)
+    assert all('obskit_slo="${slo}"' in t["expr"] for p in row["panels"] for t in p.get("targets", []))
     ids = [p["id"] for p in _all_panels(doc)]
     assert len(ids) == len(set(ids))
-    for r in rows:                                                   # nested panels sit under their header
-        assert min(p["gridPos"]["y"] for p in r["panels"]) == r["gridPos"]["y"] + 1
     assert validate_dashboard(doc, 42) == [] and validate_dashboard(doc | {"schemaVersion": 41}, 41) == []
+    few = spec_json(detail("svc0", many[:COLLAPSE_ABOVE]), "d", 42)   # a few SLOs: the row expanded, no summary
+    assert [(p["title"], p["collapsed"]) for p in few["panels"] if p["type"] == "row"] == [("${slo}", False)]
+    assert len(few["panels"]) == 1 + 11
+
+
+def test_detail_rows_per_kind_of_slo():
+    """SLOs that differ in what their row shows (objective, period, alert windows) get a row and a
+    variable each; their descriptions, which differ per SLO, are notes above the rows."""
+    a = SLO(service="s", name="a", objective=99.9, description="Checkout works.", owner="team-a",
+            sli=RatioSLI(total="t_total", errors="e_total"))
+    b = SLO(service="s", name="b", objective=99.9, sli=RatioSLI(total="t_total", errors="e_total"))
+    c = SLO(service="s", name="c", objective=99.0, period="7d", sli=RatioSLI(total="t_total", errors="e_total"))
+    doc = spec_json(detail("s", [c, b, a]), "d", 42)
+    variables = {v["name"]: v["query"] for v in doc["templating"]["list"] if v["type"] == "custom"}
+    assert variables == {"slo": "a,b", "slo2": "c"}
+    rows = [p for p in doc["panels"] if p["type"] == "row"]
+    assert [(r["title"], r.get("repeat")) for r in rows] == [("Summary", None), ("${slo}", "slo"), ("${slo2}", "slo2")]
+    notes = next(p for p in doc["panels"] if p["type"] == "text" and p["title"] == "About these SLOs")
+    assert notes["options"]["content"] == "**a**: Checkout works. Owner: team-a."
+    titles = [p["title"] for p in doc["panels"]]
+    assert "s/${slo2}: SLI (7d)" in titles and "s/${slo}: SLI (30d)" in titles
+    assert validate_dashboard(doc, 42) == []
 
 
 # --- queries -----------------------------------------------------------------------------------------

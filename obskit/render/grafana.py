@@ -241,7 +241,7 @@ def panels(spec: DashboardSpec) -> List[dict]:
     """Rows and their panels on the grid: a row header, then its panels flowing left to right."""
     out: List[dict] = []
     y, pid = 0, 0
-    single = len(spec.rows) == 1
+    single = len(spec.rows) == 1 and not spec.rows[0].repeat     # a repeated row needs its header
     for row in spec.rows:
         header = None
         if not single:

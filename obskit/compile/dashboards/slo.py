@@ -1,8 +1,9 @@
 """SLO dashboards generated from the SLOs: one overview of every SLO, one detail dashboard per service.
 
 The overview is a constant number of panels whatever the number of SLOs: one table row per SLO, from
-instant queries that return every SLO at once. A detail dashboard of more than a few SLOs collapses
-its per-SLO rows under a table of the service's SLOs.
+instant queries that return every SLO at once. A detail dashboard has one row per SLO, repeated by
+Grafana from a row per kind of SLO over a template variable (its size follows the kinds of SLOs, not
+their number); above a few SLOs the rows are collapsed under a table of the service's SLOs.
 
 They read only the recording rules the SLO compiler records (``slo:*`` with ``obskit_service`` and
 ``obskit_slo``) and Prometheus' ``ALERTS`` series, through the ``${datasource}`` variable.
@@ -26,6 +27,7 @@ DEFAULT_DATASOURCE_UID = DEFAULT_DATASOURCE_UIDS["prometheus"]
 PROMETHEUS = DatasourceRef("prometheus", "${%s}" % conv.DATASOURCE_VARIABLE)
 TAGS = (conv.DASHBOARD_TAG, "slo")
 BURN_UNIT = "suffix:x"   # Grafana custom unit: 14.4x
+ALL_VALUE = "$__all"     # a variable's "All" option (obskit.render.grafana.ALL)
 
 
 def datasource_var(uid: str = DEFAULT_DATASOURCE_UID) -> Variable:
@@ -35,8 +37,10 @@ def datasource_var(uid: str = DEFAULT_DATASOURCE_UID) -> Variable:
                     default=uid)
 
 
-def selector(slo: SLO) -> str:
-    return "{" + f"{conv.LABEL_SERVICE}={quote(slo.service)},{conv.LABEL_SLO}={quote(slo.name)}" + "}"
+def selector(slo: SLO, name: Optional[str] = None) -> str:
+    """``{obskit_service="<service>",obskit_slo="<name>"}``; ``name`` (e.g. ``${slo}``, a template
+    variable) stands for the SLO's name."""
+    return "{" + f"{conv.LABEL_SERVICE}={quote(slo.service)},{conv.LABEL_SLO}={quote(name or slo.name)}" + "}"
 
 
 def q(expr: str, legend: str = "", instant: bool = False, table: bool = False) -> Query:
@@ -49,9 +53,14 @@ def burn_rate_expr(slo: SLO, window, sel: str = "") -> str:
             f"{conv.ERROR_BUDGET}{sel}")
 
 
-def firing_alerts_expr(slo: SLO) -> str:
-    return (f'count({conv.ALERTS_METRIC}{{alertstate="firing",{conv.LABEL_SERVICE}={quote(slo.service)},'
-            f'{conv.LABEL_SLO}={quote(slo.name)}}}) or vector(0)')
+def alerts_selector(slo: SLO, name: Optional[str] = None, firing: bool = False) -> str:
+    state = 'alertstate="firing",' if firing else ""
+    return (f"{conv.ALERTS_METRIC}{{{state}{conv.LABEL_SERVICE}={quote(slo.service)},"
+            f"{conv.LABEL_SLO}={quote(name or slo.name)}}}")
+
+
+def firing_alerts_expr(slo: SLO, name: Optional[str] = None) -> str:
+    return f"count({alerts_selector(slo, name, firing=True)}) or vector(0)"
 
 
 _BUDGET_THRESHOLDS = (Threshold(None, "red"), Threshold(0.25, "orange"), Threshold(0.5, "green"))
@@ -73,15 +82,16 @@ def _burn_thresholds(slo: SLO) -> Tuple[Threshold, ...]:
 
 @dataclass(frozen=True)
 class _Facts:
-    """What several panels of one SLO read, worked out once per dashboard."""
+    """What the panels of one SLO read: its selector and what its panels show besides its name."""
 
     sel: str
     burn: Tuple[Threshold, ...]
     windows: tuple
+    name: str          # the SLO's name in titles and queries: the name itself or ``${<variable>}``
 
 
-def _facts(slo: SLO) -> _Facts:
-    return _Facts(selector(slo), _burn_thresholds(slo), windows_needed(slo))
+def _facts(slo: SLO, name: Optional[str] = None) -> _Facts:
+    return _Facts(selector(slo, name), _burn_thresholds(slo), windows_needed(slo), name or slo.name)
 
 
 def summary_panels(slo: SLO, width: int = 4, facts: Optional[_Facts] = None) -> Tuple[Panel, ...]:
@@ -89,10 +99,11 @@ def summary_panels(slo: SLO, width: int = 4, facts: Optional[_Facts] = None) -> 
     facts = facts or _facts(slo)
     sel = facts.sel
     period = str(slo.period)
-    name = f"{slo.service}/{slo.name}"
+    name = f"{slo.service}/{facts.name}"
+    about = slo.description if facts.name == slo.name else ""     # a repeated row shows it above (notes)
     return (
         Panel("stat", f"{name}: objective", (q(f"{conv.OBJECTIVE}{sel}", instant=True),),
-              description=slo.description, unit="percentunit", decimals=3, width=width, height=4),
+              description=about, unit="percentunit", decimals=3, width=width, height=4),
         Panel("stat", f"{name}: SLI ({period})",
               (q(f"1 - {conv.error_ratio_record(slo.period)}{sel}", instant=True),),
               unit="percentunit", decimals=3, width=width, height=4,
@@ -103,7 +114,7 @@ def summary_panels(slo: SLO, width: int = 4, facts: Optional[_Facts] = None) -> 
         Panel("stat", f"{name}: burn rate ({conv.CURRENT_WINDOW})",
               (q(f"{conv.CURRENT_BURN_RATE}{sel}", instant=True),), unit=BURN_UNIT, decimals=2, width=width, height=4,
               thresholds=facts.burn),
-        Panel("stat", f"{name}: firing alerts", (q(firing_alerts_expr(slo), instant=True),), unit="none",
+        Panel("stat", f"{name}: firing alerts", (q(firing_alerts_expr(slo, facts.name), instant=True),), unit="none",
               width=width, height=4, thresholds=(Threshold(None, "green"), Threshold(1, "red")),
               color_background=True),
     )
@@ -111,7 +122,7 @@ def summary_panels(slo: SLO, width: int = 4, facts: Optional[_Facts] = None) -> 
 
 def burn_windows_panel(slo: SLO, kind: str, width: int, height: int, facts: Optional[_Facts] = None) -> Panel:
     facts = facts or _facts(slo)
-    return Panel(kind, f"{slo.service}/{slo.name}: burn rate per window",
+    return Panel(kind, f"{slo.service}/{facts.name}: burn rate per window",
                  tuple(q(burn_rate_expr(slo, w, facts.sel), legend=str(w), instant=kind != "timeseries")
                        for w in facts.windows),
                  description="Error ratio over each window divided by the error budget: 1 spends the budget "
@@ -236,35 +247,83 @@ def overview(slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) 
         links=(Link("SLO dashboards", TAGS),), time_from="now-24h")
 
 
-def detail(service: str, slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> DashboardSpec:
-    rows = []
+#: the detail dashboard's template variable over a service's SLOs (``slo2``, ... when its SLOs differ
+#: in what their rows show: one variable and one repeated row per kind)
+SLO_VARIABLE = "slo"
+
+
+def _shape(slo: SLO) -> tuple:
+    """What an SLO's detail row shows besides its name (objective, period, alert factors, windows):
+    the SLOs of a service alike in these share one row repeated over them."""
+    return (slo.objective, slo.period, _burn_thresholds(slo), windows_needed(slo))
+
+
+def _notes(slo: SLO) -> str:
+    return (f"{slo.description}" + (f" Owner: {slo.owner}." if slo.owner else "")
+            + (f" [Runbook]({slo.runbook_url})" if slo.runbook_url else "")).strip()
+
+
+def _row_panels(slo: SLO, facts: _Facts) -> Tuple[Panel, ...]:
+    """The panels of one SLO's row; ``facts.name`` is its name or the row's variable."""
+    sel = facts.sel
+    notes = _notes(slo) if facts.name == slo.name else ""
+    text = (f"**{slo.service}/{facts.name}**: {fmt_number(slo.objective)} % over {slo.period}."
+            + (f" {notes}" if notes else ""))
+    return (Panel("text", "About", text=text, width=24, height=2), *summary_panels(slo, width=4, facts=facts),
+            Panel("stat", "Error budget", (q(f"{conv.ERROR_BUDGET}{sel}", instant=True),),
+                  unit="percentunit", decimals=3, width=4, height=4),
+            burn_windows_panel(slo, "timeseries", width=12, height=8, facts=facts),
+            Panel("timeseries", "Error budget left", (q(f"{conv.BUDGET_REMAINING}{sel}", "remaining"),),
+                  unit="percentunit", width=12, height=8, thresholds=_budget_thresholds()),
+            Panel("timeseries", f"SLI ({conv.CURRENT_WINDOW} and {slo.period})",
+                  (q(f"1 - {conv.error_ratio_record(conv.CURRENT_WINDOW)}{sel}", str(conv.CURRENT_WINDOW)),
+                   q(f"1 - {conv.error_ratio_record(slo.period)}{sel}", str(slo.period))),
+                  unit="percentunit", width=12, height=8,
+                  thresholds=(Threshold(None, "red"), Threshold(slo.objective / 100, "green"))),
+            Panel("table", "Alerts", (q(alerts_selector(slo, facts.name), instant=True, table=True),),
+                  description="Pending and firing alerts of this SLO.", width=12, height=8))
+
+
+def _kinds(slos: Sequence[SLO]) -> Tuple[Tuple[SLO, ...], ...]:
+    """The service's SLOs by :func:`_shape`, in name order (kinds in the order of their first SLO)."""
+    kinds: dict = {}
     for slo in sorted(slos, key=lambda s: s.name):
-        facts = _facts(slo)
-        sel = facts.sel
-        text = (f"**{slo.service}/{slo.name}**: {fmt_number(slo.objective)} % over {slo.period}. "
-                f"{slo.description}" + (f" Owner: {slo.owner}." if slo.owner else "")
-                + (f" [Runbook]({slo.runbook_url})" if slo.runbook_url else ""))
-        panels = [Panel("text", "About", text=text, width=24, height=2), *summary_panels(slo, width=4, facts=facts),
-                  Panel("stat", "Error budget", (q(f"{conv.ERROR_BUDGET}{sel}", instant=True),),
-                        unit="percentunit", decimals=3, width=4, height=4),
-                  burn_windows_panel(slo, "timeseries", width=12, height=8, facts=facts),
-                  Panel("timeseries", "Error budget left", (q(f"{conv.BUDGET_REMAINING}{sel}", "remaining"),),
-                        unit="percentunit", width=12, height=8, thresholds=_budget_thresholds()),
-                  Panel("timeseries", f"SLI ({conv.CURRENT_WINDOW} and {slo.period})",
-                        (q(f"1 - {conv.error_ratio_record(conv.CURRENT_WINDOW)}{sel}", str(conv.CURRENT_WINDOW)),
-                         q(f"1 - {conv.error_ratio_record(slo.period)}{sel}", str(slo.period))),
-                        unit="percentunit", width=12, height=8,
-                        thresholds=(Threshold(None, "red"), Threshold(slo.objective / 100, "green"))),
-                  Panel("table", "Alerts",
-                        (q(f'{conv.ALERTS_METRIC}{{{conv.LABEL_SERVICE}={quote(slo.service)},'
-                           f'{conv.LABEL_SLO}={quote(slo.name)}}}', instant=True, table=True),),
-                        description="Pending and firing alerts of this SLO.", width=12, height=8)]
-        rows.append(Row(f"{slo.name}", tuple(panels), collapsed=len(slos) > COLLAPSE_ABOVE))
-    if len(slos) > COLLAPSE_ABOVE:     # collapsed rows: every SLO at a glance above them
-        summary = overview_table(slos, f"{conv.LABEL_SERVICE}={quote(service)}", links=False)
-        rows.insert(0, Row("Summary", (summary,)))
+        kinds.setdefault(_shape(slo), []).append(slo)
+    return tuple(tuple(k) for k in kinds.values())
+
+
+def _slo_variable(name: str, kind: Sequence[SLO], label: str) -> Variable:
+    """A custom variable listing ``kind``'s SLO names, all selected: its row repeats once per SLO."""
+    return Variable(name=name, kind="custom", query=",".join(s.name for s in kind), label=label, default=ALL_VALUE,
+                    multi=True, include_all=True)
+
+
+def detail(service: str, slos: Sequence[SLO], datasource_uid: str = DEFAULT_DATASOURCE_UID) -> DashboardSpec:
+    """One row per SLO of the service, from one row per kind of SLO (:func:`_shape`) repeated over a
+    template variable listing that kind's SLOs: the dashboard's size follows the kinds, not the SLOs.
+    The SLOs' descriptions, owners and runbooks, which differ per SLO, are notes above the rows; above a
+    few SLOs the rows are collapsed under a table of the service's SLOs."""
+    kinds = _kinds(slos)
+    collapsed = len(slos) > COLLAPSE_ABOVE
+    variables, rows = [datasource_var(datasource_uid)], []
+    said = [(k[0].objective, k[0].period) for k in kinds]
+    for i, kind in enumerate(kinds):
+        name = SLO_VARIABLE if i == 0 else f"{SLO_VARIABLE}{i + 1}"
+        first = kind[0]
+        label = "SLO" if len(kinds) == 1 else f"SLO ({fmt_number(first.objective)} % over {first.period}" + (
+            f", kind {i + 1})" if said.count(said[i]) > 1 else ")")     # kinds alike but in alert windows
+        variables.append(_slo_variable(name, kind, label))
+        facts = _facts(first, "${%s}" % name)
+        rows.append(Row("${%s}" % name, _row_panels(first, facts), collapsed=collapsed, repeat=name))
+    notes = [f"**{s.name}**: {_notes(s)}" for s in sorted(slos, key=lambda s: s.name) if _notes(s)]
+    top = [Panel("text", "About these SLOs", text="\n\n".join(notes), width=24, height=min(8, 1 + len(notes)))] \
+        if notes else []
+    if collapsed:                     # collapsed rows: every SLO at a glance above them
+        top.append(overview_table(slos, f"{conv.LABEL_SERVICE}={quote(service)}", links=False))
+    if top:
+        rows.insert(0, Row("Summary", tuple(top)))
     return DashboardSpec(
         title=conv.slo_detail_title(service),
         description=f"SLOs of {service}: budgets, burn rates per alert window, alerts.",
-        tags=TAGS + (service,), variables=(datasource_var(datasource_uid),), rows=tuple(rows),
+        tags=TAGS + (service,), variables=tuple(variables), rows=tuple(rows),
         links=(Link("SLO dashboards", TAGS),), time_from="now-7d")
