@@ -12,9 +12,13 @@ wrapper is where obskit records the file:line that errors point to (docs/dashboa
 """
 from __future__ import annotations
 
+import ast
 import json
+import re
 from dataclasses import dataclass, field
-from typing import Optional
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Optional, Tuple
 
 from obskit.model.dashboard_uid import explicit_uid_problem, uid_from_name
 from obskit.location import Location
@@ -120,3 +124,49 @@ class Dashboard(Definition):
     @property
     def effective_uid(self) -> str:
         return self.uid or json.loads(self.document).get("uid") or uid_from_name(self.title)
+
+    def line_of(self, texts: Iterable[str]) -> Location:
+        """The first line of this dashboard's module holding one of ``texts`` (tried in order; a
+        panel's query, its title as a string literal), else where the ``Dashboard`` was written."""
+        lines = _lines(self.location.file) if self.location else ()
+        for text in texts:
+            if not text or len(text) < 3:
+                continue
+            escaped = json.dumps(text)[1:-1]
+            for i, line in enumerate(lines):
+                if text in line or escaped in line:
+                    return Location(self.location.file, i + 1)
+        return self.location
+
+    def problem_location(self, problem: str) -> Location:
+        """Where the panel (or variable) a conversion problem names (``panel 'Title': ...``,
+        ``variable 'job': ...``) was written, else the ``Dashboard`` line."""
+        m = _NAMED.match(problem) or _OVERLAP.match(problem)
+        if not m:
+            return self.location
+        try:
+            name = ast.literal_eval(m.group(2))
+        except (ValueError, SyntaxError):
+            return self.location
+        if not isinstance(name, str):
+            return self.location
+        probes = [f'"{name}"', f"'{name}'"]
+        if m.group(1) == "variable":
+            probes = [f'name="{name}"', f"name='{name}'"] + probes
+        return self.line_of(probes)
+
+
+#: what a conversion problem starts with: ``[row 'R' ]panel 'T': `` or ``variable 'v': ``
+_NAMED = re.compile(r"""^(?:row (?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*") )?(panel|variable) ('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")""")
+
+_QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+#: ``panels 'a' and 'b' overlap``: located at the second
+_OVERLAP = re.compile(rf"^(panel)s {_QUOTED[:-1].replace('(', '(?:', 1)}) and {_QUOTED}")
+
+
+@lru_cache(maxsize=256)
+def _lines(path: str) -> Tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_text().splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()

@@ -29,6 +29,12 @@ OPTIONS: Dict[str, dict] = {
 }
 
 
+#: defaults of ``fieldConfig.defaults.custom`` that a panel type's schema requires
+FIELD_CUSTOM: Dict[str, dict] = {
+    "table": {"align": "auto", "cellOptions": {"type": "auto"}, "inspect": False},
+}
+
+
 def _copy(value):
     """A deep copy of JSON-like data (dicts, lists, scalars): many times faster than copy.deepcopy."""
     if isinstance(value, dict):

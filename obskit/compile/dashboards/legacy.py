@@ -40,7 +40,8 @@ from obskit.compile.dashboards.migrate.graph import histogram, series_overrides
 from obskit.compile.dashboards.migrate.heatmap import heatmap
 from obskit.compile.dashboards.migrate.lists import alertlist, dashlist
 from obskit.compile.dashboards.migrate.piechart import piechart
-from obskit.compile.dashboards.migrate.table import old_table
+from obskit.compile.dashboards.migrate.singlevalue import single_value
+from obskit.compile.dashboards.migrate.table import cell_options, old_table
 
 COLUMNS = 24
 
@@ -101,8 +102,11 @@ def _targets(p: dict, key, m: Migration) -> None:
 def _panel(p: dict, key, m: Migration) -> dict:
     _targets(p, key, m)
     kind = p.get("type")
-    if kind == "heatmap" and "options" not in p and ("cards" in p or "dataFormat" in p or "color" in p):
+    if kind == "heatmap" and not (isinstance(p.get("options"), dict) and "calculate" in p["options"]) \
+            and ("cards" in p or "dataFormat" in p or "color" in p):
         return heatmap(p, key, m)
+    if kind in ("gauge", "bargauge", "stat"):
+        return single_value(p, key, m)
     if kind == "graph":
         series_overrides(p, key, m)
         if (p.get("xaxis") or {}).get("mode") == "histogram":
@@ -111,6 +115,8 @@ def _panel(p: dict, key, m: Migration) -> dict:
         return piechart(p, key, m)
     if kind == "table-old" or (kind == "table" and "styles" in p):
         return old_table(p, key, m)
+    if kind == "table":
+        return cell_options(p, key, m)
     if kind == "alertlist":
         return alertlist(p, key, m)
     if kind == "dashlist":

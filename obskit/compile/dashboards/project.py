@@ -19,7 +19,7 @@ from obskit.compile.dashboards.ir import (AuthoredDocument, CompiledDashboard, C
 from obskit.compile.dashboards.red import has_red, red
 from obskit.compile.dashboards.slo import detail, overview
 from obskit.model.dashboard_uid import uid_from_name
-from obskit.compile.dashboards.upgrade import upgrade
+from obskit.compile.dashboards.legacy import convert
 from obskit.errors import Diagnostic
 from obskit.location import Location
 from obskit.model.dashboards import Dashboard, _to_json_text, source_kind
@@ -68,11 +68,14 @@ class _Planned:
 
 
 def _authored(d: Dashboard, version: int, grafana: GrafanaSettings, diags: List[Diagnostic]) -> CompiledDashboard:
-    doc, problems = upgrade(json.loads(d.document), version, datasource_refs(grafana),
-                            grafana.prometheus_datasource_uid)
+    converted = convert(json.loads(d.document), version, datasource_refs(grafana), grafana.prometheus_datasource_uid)
+    doc = converted.doc
     obj = f"dashboard {d.title!r}"
-    for problem in problems:
-        diags.append(Diagnostic("dashboard-convert", problem, obj, d.location))
+    hint = "obskit converts old shapes as Grafana does on load (docs/dashboards.md, \"grafanalib\")"
+    for problem in converted.problems:
+        diags.append(Diagnostic("dashboard-convert", problem, obj, d.problem_location(problem), hint=hint))
+    for warning in converted.warnings:
+        diags.append(Diagnostic("dashboard-dropped", warning, obj, d.problem_location(warning), severity="warning"))
     uid = d.effective_uid
     doc["uid"] = uid
     return CompiledDashboard(

@@ -22,7 +22,7 @@ import re
 from typing import Dict, List, Mapping, Optional, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.dashboards.defaults import with_default_options
+from obskit.compile.dashboards.defaults import FIELD_CUSTOM, merged, with_default_options
 from obskit.compile.dashboards.layout import (box_problem, flow, overlaps, row_header, to_box)
 from obskit.compile.dashboards.migrate.common import number as _number
 from obskit.compile.dashboards.migrate.graph import graph
@@ -243,7 +243,7 @@ class Upgrade:
             p.pop("datasource", None)
         if "targets" in p:
             p["targets"] = [self.target(t, i, name, ds) for i, t in enumerate(targets)]
-        p["fieldConfig"] = self.field_config(p.get("fieldConfig") or {})
+        p["fieldConfig"] = self.field_config(p.get("fieldConfig") or {}, kind)
         p["options"] = with_default_options(kind, {k: v for k, v in (p.get("options") or {}).items()
                                                     if v is not None})
         if p.get("links"):
@@ -272,18 +272,23 @@ class Upgrade:
             out.pop("datasource", None)
         return out
 
-    def field_config(self, fc: dict) -> dict:
+    def field_config(self, fc: dict, kind: Optional[str] = None) -> dict:
         defaults = {k: v for k, v in (fc.get("defaults") or {}).items() if v is not None}
         th = defaults.get("thresholds")
-        if th is not None and (not isinstance(th, dict) or not isinstance(th.get("steps"), list)):
+        if th is not None and (not isinstance(th, dict) or not isinstance(th.get("steps"), list) or not th["steps"]):
             defaults["thresholds"] = {"mode": (th or {}).get("mode", "absolute") if isinstance(th, dict)
                                       else "absolute", "steps": [{"color": "green", "value": None}]}
+        elif th is not None:
+            defaults["thresholds"] = {"mode": th.get("mode") or "absolute",
+                                      "steps": [_step(s) for s in th["steps"] if isinstance(s, dict)]}
         if defaults.get("unit") == "":
             defaults.pop("unit")
         if isinstance(defaults.get("mappings"), list):
             defaults["mappings"] = [_without_none(m) for m in defaults["mappings"]]
         if isinstance(defaults.get("custom"), dict):
             defaults["custom"] = {k: v for k, v in defaults["custom"].items() if v is not None}
+        if kind in FIELD_CUSTOM:
+            defaults["custom"] = merged(FIELD_CUSTOM[kind], defaults.get("custom") or {})
         return {"defaults": defaults, "overrides": list(fc.get("overrides") or [])}
 
     # --- templating, annotations, links ----------------------------------------------------------
@@ -439,3 +444,10 @@ def _without_none(value):
     if isinstance(value, list):
         return [_without_none(v) for v in value]
     return value
+
+
+def _step(step: dict) -> dict:
+    """A threshold step as Grafana keeps it: ``color`` and ``value`` (grafanalib adds ``index``, ``op``,
+    ``line`` and ``yaxis``, and writes the base step's value as the string ``'null'``)."""
+    value = step.get("value")
+    return {"color": step.get("color") or "green", "value": None if value in (None, "null", "") else _number(value)}

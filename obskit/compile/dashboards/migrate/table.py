@@ -85,3 +85,28 @@ def old_table(p: dict, key, m) -> dict:
                        "(the table panel sorts by a column's name; click a header to sort)")
     m.notes.append(f"panel {key[0]!r}: the old table (styles) → table panel with overrides (as Grafana migrates it)")
     return out
+
+
+#: the table's pre-10.1 ``custom.displayMode`` → ``custom.cellOptions`` (Grafana's table migration)
+_CELL = {"auto": {"type": "auto"}, "color-text": {"type": "color-text"},
+         "color-background": {"type": "color-background", "mode": "gradient"},
+         "color-background-solid": {"type": "color-background", "mode": "basic"},
+         "gradient-gauge": {"type": "gauge", "mode": "gradient"}, "lcd-gauge": {"type": "gauge", "mode": "lcd"},
+         "basic": {"type": "gauge", "mode": "basic"}, "json-view": {"type": "json-view"}, "image": {"type": "image"}}
+
+
+def cell_options(p: dict, key, m) -> dict:
+    """A current table whose field config still says ``displayMode`` (grafanalib's ``Table``)."""
+    if p.get("mappings"):
+        m.drop(f"panel {key[0]!r}: value mappings at the table's top level (grafanalib's Table(mappings=...)) are "
+               "ignored by Grafana: dropped; give them in fieldConfig.defaults.mappings (extraJson=...)")
+    fc = p.get("fieldConfig")
+    custom = (fc.get("defaults") or {}).get("custom") if isinstance(fc, dict) else None
+    if isinstance(custom, dict) and "displayMode" in custom:
+        mode = custom.pop("displayMode")
+        custom.setdefault("cellOptions", dict(_CELL.get(mode, {"type": "auto"})))
+    for o in (fc or {}).get("overrides") or []:
+        for prop in o.get("properties") or [] if isinstance(o, dict) else []:
+            if isinstance(prop, dict) and prop.get("id") == "custom.displayMode":
+                prop["id"], prop["value"] = "custom.cellOptions", dict(_CELL.get(prop.get("value"), {"type": "auto"}))
+    return p
