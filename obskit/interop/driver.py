@@ -110,10 +110,15 @@ def import_files(fmt: str, paths: Sequence[Path], out: Path, *, allow_partial: b
     return ImportResult(tuple(modules), files, findings, True)
 
 
-def export_openslo(project_dir: Path) -> Tuple[str, List[Finding], int]:
+def export_openslo(project_dir: Path, fmt: str = "openslo") -> Tuple[str, List[Finding], int]:
+    """The project's SLOs as one OpenSLO v1 (or, ``fmt="sloth"``, Sloth prometheus/v1) YAML stream."""
     from obskit.loader import load_project
     project = load_project(project_dir)
-    text, findings = openslo.export(project.slos, source=f"the SLOs of {Path(project_dir).resolve().name}")
+    if fmt == "sloth":
+        from obskit.interop.sloth_export import export
+    else:
+        export = openslo.export
+    text, findings = export(project.slos, source=f"the SLOs of {Path(project_dir).resolve().name}")
     return text, findings, len(project.slos)
 
 

@@ -83,7 +83,7 @@ def _metric(selector) -> dict:
     return {"metric": str(selector)}
 
 
-def _negated_good(sli: RatioSLI):
+def errors_from_good(sli: RatioSLI):
     """``good`` = ``total`` plus one matcher → the errors selector with that matcher negated (the two
     partition total's series exactly), else None."""
     good, total = sli.good, sli.total
@@ -105,7 +105,7 @@ def _milliseconds(seconds: float) -> Optional[str]:
 def _indicator(slo: SLO, n: _Notes, ann: dict) -> Optional[dict]:
     sli, grouping = slo.sli, {"grouping": list(slo.sli.by)} if slo.sli.by else {}
     if isinstance(sli, RatioSLI):
-        errors = sli.errors if sli.errors is not None else _negated_good(sli)
+        errors = sli.errors if sli.errors is not None else errors_from_good(sli)
         if errors is None:
             n.cannot(f"good={sli.good}: Pyrra counts errors; a good selector that is not total with one more "
                      "matcher has no errors selector", fatal=True)

@@ -9,11 +9,14 @@ from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
 
 
 def register(sub) -> None:
-    p = sub.add_parser("export", help="write the project's SLOs in another format (OpenSLO v1, Pyrra)",
+    p = sub.add_parser("export", help="write the project's SLOs in another format (OpenSLO v1, Sloth, Pyrra)",
                        description="Write the SLOs of PROJECT_DIR in another tool's format.\n"
                                    "openslo: one OpenSLO v1 YAML stream (Service and SLO objects, SLI and alert "
                                    "policies inline); what OpenSLO cannot express is kept as obskit.dev/ "
                                    "annotations or listed as findings.\n"
+                                   "sloth: one Sloth prometheus/v1 spec per service in one YAML stream; what "
+                                   "Sloth cannot express (other windows or periods, min_events, owner) is "
+                                   "listed as findings.\n"
                                    "pyrra: one Pyrra ServiceLevelObjective (pyrra.dev/v1alpha1) per SLO, a file "
                                    "each in --out DIR (<namespace>.<name>.yaml; earlier exported files no longer "
                                    "produced are removed) or one stream on stdout. An SLO Pyrra cannot express "
@@ -21,15 +24,16 @@ def register(sub) -> None:
                                    "alone, other severities, a tier's own labels) is an 'unsupported' finding at "
                                    "its file:line and is skipped; --lossy exports it without what Pyrra cannot "
                                    "say, listing each loss.",
-                       epilog="Exit codes: 0 exported; 1 something could not be expressed (openslo: nothing "
+                       epilog="Exit codes: 0 exported; 1 something could not be expressed (openslo, sloth: nothing "
                               "written unless --allow-partial; pyrra: the other SLOs are written, the "
                               "unsupported ones skipped); 2 definition errors.")
-    p.add_argument("format", choices=("openslo", "pyrra"))
+    p.add_argument("format", choices=("openslo", "sloth", "pyrra"))
     add_project_dir(p)
     p.add_argument("-o", "--out", type=Path, default=None, metavar="PATH",
-                   help="openslo: write to this FILE; pyrra: write one file per SLO into this DIR (default: stdout)")
+                   help="openslo, sloth: write to this FILE; pyrra: write one file per SLO into this DIR "
+                        "(default: stdout)")
     p.add_argument("--allow-partial", action="store_true",
-                   help="openslo: write even when something could not be expressed")
+                   help="openslo, sloth: write even when something could not be expressed")
     p.add_argument("--lossy", action="store_true",
                    help="pyrra: export SLOs Pyrra cannot express fully, without what it cannot say (each loss "
                         "a finding)")
@@ -44,7 +48,7 @@ def run(args) -> int:
         return _pyrra(args)
     from obskit.interop.driver import export_openslo
     from obskit.interop.findings import is_partial
-    text, findings, count = export_openslo(Path(args.project_dir))
+    text, findings, count = export_openslo(Path(args.project_dir), args.format)
     refused = is_partial(findings) and not args.allow_partial
     if not refused and args.out is not None:
         args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -59,7 +63,8 @@ def run(args) -> int:
         for f in findings:
             print(str(f), file=sys.stderr)
         if refused:
-            print("obskit: some SLOs cannot be expressed in OpenSLO (findings marked 'lost'); nothing was "
+            name = "OpenSLO" if args.format == "openslo" else "Sloth"
+            print(f"obskit: some SLOs cannot be expressed in {name} (findings marked 'lost'); nothing was "
                   "written. Re-run with --allow-partial.", file=sys.stderr)
         elif args.out is None:
             sys.stdout.write(text)
