@@ -119,3 +119,31 @@ def _matrix(data, selector: Selector) -> Sequence[dict]:
         kind = data.get("resultType") if isinstance(data, dict) else type(data).__name__
         raise BacktestError(f"the server answered the range query of {selector} with a {kind}, not a matrix")
     return data.get("result") or ()
+
+
+def server_phases(api, group_names) -> Dict[str, float]:
+    """Seconds past the interval's multiples at which the server runs each of ``group_names`` (from
+    ``/api/v1/rules``: its last evaluation), for the groups it runs; {} when it runs none of them or
+    cannot say. A live server shifts every group by a hash of its name and file."""
+    from datetime import datetime
+    wanted, out = set(group_names), {}
+    try:
+        data = api.rules()
+    except Exception:                        # noqa: BLE001 - the phase is a refinement, never a failure
+        return {}
+    for g in (data or {}).get("groups", []) if isinstance(data, dict) else []:
+        name, last, interval = g.get("name"), str(g.get("lastEvaluation", "")), g.get("interval")
+        if name not in wanted or not interval or last.startswith("0001"):
+            continue
+        stamp = last.replace("Z", "+00:00")
+        head, _, frac = stamp.partition(".")
+        if frac:                             # nanoseconds: fromisoformat takes six digits at most
+            digits = "".join(c for c in frac if c.isdigit())
+            zone = frac[len(digits):]
+            stamp = f"{head}.{digits[:6]}{zone}"
+        try:
+            seconds = datetime.fromisoformat(stamp).timestamp()
+        except ValueError:
+            continue
+        out[name] = round(seconds % float(interval), 3)
+    return out

@@ -87,6 +87,15 @@ def load_policy(spec: str, root: Path) -> Tuple[str, AlertingPolicy]:
     return name, policy
 
 
+def _phases(source, compiled) -> Dict[str, float]:
+    """The server's own evaluation phase of each rule group, when the source is a server running them."""
+    api = getattr(source, "api", None)
+    if api is None:
+        return {}
+    from obskit.live.backtest.fetch import server_phases
+    return server_phases(api, [g.name for c in compiled for g in c.groups()])
+
+
 def fetch_span(compiled, settings, start: float) -> float:
     """How far before ``start`` samples are needed: the longest window, the base window and the lookback."""
     longest = max(longest_window(c).seconds for c in compiled)
@@ -116,6 +125,7 @@ def backtest(project, source, slos: Sequence, start: float, end: float, *, incid
             skipped.append(f"{slo.service}/{slo.name}: {exc}")
             continue
         since = fetch_span([c for _, c in compiled], settings, start)
+        slo_phases = phases if phases is not None else _phases(source, [c for _, c in compiled])
         data = {}
         for sel in kind.selectors() + (kind.presence(),):
             key = f"{sel}@{since}"
@@ -125,7 +135,7 @@ def backtest(project, source, slos: Sequence, start: float, end: float, *, incid
         started = time.perf_counter()
         for name, c in compiled:
             ev = evaluate(c, data, int(start * 1000), int(end * 1000), dialect=source.dialect, settings=settings,
-                          history_ms=int((start - since) * 1000), phases=phases)
+                          history_ms=int((start - since) * 1000), phases=slo_phases)
             scores = tuple(score(tr, ev, incidents, end - start) for tr in ev.alerts)
             replayed.append(Replayed(slo.id, name, ev, scores))
         timings.compute += time.perf_counter() - started

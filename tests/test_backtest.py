@@ -1,0 +1,242 @@
+"""obskit backtest without a server: the engine on synthetic samples (the Workbook's detection times,
+the quiet-service guard, `by` groups, `for:`), incident scoring, the CLI's output and its errors."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from conftest import run_cli
+from obskit import SLO, AlertingPolicy, RatioSLI
+from obskit.compile.slo import compile_slo
+from obskit.live.backtest.errors import BacktestError
+from obskit.live.backtest.incidents import Incident, load_incidents
+from obskit.live.backtest.rate import Dialect
+from obskit.live.backtest.samples import make_series, read_openmetrics
+from obskit.live.backtest.score import intervals, score
+from obskit.live.backtest.windows import apply_for, evaluate
+from obskit.project import Settings
+
+DAY = 86400
+T0 = 1_788_220_800
+
+
+def _counters(minutes: int, rps: float, share, region: str = "", offset: int = 13):
+    """200s and 500s counters (one sample a minute) with ``share(t)`` of errors per minute."""
+    t = np.arange(minutes) * 60 + offset
+    total = np.full(minutes, rps * 60.0)
+    errors = total * np.array([share(x) for x in t])
+    extra = {"region": region} if region else {}
+    return [make_series("http_requests_total", {"code": "200", "job": "api", **extra}, (T0 + t) * 1000,
+                        np.cumsum(total - errors)),
+            make_series("http_requests_total", {"code": "500", "job": "api", **extra}, (T0 + t) * 1000,
+                        np.cumsum(errors))]
+
+
+def _slo(**kw):
+    return SLO(service="api", name="availability", objective=99.9,
+               sli=RatioSLI(total='http_requests_total{job="api"}', errors='http_requests_total{job="api",code=~"5.."}',
+                            by=kw.pop("by", ())), **kw)
+
+
+def _replay(slo, series, start_minute: int, end_minute: int):
+    c = compile_slo(slo)
+    data = {str(slo.sli.total): series, str(slo.sli.errors): [s for s in series if s.label("code") == "500"]}
+    return evaluate(c, data, (T0 + start_minute * 60) * 1000, (T0 + end_minute * 60) * 1000, dialect=Dialect(),
+                    settings=Settings(), history_ms=(start_minute * 60 - 60) * 1000)
+
+
+@settings(max_examples=12, deadline=None)
+@given(burn=st.sampled_from([20.0, 50.0, 200.0, 1000.0]))
+def test_page_detection_follows_the_workbook(burn):
+    """A steady burn starting at T fires the page tier after min(long × factor / burn) (the 14.4x/1h and
+    6x/6h windows), within one evaluation interval plus half the 2m base window."""
+    start = 4 * 1440
+    series = _counters(start + 600, 10, lambda x: burn * 0.001 if x > start * 60 else 0.0)
+    ev = _replay(_slo(), series, start - 60, start + 600)
+    page = next(a for a in ev.alerts if a.tier == "page")
+    first = intervals(page)[0].start - (T0 + start * 60)
+    expected = min(3600 * 14.4 / burn, 6 * 3600 * 6 / burn)
+    assert abs(first - max(expected, 0)) <= 60 + 60 + 13, (burn, first, expected)
+
+
+def test_quiet_service_guard_needs_two_errors():
+    """At 6 requests an hour one failure is a 167x burn: the default guard keeps the page silent until
+    a second failure is in the long window; min_events=0 pages on the first."""
+    start, n = 4 * 1440, 4 * 1440 + 240
+    hits = {start + 30: 1, start + 150: 1}       # minutes with one failed request
+
+    def build():
+        t = np.arange(n) * 60 + 13
+        total = np.where(np.arange(n) % 10 == 0, 1.0, 0.0)
+        errors = np.zeros(n)
+        for m, k in hits.items():
+            total[m], errors[m] = max(total[m], k), k
+        return [make_series("http_requests_total", {"code": "200", "job": "api"}, (T0 + t) * 1000, np.cumsum(total - errors)),
+                make_series("http_requests_total", {"code": "500", "job": "api"}, (T0 + t) * 1000, np.cumsum(errors))]
+
+    guarded = next(a for a in _replay(_slo(), build(), start, n).alerts if a.tier == "page")
+    unguarded = next(a for a in _replay(_slo(alerting=AlertingPolicy(min_events=0)), build(), start, n).alerts
+                     if a.tier == "page")
+    first_guarded = intervals(guarded)[0].start - T0
+    assert first_guarded >= (start + 150) * 60                   # the second failure
+    assert intervals(unguarded)[0].start - T0 < (start + 40) * 60   # the first one
+
+
+def test_by_groups_alert_apart():
+    start = 4 * 1440
+    series = (_counters(start + 300, 5, lambda x: 0.05 if x > start * 60 else 0.0, region="eu")
+              + _counters(start + 300, 5, lambda x: 0.0, region="us"))
+    ev = _replay(_slo(by=("region",)), series, start, start + 300)
+    page = next(a for a in ev.alerts if a.tier == "page")
+    assert sorted(page.firing) == [("eu",), ("us",)]
+    assert page.firing[("eu",)].any() and not page.firing[("us",)].any()
+
+
+def test_absent_alert_waits_its_for():
+    start = 4 * 1440
+    series = [s.clipped(0, (T0 + (start + 100) * 60) * 1000) for s in _counters(start + 200, 10, lambda x: 0.0)]
+    ev = _replay(_slo(), series, start, start + 200)
+    absent = next(a for a in ev.alerts if a.tier == "absent")
+    (first,) = intervals(absent)
+    last_sample = (start + 99) * 60 + 13
+    # gone from the lookback 5m after the last sample, then 10m pending
+    assert last_sample + 300 + 600 <= first.start - T0 <= last_sample + 300 + 600 + 60
+
+
+@given(st.lists(st.booleans(), min_size=1, max_size=60), st.integers(0, 5))
+def test_for_fires_after_that_many_active_evaluations(active, k):
+    fired = apply_for(np.array(active), 60_000, k * 60_000)
+    for i, a in enumerate(active):
+        run = 0
+        while i - run >= 0 and active[i - run]:
+            run += 1
+        assert fired[i] == (a and run - 1 >= k)
+
+
+def test_scoring_detection_missed_and_outside():
+    start = 4 * 1440
+    series = _counters(start + 2 * 1440, 10, lambda x: 0.05 if (start + 100) * 60 < x <= (start + 160) * 60 else 0.0)
+    ev = _replay(_slo(), series, start, start + 2 * 1440)
+    page = next(a for a in ev.alerts if a.tier == "page")
+    incidents = (Incident(T0 + (start + 100) * 60, T0 + (start + 160) * 60, "real"),
+                 Incident(T0 + (start + 1000) * 60, T0 + (start + 1100) * 60, "unseen"))
+    s = score(page, ev, incidents, 2 * DAY)
+    real, unseen = s.detections
+    # a 50x burn: the 1h window crosses 14.4x after 1h x 14.4 / 50, having spent 2 % of the budget
+    assert real.delay == pytest.approx(3600 * 14.4 / 50, abs=120)
+    assert real.budget_spent == pytest.approx(0.02, abs=0.002)
+    assert unseen.delay is None and s.missed == (incidents[1],)
+    assert s.outside == () and s.per_week == pytest.approx(len(s.intervals) / (2 / 7))
+
+
+def test_incident_files(tmp_path):
+    y = tmp_path / "i.yml"
+    y.write_text("incidents:\n  - {start: 2026-09-03T10:00:00Z, end: 2026-09-03T11:00:00Z, label: a}\n"
+                 "  - {start: 1788480000, end: 1788483600}\n")
+    a, b = load_incidents(y)
+    assert (a.start, b.label) == (1788480000.0, "incident 2") or (b.start, a.label) == (1788480000.0, "a")
+    c = tmp_path / "i.csv"
+    c.write_text("start,end,label\n2026-09-03T10:00:00Z,2026-09-03T11:00:00Z,db\n")
+    assert load_incidents(c)[0].label == "db"
+    bad = tmp_path / "bad.yml"
+    bad.write_text("- {start: 2026-09-03T10:00:00Z, end: 2026-09-03T11:00:00Z}\n- {start: yesterday, end: 1}\n")
+    with pytest.raises(BacktestError, match=r"bad.yml:2: start 'yesterday' is not a time"):
+        load_incidents(bad)
+    bad.write_text("- {start: 2026-09-03T10:00:00Z, end: 2026-09-03T09:00:00Z}\n")
+    with pytest.raises(BacktestError, match=r"bad.yml:1: the incident ends"):
+        load_incidents(bad)
+    c.write_text("begin,end\n1,2\n")
+    with pytest.raises(BacktestError, match=r"i.csv:1: the CSV header"):
+        load_incidents(c)
+
+
+def test_openmetrics_reader(tmp_path):
+    f = tmp_path / "s.om"
+    f.write_text('# TYPE x counter\nx_total{a="1",b="q\\"uote"} 3 1788220800\nx_total{a="1",b="q\\"uote"} NaN 1788220860.5\n'
+                 "up 1 1788220800\n# EOF\n")
+    x, up = sorted(read_openmetrics(f), key=lambda s: s.metric, reverse=True)
+    assert x.metric == "x_total" and dict(x.labels) == {"a": "1", "b": 'q"uote'}
+    assert list(x.t) == [1788220800000, 1788220860500] and np.isnan(x.v[1])
+    f.write_text("x_total{a=1} 3 1788220800\n")
+    with pytest.raises(BacktestError, match=r"s.om:1: cannot read the labels"):
+        read_openmetrics(f)
+    f.write_text("x_total 3\n")
+    with pytest.raises(BacktestError, match=r"s.om:1: the sample has no timestamp"):
+        read_openmetrics(f)
+
+
+@pytest.fixture(scope="module")
+def cli_project(tmp_path_factory):
+    import backtest_history as history
+    root = tmp_path_factory.mktemp("shop")
+    (root / "slos").mkdir()
+    (root / "slos" / "shop.py").write_text(history.SLO_FILE)
+    (root / "policies.py").write_text("from obskit import AlertingPolicy\nno_guard = AlertingPolicy(min_events=0)\n"
+                                      "not_a_policy = 3\n")
+    om = history.write(root / "history.om", days=8)
+    inc = root / "incidents.yml"
+    inc.write_text("".join(f"- {{start: {s}, end: {e}, label: '{label}'}}\n" for s, e, label in history.INCIDENTS))
+    return root, om, inc
+
+
+def _cli(root, om, *extra):
+    return run_cli("backtest", str(root), "--samples", str(om), "--from", str(1788220800 + 4 * DAY),
+                   "--to", str(1788220800 + 8 * DAY), *extra)
+
+
+def test_cli_json_policies_and_report(cli_project, tmp_path):
+    root, om, inc = cli_project
+    r = _cli(root, om, "--incidents", str(inc), "--policy", "policies:no_guard", "--output", "json",
+             "--report", str(tmp_path / "rep"))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["policies"] == ["project", "no_guard"]
+    assert [(x["slo"], x["policy"]) for x in doc["results"]] == [
+        ("shop-availability", "project"), ("shop-availability", "no_guard"),
+        ("shop-latency", "project"), ("shop-latency", "no_guard")]
+    page = doc["results"][0]["alerts"][0]
+    assert page["tier"] == "page" and page["fired"] >= 1
+    assert [i["label"] for i in page["incidents"] if i["detected"]] == ["errors 0.02"]   # the 20x burn of day 6
+    assert page["outside_incidents"] == [] and page["missed"] == 0 and len(page["incidents"]) == 1  # in the span
+    assert set(page) == {"tier", "alert", "evaluation_interval_seconds", "fired", "per_week", "firing_seconds",
+                         "intervals", "incidents", "missed", "outside_incidents"}
+    for name in ("index.html", "report.md", "backtest.json",
+                 "plots/shop-availability-project.png", "plots/shop-latency-no-guard.png"):
+        assert (tmp_path / "rep" / name).stat().st_size > 0
+    again = _cli(root, om, "--incidents", str(inc), "--policy", "policies:no_guard", "--output", "json")
+    assert again.stdout == r.stdout                     # deterministic
+
+
+def test_cli_table(cli_project):
+    root, om, inc = cli_project
+    r = _cli(root, om, "--slo", "shop/availability", "--incidents", str(inc), "-q")
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[1].split()[:4] == ["SLO", "policy", "alert", "fired"]
+    assert lines[3].split()[:3] == ["shop-availability", "project", "page"] and lines[3].split()[6] == "1/1"
+    assert "shop-latency" not in r.stdout
+
+
+@pytest.mark.parametrize("extra, message", [
+    (("--slo", "shop/nope"), "--slo shop/nope: no such SLO"),
+    (("--policy", "policies:not_a_policy"), "not_a_policy is a int, not an AlertingPolicy"),
+    (("--policy", "nomodule:x"), "cannot import 'nomodule'"),
+    (("--incidents", "/nonexistent.yml"), "/nonexistent.yml: cannot read the incidents file"),
+])
+def test_cli_bad_input_exits_2(cli_project, extra, message):
+    root, om, _ = cli_project
+    r = _cli(root, om, *extra)
+    assert r.returncode == 2 and message in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_cli_bad_times_and_sources(cli_project):
+    root, om, _ = cli_project
+    r = run_cli("backtest", str(root), "--samples", str(om), "--from", "yesterday", "--to", "now")
+    assert r.returncode == 2 and "--from 'yesterday' is not a time" in r.stderr
+    r = run_cli("backtest", str(root), "--samples", str(om), "--from", "now", "--to", "now-1d")
+    assert r.returncode == 2 and "must be after" in r.stderr
+    r = run_cli("backtest", str(root), "--from", "now-1d", "--to", "now")
+    assert r.returncode == 2 and "give exactly one of --prometheus URL or --samples" in r.stderr
