@@ -5,6 +5,7 @@ import os
 import re
 import shutil
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,30 +49,106 @@ def _failed_names(output: str) -> frozenset:
     return frozenset(re.findall(r"^\s*name: (.*),\s*$", output, re.M))
 
 
+#: a batch holds files worth at least this share of all the files' cost (see :func:`batches`)
+MIN_BATCH_SHARE = 1 / 40
+
+
+class _Batches:
+    """Hands out batches of files, longest first, "guided": each batch is worth about the cost still
+    left divided by twice the workers (so the long files go one by one at first, the many short ones
+    many at a time, and the last batches are small enough that no core waits long for the others),
+    and at least :data:`MIN_BATCH_SHARE` of the total (so a hundred SLOs take a few dozen promtool
+    runs, not hundreds)."""
+
+    def __init__(self, files: Sequence[PromtoolTestFile], workers: int):
+        self.order = sorted(range(len(files)), key=lambda i: (-files[i].cost, i))
+        self.costs = [max(files[i].cost, 1) for i in range(len(files))]
+        self.left = float(sum(self.costs))
+        self.floor = self.left * MIN_BATCH_SHARE
+        self.workers = workers
+        self.lock = threading.Lock()
+
+    def next(self) -> List[int]:
+        with self.lock:
+            want = max(self.left / (2 * self.workers), self.floor)
+            batch: List[int] = []
+            got = 0.0
+            while self.order and (not batch or got + self.costs[self.order[0]] <= want):
+                i = self.order.pop(0)
+                batch.append(i)
+                got += self.costs[i]
+            self.left -= got
+            return batch
+
+
+def batches(files: Sequence[PromtoolTestFile], workers: int) -> List[List[int]]:
+    """The batches :func:`run_files` hands out, in order (indexes into ``files``), for one worker
+    asking after another."""
+    b = _Batches(files, workers)
+    out = []
+    while True:
+        nxt = b.next()
+        if not nxt:
+            return out
+        out.append(nxt)
+
+
 def run_files(files: Sequence[PromtoolTestFile], workers: Optional[int] = None,
               keep: Optional[Path] = None, tool: Optional[Tool] = None) -> List[Outcome]:
-    """Run each file with ``promtool test rules`` (``tool``: one installed version, default
-    :func:`~obskit.verify.tools.pick`), ``workers`` at a time (default: CPU count)."""
+    """Run the files with ``promtool test rules`` (``tool``: one installed version, default
+    :func:`~obskit.verify.tools.pick`), ``workers`` promtool processes at a time (default: CPU count).
+
+    Several files go to one promtool run (:class:`_Batches`): promtool tests every file on its own
+    (its own rule files, evaluation interval and tests) and exits 0 only when all passed, so a
+    passing batch is every file passing. A batch that fails is run again one file per run, so each
+    file's outcome, failed tests and failures (file:line of the expectation) are exactly what a run
+    of that file alone reports.
+    """
     workers = workers or os.cpu_count() or 1
     directory = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="obskit-test-"))
     directory.mkdir(parents=True, exist_ok=True)
+    label = tool.label if tool else ""
 
-    def one(f: PromtoolTestFile) -> Outcome:
+    def alone(f: PromtoolTestFile, path: Path) -> Outcome:
         from obskit.verify.failures import explain
-        path = f.write(directory)
         start = time.monotonic()
         res = promtool.test_rules([path.name], cwd=str(directory), tool=tool)
         failures = tuple(explain(f, res.output)) if not res.ok else ()
         failed = _failed_names(res.output) | {x.test for x in failures} if not res.ok else frozenset()
         return Outcome(f.subject, f.name, tuple(t.name for t in f.tests), res.ok, res.output,
-                       time.monotonic() - start, frozenset(failed), tool.label if tool else "", failures)
+                       time.monotonic() - start, frozenset(failed), label, failures)
 
-    # Longest first: a long file started last would leave the other cores idle at the end.
-    order = sorted(range(len(files)), key=lambda i: -files[i].cost)
+    def batch(indexes: List[int]) -> List[Tuple[int, Outcome]]:
+        chosen = [files[i] for i in indexes]
+        paths = [f.write(directory) for f in chosen]
+        if len(chosen) == 1:
+            return [(indexes[0], alone(chosen[0], paths[0]))]
+        start = time.monotonic()
+        res = promtool.test_rules([p.name for p in paths], cwd=str(directory), tool=tool,
+                                  timeout=900 * len(chosen))
+        if not res.ok:            # which file, test and expectation: from runs of one file each
+            return [(i, alone(f, p)) for i, f, p in zip(indexes, chosen, paths)]
+        took = time.monotonic() - start
+        total = float(sum(max(f.cost, 1) for f in chosen))
+        return [(i, Outcome(f.subject, f.name, tuple(t.name for t in f.tests), True, res.output,
+                            took * max(f.cost, 1) / total, frozenset(), label))
+                for i, f in zip(indexes, chosen)]
+
+    queue = _Batches(files, workers)
+
+    def worker() -> List[Tuple[int, Outcome]]:
+        done: List[Tuple[int, Outcome]] = []
+        while True:
+            indexes = queue.next()
+            if not indexes:
+                return done
+            done.extend(batch(indexes))
+
     try:
         with ThreadPoolExecutor(max_workers=workers) as pool:
-            done = dict(zip(order, pool.map(one, [files[i] for i in order])))
-        return [done[i] for i in range(len(files))]
+            results = dict(kv for part in pool.map(lambda _: worker(), range(min(workers, len(files))))
+                           for kv in part)
+        return [results[i] for i in range(len(files))]
     finally:
         if not keep:
             shutil.rmtree(directory, ignore_errors=True)
