@@ -57,8 +57,8 @@ class _Batches:
     """Hands out batches of files, longest first, "guided": each batch is worth about the cost still
     left divided by twice the workers (so the long files go one by one at first, the many short ones
     many at a time, and the last batches are small enough that no core waits long for the others),
-    and at least :data:`MIN_BATCH_SHARE` of the total (so a hundred SLOs take a few dozen promtool
-    runs, not hundreds)."""
+    and at least :data:`MIN_BATCH_SHARE` of the total (so the 208 files of a hundred SLOs take 13
+    promtool runs on 2 cores, not 208)."""
 
     def __init__(self, files: Sequence[PromtoolTestFile], workers: int):
         self.order = sorted(range(len(files)), key=lambda i: (-files[i].cost, i))
