@@ -325,3 +325,10 @@ def test_one_kubernetes_namespace_keeps_services_apart(tmp_path):
     assert [e.filename for e in exported] == ["monitoring.api-availability.yaml", "monitoring.web-availability.yaml"]
     (tmp_path / "x.yaml").write_text(pyrra_export.stream(exported))
     assert sorted(s.id for s in pyrra_export_round_trip(tmp_path / "x.yaml")) == ["api-availability", "web-availability"]
+
+
+def test_options_of_the_other_formats_are_refused(tmp_path):
+    res = run_cli("export", "openslo", REPO, "--lossy")
+    assert res.returncode == 2 and "--lossy is not an option of export openslo" in res.stderr
+    res = run_cli("export", "pyrra", REPO, "--allow-partial")
+    assert res.returncode == 2 and "--allow-partial is not an option of export pyrra" in res.stderr

@@ -5,7 +5,7 @@ import json
 import sys
 from pathlib import Path
 
-from obskit.cli.common import EXIT_FAILED, EXIT_OK, add_project_dir
+from obskit.cli.common import EXIT_DEFINITIONS, EXIT_FAILED, EXIT_OK, add_project_dir
 
 
 def register(sub) -> None:
@@ -44,6 +44,12 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    wrong = "--lossy" if args.lossy and args.format != "pyrra" else \
+        "--allow-partial" if args.allow_partial and args.format == "pyrra" else None
+    if wrong:
+        print(f"obskit: {wrong} is not an option of export {args.format} (pyrra: --lossy; openslo, sloth: "
+              "--allow-partial)", file=sys.stderr)
+        return EXIT_DEFINITIONS
     if args.format == "pyrra":
         return _pyrra(args)
     from obskit.interop.driver import export_openslo
