@@ -27,6 +27,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from obskit import __version__
+from obskit.apply.reach import unreachable_reason
 
 log = logging.getLogger("obskit.apply.client")
 
@@ -37,8 +38,9 @@ class GrafanaError(Exception):
     """A request failed for good (after retries, or a status that is never retried), or its answer was
     not what Grafana documents (``unexpected``).
 
-    ``fatal`` errors stop the whole run: 401/403 (the token, its scopes or its org are wrong) and
-    redirects (``--grafana-url`` does not point at Grafana's API). Once a client has met one it sends
+    ``fatal`` errors stop the whole run: 401/403 (the token, its scopes or its org are wrong),
+    redirects (``--grafana-url`` does not point at Grafana's API) and an unreachable Grafana
+    (:class:`Unreachable`). Once a client has met one it sends
     nothing more (``sent`` is False on the errors it raises instead)."""
 
     def __init__(self, method: str, path: str, status: Optional[int], message: str,
@@ -52,6 +54,23 @@ class GrafanaError(Exception):
         extra = f" ({status_text})" if status_text else ""
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         super().__init__(f"{where}: {what}{extra}: {message}{tries}")
+
+
+class Unreachable(GrafanaError):
+    """Grafana could not be reached: connection refused, a name that does not resolve, a TLS handshake
+    that failed, or no answer in time. Fatal: on the first request it is raised at once (nothing is
+    retried, nothing more sent: every other request would fail the same way); after Grafana has
+    answered, once the retries of a refused or timed-out connection are spent (it went away)."""
+
+    def __init__(self, method: str, path: str, url: str, why: str, attempts: int, *, answered: bool):
+        super().__init__(method, path, None, why, attempts=attempts, fatal=True)
+        self.url, self.why, self.answered = url, why, answered
+        tries = f" after {attempts} attempts" if attempts > 1 else ""
+        if answered:
+            text = f"Grafana at {url} stopped answering ({method} {path}): {why}{tries}; nothing more was sent"
+        else:
+            text = f"cannot reach Grafana at {url}: {why} ({method} {path}); nothing more was sent"
+        Exception.__init__(self, text)
 
 
 @dataclass(frozen=True)
@@ -279,6 +298,7 @@ class GrafanaClient:
         self._local = threading.local()
         self._fatal: Optional[GrafanaError] = None
         self._fatal_lock = threading.Lock()
+        self._answered = False        # Grafana has answered a request (then a refused connection means it went away)
 
     def __repr__(self) -> str:
         return f"GrafanaClient({self.url!r}, {self._creds!r})"
@@ -329,11 +349,18 @@ class GrafanaClient:
             except requests.RequestException as exc:
                 reason = self._creds.redact(f"{type(exc).__name__}: {exc}")
                 log.debug("%s %s: %s (attempt %d)", method, path, reason, attempt)
+                gone = unreachable_reason(exc, self.timeout)
+                if gone is not None and (not self._answered or (gone[1] and attempt >= self.retry.attempts)):
+                    # never answered: every request would fail alike, stop now; answered before: it went away
+                    raise self._stop(Unreachable(method, path, self._creds.redact(safe_url(self.url)),
+                                                 self._creds.redact(gone[0]), attempt,
+                                                 answered=self._answered)) from None
                 if attempt >= self.retry.attempts:
                     raise GrafanaError(method, path, None, reason, attempts=attempt) from None
                 self._wait(method, path, attempt, None, reason)
                 continue
             log.debug("%s %s -> %d (attempt %d)", method, path, r.status_code, attempt)
+            self._answered = True
             if 300 <= r.status_code < 400:
                 location = self._creds.redact(safe_url(r.headers.get("Location", "") or "(no Location)"))
                 raise self._stop(GrafanaError(

@@ -69,8 +69,9 @@ def render_summary(result: Result, requests: int, writes: int, retries: int) -> 
                 text.append(f"  {o.change.label}: {o.message}")
     stopped = sum(1 for o in result.outcomes if o.stopped)
     if result.fatal is not None and stopped:
+        status = f"HTTP {result.fatal.status}" if result.fatal.status is not None else "no answer"
         text.append(f"stopped: {stopped} write(s) not done: the run stopped at {result.fatal.method} "
-                    f"{result.fatal.path} (HTTP {result.fatal.status}, see the obskit: line)")
+                    f"{result.fatal.path} ({status}, see the obskit: line)")
     return "\n".join(text)
 
 
