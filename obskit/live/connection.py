@@ -17,6 +17,7 @@ might not be a counter") are kept in :attr:`PrometheusAPI.infos` and never fail 
 """
 from __future__ import annotations
 
+import argparse
 import json
 import math
 import time as _time
@@ -39,6 +40,17 @@ class PrometheusUnavailable(ToolError):
     """The server could not answer usefully; the message says why (exit 1)."""
 
 
+#: options that would put a secret on the command line: refused (without echoing the value)
+REFUSED_OPTIONS = ("--bearer-token", "--token", "--basic-auth", "--password", "--user")
+
+
+class _Refuse(argparse.Action):
+    def __call__(self, parser, namespace, values, option_string=None):
+        parser.error(f"{option_string}: credentials are never taken from the command line (every user of the "
+                     f"machine can read it); use --bearer-token-file or ${ENV_TOKEN}, --basic-auth-file or "
+                     f"${ENV_USER}/${ENV_PASSWORD}")
+
+
 def add_connection_arguments(parser, required: bool = True) -> None:
     """``--prometheus URL`` and the options every command that reads a live server shares."""
     g = parser.add_argument_group(
@@ -57,6 +69,8 @@ def add_connection_arguments(parser, required: bool = True) -> None:
     g.add_argument("--key-file", metavar="FILE", help="the client certificate's private key (PEM)")
     g.add_argument("--timeout", metavar="SECONDS", type=float, default=DEFAULT_TIMEOUT,
                    help=f"give up on any one request after this long (default {DEFAULT_TIMEOUT:g})")
+    for name in REFUSED_OPTIONS:       # exact names beat argparse's abbreviations of the *-file options
+        g.add_argument(name, action=_Refuse, nargs="?", help=argparse.SUPPRESS)
     g.add_argument("--allow-partial", action="store_true",
                    help="use answers the server marks with warnings (possibly partial) instead of failing; "
                         "the warnings are printed")
@@ -250,8 +264,16 @@ class PrometheusAPI:
         return self._decode(what, status, ctype, body)
 
     def _read(self, resp, started: float, what: str) -> bytes:
+        """The body, abandoned once ``timeout`` has passed since the request began. ``read1`` returns what
+        one socket read gives, so a server that trickles a byte at a time is stopped at the deadline (a
+        plain ``read(n)`` would wait for n bytes, each socket read well within the read timeout)."""
+        raw = resp.raw
+        read1 = getattr(raw, "read1", None)            # urllib3 2
         chunks, size = [], 0
-        for chunk in resp.iter_content(64 * 1024):
+        while True:
+            chunk = read1(64 * 1024, decode_content=True) if read1 else raw.read(64 * 1024, decode_content=True)
+            if not chunk:
+                break
             chunks.append(chunk)
             size += len(chunk)
             if _time.monotonic() - started > self.timeout:
