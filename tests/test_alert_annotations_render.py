@@ -12,7 +12,7 @@ from obskit.compile.alertmanager import compile_alertmanager
 from obskit.model.alertmanager import (
     Alertmanager, GlobalConfig, Mattermost, MSTeams, Receiver, RocketChat, Route, Secret, Slack,
 )
-from obskit.model.alertmanager.receivers import CHAT_TEXT, CHAT_TITLE
+from obskit.model.alertmanager.integration import CHAT_TEXT, CHAT_TITLE
 from obskit.project import Project
 from obskit.render import alertmanager as render
 from obskit.verify.tools import parse_version, run

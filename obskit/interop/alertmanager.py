@@ -196,7 +196,7 @@ def _field_kind(cls, name: str) -> str:
 def _has_credential(url: str) -> bool:
     """What obskit's model refuses as a literal URL: a password, a token-like query key, a Slack hook."""
     from urllib.parse import parse_qsl, urlsplit
-    from obskit.model.alertmanager.receivers import _SLACK_HOOK, _TOKENISH
+    from obskit.model.alertmanager.integration import _SLACK_HOOK, _TOKENISH
     parts = urlsplit(url)
     return bool(parts.password or any(_TOKENISH.search(k) for k, _ in parse_qsl(parts.query)) or _SLACK_HOOK.search(url))
 

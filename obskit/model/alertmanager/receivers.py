@@ -4,151 +4,21 @@ Each integration class knows its Alertmanager YAML key (``slack_configs`` ...), 
 version that added it, and which of its fields are secrets. Secret fields take a
 :class:`~obskit.model.alertmanager.secrets.Secret` (rendered as the ``*_file`` field); a literal
 string there is an error located at the definition.
+
+The base class and what the integrations share are in :mod:`.integration`, the chat integrations in
+:mod:`.chat`; :class:`Receiver`, :data:`INTEGRATIONS` and every integration are importable from here.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import ClassVar, Dict, Optional, Tuple
-from urllib.parse import parse_qsl, urlsplit
+from typing import Optional, Tuple
 
 from obskit.location import Location
+from obskit.model.alertmanager.chat import Mattermost, MSTeams, MSTeamsV2, RocketChat, Section, Slack  # noqa: F401
+from obskit.model.alertmanager.integration import _EMAIL, _RECEIVER_NAME, Integration, _check_url  # noqa: F401
 from obskit.model.alertmanager.secrets import Secret
 from obskit.model.base import Problems, locate, set_attr
-
-_RECEIVER_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-_TOKENISH = re.compile(r"(token|key|secret|password|passwd|sig|signature|auth)", re.I)
-_SLACK_HOOK = re.compile(r"hooks\.slack\.com/services/", re.I)
-
-
-def _fmt_version(v: Tuple[int, int]) -> str:
-    return f"{v[0]}.{v[1]}"
-
-
-# -- the default notification of the chat integrations (Slack, Teams, Rocket.Chat, Mattermost) -----
-# Written into an integration's title/text when the definition leaves them unset, so that a message
-# says what is wrong and where to act: the group's status and summary, then each alert's summary,
-# description, runbook and dashboard (the annotations obskit writes on SLO alerts; hand-written alerts
-# have summary, description and runbook_url too). Inline templates, not a template file: the
-# AlertmanagerConfig resource cannot carry files. Only Go template builtins and functions of
-# Alertmanager 0.25 (toUpper, join); tests/test_alert_annotations_render.py renders them with amtool.
-
-#: ``[FIRING:2] <common summary, or the group's label values>``
-CHAT_TITLE = ('[{{ .Status | toUpper }}{{ if eq .Status "firing" }}:{{ .Alerts.Firing | len }}{{ end }}] '
-              '{{ if .CommonAnnotations.summary }}{{ .CommonAnnotations.summary }}'
-              '{{ else }}{{ .GroupLabels.SortedPairs.Values | join " " }}{{ end }}')
-#: one block per alert: summary (else the alert name), description, runbook, dashboard
-CHAT_TEXT = ('{{ range .Alerts }}{{ if eq .Status "resolved" }}[RESOLVED] {{ end }}'
-             '{{ if .Annotations.summary }}{{ .Annotations.summary }}{{ else }}{{ .Labels.alertname }}{{ end }}\n'
-             '{{ with .Annotations.description }}{{ . }}\n{{ end }}'
-             '{{ with .Annotations.runbook_url }}Runbook: {{ . }}\n{{ end }}'
-             '{{ with .Annotations.dashboard_url }}Dashboard: {{ . }}\n{{ end }}'
-             '\n{{ end }}')
-CHAT_DEFAULTS = {"title": CHAT_TITLE, "text": CHAT_TEXT}
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Integration:
-    """Base of one notification integration in a receiver."""
-
-    KIND: ClassVar[str] = ""            # Alertmanager key, e.g. "slack_configs"
-    LABEL: ClassVar[str] = ""           # human name, e.g. "Slack"
-    SINCE: ClassVar[Tuple[int, int]] = (0, 25)
-    SECRETS: ClassVar[Tuple[str, ...]] = ()
-    #: fields only some versions accept: field → (version that added it)
-    FIELD_SINCE: ClassVar[Dict[str, Tuple[int, int]]] = {}
-    #: why a field needs its version, when it is not plain: field → note
-    FIELD_NOTE: ClassVar[Dict[str, str]] = {}
-    RENAMES: ClassVar[Dict[str, str]] = {"from_": "from", "class_": "class"}
-    #: notification templates written for fields left unset (chat integrations: title and text)
-    DEFAULTS: ClassVar[Dict[str, str]] = {}
-
-    send_resolved: Optional[bool] = None
-    location: Location = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self):
-        p = Problems(f"{self.LABEL} integration", locate(self))
-        for name in self.SECRETS:
-            value = getattr(self, name)
-            if value is None or isinstance(value, Secret):
-                continue
-            if isinstance(value, str):
-                p.add("literal-secret", f"{name} is a secret and must not be written in the definition",
-                      hint=f"use {name}=Secret(name='<k8s secret>', key='<key>'); it renders {name}_file")
-            else:
-                p.add("bad-secret", f"{name} must be a Secret(name=..., key=...), got {value!r}")
-        if self.send_resolved is not None and not isinstance(self.send_resolved, bool):
-            p.add("bad-field", f"send_resolved must be True or False, got {self.send_resolved!r}")
-        self._check(p)
-        p.done()
-
-    def _check(self, p: Problems) -> None:  # subclasses add their checks
-        pass
-
-    def _require_one(self, p: Problems, a: str, b: str) -> None:
-        if (getattr(self, a) is None) == (getattr(self, b) is None):
-            p.add("bad-field", f"give exactly one of {a}= or {b}=")
-
-    def items(self) -> Tuple[Tuple[str, object], ...]:
-        """(Alertmanager field name, value) in declaration order, unset fields left out.
-        Secret values stay :class:`Secret` objects: the renderer turns them into ``<name>_file``."""
-        return self._items({})
-
-    def notification_items(self) -> Tuple[Tuple[str, object], ...]:
-        """What obskit writes: :meth:`items`, with :attr:`DEFAULTS` for the template fields left unset
-        (the chat integrations' title and text)."""
-        return self._items(self.DEFAULTS) if self.DEFAULTS else self.items()
-
-    def _items(self, defaults: Dict[str, str]) -> Tuple[Tuple[str, object], ...]:
-        out = []
-        for f in fields(self):
-            if f.name in ("location",) or not f.init:
-                continue
-            value = getattr(self, f.name)
-            if value is None and f.name in defaults:
-                value = defaults[f.name]
-            if value is None or value == () or value == {}:
-                continue
-            out.append((self.RENAMES.get(f.name, f.name), value))
-        # send_resolved first in the base class: put it last, where Alertmanager docs list it
-        out.sort(key=lambda kv: kv[0] == "send_resolved")
-        return tuple(out)
-
-    def since_fields(self) -> Tuple[Tuple[str, Tuple[int, int]], ...]:
-        """Fields set here that a newer Alertmanager added."""
-        return tuple((n, v) for n, v in self.FIELD_SINCE.items() if getattr(self, n, None) not in (None, (), {}))
-
-
-def _check_url(p: Problems, name: str, value, secret_hint: str = "") -> None:
-    if value is None:
-        return
-    if not isinstance(value, str) or not value.startswith(("http://", "https://")):
-        p.add("bad-url", f"{name} {value!r} must be an http(s) URL")
-        return
-    parts = urlsplit(value)
-    if parts.password or any(_TOKENISH.search(k) for k, _ in parse_qsl(parts.query)) or _SLACK_HOOK.search(value):
-        p.add("literal-secret", f"{name} {value!r} carries a credential; it must not be written in the definition",
-              hint=secret_hint or "move it into a Secret")
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Slack(Integration):
-    KIND, LABEL = "slack_configs", "Slack"
-    DEFAULTS = CHAT_DEFAULTS
-    SECRETS = ("api_url",)
-    api_url: Optional[Secret] = None          # default: the global slack_api_url
-    channel: Optional[str] = None
-    username: Optional[str] = None
-    title: Optional[str] = None
-    title_link: Optional[str] = None
-    text: Optional[str] = None
-    color: Optional[str] = None
-    icon_emoji: Optional[str] = None
-
-    def _check(self, p: Problems) -> None:
-        if self.channel is not None and not (isinstance(self.channel, str) and self.channel.startswith(("#", "@"))):
-            p.add("bad-field", f"channel {self.channel!r} must start with '#' or '@'")
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
@@ -254,49 +124,6 @@ class Opsgenie(Integration):
 # Versions from Alertmanager's CHANGELOG and its config structs (v0.28.1, v0.33.1, v0.35.0 sources),
 # and each one tested against the real amtool 0.25 and 0.35 (tests/test_alertmanager_versions.py).
 
-@dataclass(frozen=True)
-class Section:
-    """A nested block of an integration (``http_config: {basic_auth: {...}}``); its Secret values
-    render as ``*_file`` like top-level ones."""
-
-    items: Tuple[Tuple[str, object], ...]
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class MSTeams(Integration):
-    """Incoming-webhook Teams connector (0.26). Its URL is a secret, read from ``webhook_url_file``,
-    which Alertmanager 0.27 added: obskit writes MSTeams for 0.27 and newer."""
-
-    KIND, LABEL, SINCE = "msteams_configs", "Microsoft Teams", (0, 26)
-    DEFAULTS = CHAT_DEFAULTS
-    SECRETS = ("webhook_url",)
-    webhook_url: Optional[Secret] = None
-    title: Optional[str] = None
-    summary: Optional[str] = None
-    text: Optional[str] = None
-    FIELD_SINCE = {"webhook_url": (0, 27), "summary": (0, 27)}
-    FIELD_NOTE = {"webhook_url": "written as webhook_url_file"}
-
-    def _check(self, p: Problems) -> None:
-        if self.webhook_url is None:
-            p.add("missing-field", "webhook_url is required (Alertmanager has no global Teams URL)")
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class MSTeamsV2(Integration):
-    """Teams through a Power Automate Workflows webhook (0.28)."""
-
-    KIND, LABEL, SINCE = "msteamsv2_configs", "Microsoft Teams (Workflows)", (0, 28)
-    DEFAULTS = CHAT_DEFAULTS
-    SECRETS = ("webhook_url",)
-    webhook_url: Optional[Secret] = None
-    title: Optional[str] = None
-    text: Optional[str] = None
-
-    def _check(self, p: Problems) -> None:
-        if self.webhook_url is None:
-            p.add("missing-field", "webhook_url is required (Alertmanager has no global Teams URL)")
-
 
 _JIRA_API_TYPES = ("auto", "cloud", "datacenter")
 
@@ -358,37 +185,6 @@ class Jira(Integration):
 
 
 @dataclass(frozen=True, kw_only=True, eq=False)
-class RocketChat(Integration):
-    """Rocket.Chat (0.28): a personal access token and its user id, both Secrets."""
-
-    KIND, LABEL, SINCE = "rocketchat_configs", "Rocket.Chat", (0, 28)
-    DEFAULTS = CHAT_DEFAULTS
-    SECRETS = ("token", "token_id")
-    api_url: Optional[str] = None               # default https://open.rocket.chat
-    token: Optional[Secret] = None
-    token_id: Optional[Secret] = None
-    channel: Optional[str] = None
-    color: Optional[str] = None
-    title: Optional[str] = None
-    title_link: Optional[str] = None
-    text: Optional[str] = None
-    message_text: Optional[str] = None          # 0.35
-    emoji: Optional[str] = None
-    icon_url: Optional[str] = None
-    image_url: Optional[str] = None
-    thumb_url: Optional[str] = None
-    short_fields: Optional[bool] = None
-    link_names: Optional[bool] = None
-    FIELD_SINCE = {"message_text": (0, 35)}
-
-    def _check(self, p: Problems) -> None:
-        _check_url(p, "api_url", self.api_url)
-        for name in ("token", "token_id"):
-            if getattr(self, name) is None:
-                p.add("missing-field", f"{name} is required (amtool: no global Rocketchat {name} set)")
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
 class Incidentio(Integration):
     """incident.io alert source (0.29): ``url`` is the alert source's HTTP URL (it carries no
     credential; ``url_secret`` reads it from a file instead), ``alert_source_token`` its token."""
@@ -415,32 +211,6 @@ class Incidentio(Integration):
 
     def items(self):
         return tuple((k, dict(v) if k == "metadata" else v) for k, v in super().items())
-
-
-@dataclass(frozen=True, kw_only=True, eq=False)
-class Mattermost(Integration):
-    """Mattermost incoming webhook (0.30). The attachment fields (``title``, ``title_link``,
-    ``color``, ``fallback``, ``pretext``) were flattened into the top level in 0.32."""
-
-    KIND, LABEL, SINCE = "mattermost_configs", "Mattermost", (0, 30)
-    DEFAULTS = {"text": CHAT_TITLE + "\n" + CHAT_TEXT}   # title: 0.32
-    SECRETS = ("webhook_url",)
-    webhook_url: Optional[Secret] = None
-    channel: Optional[str] = None
-    username: Optional[str] = None
-    text: Optional[str] = None
-    icon_url: Optional[str] = None
-    icon_emoji: Optional[str] = None
-    title: Optional[str] = None
-    title_link: Optional[str] = None
-    color: Optional[str] = None
-    fallback: Optional[str] = None
-    pretext: Optional[str] = None
-    FIELD_SINCE = {n: (0, 32) for n in ("title", "title_link", "color", "fallback", "pretext")}
-
-    def _check(self, p: Problems) -> None:
-        if self.webhook_url is None:
-            p.add("missing-field", "webhook_url is required (amtool: missing webhook_url or webhook_url_file)")
 
 
 INTEGRATIONS = (Slack, PagerDuty, Email, Webhook, Opsgenie, MSTeams, MSTeamsV2, Jira, RocketChat, Incidentio, Mattermost)
