@@ -328,3 +328,19 @@ def test_bad_input_through_the_loader_is_a_definition_error(tmp_path):
     (diag,) = exc.value.diagnostics
     assert (diag.code, diag.location.line, diag.obj) == ("dashboard-convert", 10, "dashboard 'Lost datasource'")
     assert diag.hint
+
+
+def test_the_whole_corpus_in_one_project_checks_and_builds_alike(tmp_path):
+    """``obskit check`` and ``obskit build`` (verified) agree on it: both pass, with the one warning."""
+    for name in CORPUS:
+        _project(tmp_path, name)
+    line = next(i for i, text in enumerate((FIXTURES / "row_panels.py").read_text().splitlines(), 1)
+                if 'title="Checkout QPS"' in text)
+    for command in ("check", "build"):
+        res = run_cli(command, tmp_path)
+        out = res.stdout + res.stderr
+        assert res.returncode == 0, out
+        assert out.count("warning [dashboard-dropped]") == 1, out
+        assert f"dashboards/row_panels.py:{line}: warning [dashboard-dropped]" in out, out
+    built = sorted((tmp_path / "build" / "grafana" / "dashboards").rglob("*.json"))
+    assert len(built) == len(CORPUS)

@@ -1,8 +1,10 @@
 """Old dashboard JSON → what :func:`obskit.compile.dashboards.upgrade.upgrade` converts, the way
 Grafana itself migrates these on load (its ``DashboardMigrator`` and panel migration handlers).
 
-:func:`migrate` runs before the upgrade, :func:`finish` after it (``obskit import grafana-dashboard``
-does both, then writes the result; the build's upgrade of that output changes nothing):
+:func:`migrate` runs before the upgrade, :func:`finish` after it; :func:`convert` is the three for the
+build (problems and warnings apart, overlaps left to the upgrade to refuse); ``obskit import
+grafana-dashboard`` runs them too, then writes the result (the build's conversion of that output
+changes nothing). The per-family code is in :mod:`obskit.compile.dashboards.migrate`:
 
 - a series override that is not an object (a nested list, as in Ceph's RGW overview): Grafana skips
   it (it has no ``alias``); dropped, with a note;
@@ -19,6 +21,9 @@ does both, then writes the result; the build's upgrade of that output changes no
   ``timeseries_to_columns`` / ``timeseries_aggregations`` → ``seriesToRows`` / ``seriesToColumns``
   / ``reduce``;
 - the pre-9 heatmap (``cards``, ``color``, ``dataFormat``, bucket sizes) → the heatmap's options;
+- pre-7 single-value options (``options.fieldOptions``, reducer keys in ``fieldConfig.defaults``) →
+  ``fieldConfig`` and ``reduceOptions``; a table's ``displayMode`` → ``cellOptions``;
+- the pre-7.5 ``alertlist`` and ``dashlist`` top-level settings → their ``options``;
 - targets: empty ``format``/``intervalFactor`` (the defaults), targets with an empty query (they
   run none) dropped; after the upgrade, keys neither Grafana's panel nor its Prometheus query knows
   (a replaced plugin's leftovers, e.g. the status panel's ``flipCard``) dropped, each noted;

@@ -1,19 +1,22 @@
-"""Authored dashboard JSON → the shapes current Grafana (11/12) loads without migrating anything.
+"""Authored dashboard JSON → the shapes current Grafana (11/12/13) loads without migrating anything.
 
-grafanalib 0.7.1 writes schemaVersion 12 with legacy shapes; hand-written or exported dicts often
-carry some too. :func:`upgrade` converts what has an exact current equivalent and refuses, with a
-message naming the panel, what has none:
+:class:`Upgrade` walks a dashboard and converts what has an exact current equivalent, collecting
+``problems`` (what has none, naming the panel: the build refuses these) and ``warnings`` (what is
+dropped that its author would miss, e.g. a legacy panel alert). The panel families are converted by
+:mod:`obskit.compile.dashboards.migrate` (``graph``, ``singlestat``, the grid); here:
 
-- ``graph`` → ``timeseries`` (legend, tooltip, lines/bars/points, fill, stacking, y-axis unit,
-  min/max/log/label, thresholds, ``aliasColors`` and simple ``seriesOverrides``);
-- ``singlestat`` → ``stat`` (or ``gauge`` when its gauge was shown): value reducer, thresholds and
-  colours, value/range maps, sparkline, prefix/postfix as a custom unit;
-- datasource names → ``{type, uid}`` references; ``null`` → the dashboard's ``${datasource}``
-  variable (added when missing);
-- legacy ``rows`` with ``span`` → row panels and ``gridPos``; missing ``gridPos`` → automatic layout;
+- datasource names, uids of provisioned datasources, ``"default"``, ``$variables`` and Grafana's
+  special datasources → ``{type, uid}`` references; ``null`` → the dashboard's ``${datasource}``
+  variable (added when missing); a ``{type, uid}`` naming nothing the project knows is a problem;
 - targets: ``refId`` A, B, ..., grafanalib's unused ``query``/``target``/``metric``/``step`` dropped;
+- field config: threshold steps as ``{color, value}``, mappings without nulls, required ``custom``
+  defaults; panel options completed with Grafana's defaults;
+- variables (a ``current`` without a value dropped, a constant's is its query), annotations, links;
 - ``id``, ``version``, ``__inputs``/``__requires``, ``null`` values and removed keys dropped;
-  ``schemaVersion`` set to the target Grafana's; panel options completed with Grafana's defaults.
+  ``schemaVersion`` set to the target Grafana's.
+
+:func:`upgrade` is the strict entry point (``obskit import grafana-dashboard``: warnings count as
+problems); the build uses :func:`obskit.compile.dashboards.legacy.convert`.
 """
 from __future__ import annotations
 
@@ -23,9 +26,9 @@ from typing import Dict, List, Mapping, Optional, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.compile.dashboards.defaults import FIELD_CUSTOM, merged, with_default_options
-from obskit.compile.dashboards.layout import (box_problem, flow, overlaps, row_header, to_box)
 from obskit.compile.dashboards.migrate.common import number as _number
 from obskit.compile.dashboards.migrate.graph import graph
+from obskit.compile.dashboards.migrate.grid import layout, legacy_rows, number, unnest
 from obskit.compile.dashboards.migrate.singlestat import singlestat
 from obskit.project import DEFAULT_DATASOURCE_UIDS
 
@@ -135,8 +138,8 @@ class Upgrade:
         if doc.get("rows"):
             if panels:
                 self.problems.append("the dashboard has both legacy 'rows' and 'panels'; keep one")
-            panels = self.legacy_rows(doc["rows"])
-        out["panels"] = self.unnest(self.panels(panels))
+            panels = legacy_rows(doc["rows"])
+        out["panels"] = unnest(self.panels(panels))
         out["templating"] = {"list": [self.variable(v, i) for i, v in enumerate(templating.get("list") or [])]}
         if self.needs_variable and conv.DATASOURCE_VARIABLE not in self.variables:
             out["templating"]["list"].insert(0, datasource_variable(self.datasource_uid))
@@ -147,47 +150,8 @@ class Upgrade:
             out["timepicker"] = {k: v for k, v in out["timepicker"].items()
                                  if v is not None and k != "time_options"}
         out["schemaVersion"] = schema_version
-        self.layout(out["panels"])
-        self.number(out["panels"])
-        return out
-
-    def legacy_rows(self, rows: list) -> list:
-        """Pre-5.0 rows (panels sized by ``span`` of 12) → row panels with panels placed on the grid, as
-        Grafana's migration to the grid does: a collapsed row (``collapse``) holds its panels, a
-        repeated row keeps ``repeat``; one untitled row needs no row panel."""
-        out, y = [], 0
-        titled = len(rows) > 1 or any(r.get("showTitle") or r.get("collapse") or r.get("repeat") for r in rows)
-        for r in rows:
-            height = _px_to_units(r.get("height"))
-            collapsed = bool(r.get("collapse"))
-            header = None
-            if titled:
-                header = {"type": "row", "title": r.get("title") or "", "collapsed": collapsed, "panels": [],
-                          "gridPos": row_header(y).as_json()}
-                if r.get("repeat"):
-                    header["repeat"] = r["repeat"]
-                out.append(header)
-                y += 1
-            sizes = [(int(round(2 * (p.get("span") or 12))), height) for p in r.get("panels") or []]
-            boxes, bottom = flow(sizes, y)
-            for p, box in zip(r.get("panels") or [], boxes):
-                p = dict(p)
-                p["gridPos"] = box.as_json()
-                (header["panels"] if collapsed and header is not None else out).append(p)
-            if not (collapsed and header is not None):
-                y = bottom              # a collapsed row's panels take no room until it is opened
-        return out
-
-    @staticmethod
-    def unnest(panels: list) -> list:
-        """An expanded row holding panels (grafanalib's ``RowPanel(panels=...)`` without ``collapsed``;
-        Grafana nests only a collapsed row's panels) → the row followed by its panels."""
-        out = []
-        for p in panels:
-            out.append(p)
-            if isinstance(p, dict) and p.get("type") == "row" and not p.get("collapsed") and p.get("panels"):
-                out.extend(p["panels"])
-                p["panels"] = []
+        layout(out["panels"], self.problems)
+        number(out["panels"])
         return out
 
     def panels(self, panels: list, where: str = "") -> list:
@@ -339,72 +303,6 @@ class Upgrade:
             base.setdefault("url", "")
         return base
 
-    # --- layout and ids --------------------------------------------------------------------------
-    def layout(self, panels: list) -> None:
-        """Check given gridPos; place panels without one below the placed ones."""
-        placed: List[Tuple[str, object]] = []
-        bottom = 0
-        sizes: Dict[int, Tuple[int, int]] = {}
-        for p in panels:
-            pos = p.get("gridPos")
-            if isinstance(pos, dict) and ("x" not in pos or "y" not in pos) and "w" in pos and "h" in pos:
-                # a size without a position: laid out automatically with that size
-                problem = box_problem({"x": 0, "y": 0, **{k: pos[k] for k in ("w", "h")}})
-                if problem:
-                    self.problems.append(f"panel {p.get('title') or p.get('type')!r}: {problem}")
-                else:
-                    sizes[id(p)] = (pos["w"], pos["h"])
-                p.pop("gridPos")
-        for p in panels:
-            if "gridPos" in p:
-                problem = box_problem(p["gridPos"])
-                if problem:
-                    self.problems.append(f"panel {p.get('title') or p.get('type')!r}: {problem}")
-                    p.pop("gridPos")
-                    continue
-                box = to_box(p["gridPos"])
-                placed.append((p.get("title") or p.get("type"), box))
-                bottom = max(bottom, box.y + box.h)
-        for a, b in overlaps(placed):
-            self.problems.append(f"panels {a!r} and {b!r} overlap on the grid")
-        loose = [p for p in panels if "gridPos" not in p]
-        if loose:
-            y = bottom
-            pending: List[dict] = []
-            for p in loose + [None]:
-                if p is None or p.get("type") == "row":
-                    boxes, y = flow([sizes.get(id(q), (12, 8)) for q in pending], y)
-                    for q, box in zip(pending, boxes):
-                        q["gridPos"] = box.as_json()
-                    pending = []
-                    if p is not None:
-                        p["gridPos"] = row_header(y).as_json()
-                        y += 1
-                else:
-                    pending.append(p)
-        for p in panels:
-            if p.get("type") == "row" and p.get("panels"):
-                inner_y = p["gridPos"]["y"] + 1 if "gridPos" in p else 0
-                need = [q for q in p["panels"] if "gridPos" not in q]
-                boxes, _ = flow([(12, 8)] * len(need), inner_y)
-                for q, box in zip(need, boxes):
-                    q["gridPos"] = box.as_json()
-                for q in p["panels"]:
-                    problem = box_problem(q["gridPos"])
-                    if problem:
-                        self.problems.append(f"panel {q.get('title')!r}: {problem}")
-
-    @staticmethod
-    def number(panels: list) -> None:
-        """Panel ids: kept when unique positive integers, otherwise 1, 2, ... in layout order."""
-        flat = [p for top in panels for p in [top] + list(top.get("panels") or [])]
-        ids = [p.get("id") for p in flat]
-        if all(isinstance(i, int) and not isinstance(i, bool) and i > 0 for i in ids) and len(set(ids)) == len(ids):
-            return
-        for n, p in enumerate(flat, 1):
-            p["id"] = n
-
-
 def datasource_variable(uid: str = DEFAULT_DATASOURCE_UID) -> dict:
     """The ``datasource`` variable added to a dashboard whose queries use ``${datasource}`` without
     defining it: Prometheus datasources, ``uid`` selected (``[grafana] prometheus_datasource_uid``)."""
@@ -430,11 +328,6 @@ def _ref_id(i: int) -> str:
         i, r = divmod(i - 1, 26)
         letters = chr(65 + r) + letters
     return letters
-
-
-def _px_to_units(height) -> int:
-    px = _number(str(height).rstrip("px")) if height is not None else None
-    return max(1, round((px or 250) / 30))
 
 
 def _without_none(value):
