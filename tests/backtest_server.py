@@ -114,6 +114,6 @@ def firing(api_get, expr: str, start: int, end: int, step: int) -> Dict[Tuple, L
         data = api_get("/api/v1/query_range", {"query": expr, "start": lo, "end": hi, "step": step})
         for s in data["result"]:
             labels = tuple(sorted((k, v) for k, v in s["metric"].items()))
-            out.setdefault(labels, []).extend(int(float(t)) for t, _ in s["values"])
+            out.setdefault(labels, []).extend(float(t) for t, _ in s["values"])
         lo = hi + step
     return {k: sorted(set(v)) for k, v in out.items()}

@@ -50,6 +50,7 @@ def plot(bt: Backtest, r: Replayed, path: Path) -> Path:
     ax[0].plot(x, ratio, color="tab:red", lw=0.7)
     ax[0].axhline(slo.error_budget, color="grey", ls=":", lw=1, label=f"budget rate {slo.error_budget:g}")
     ax[0].set_yscale("symlog", linthresh=slo.error_budget)
+    ax[0].set_ylim(bottom=0)
     ax[0].set_ylabel("error ratio (5m)")
     ax[0].legend(loc="upper left", fontsize=7)
     for i, trace in enumerate(tiers, start=1):
@@ -62,6 +63,7 @@ def plot(bt: Backtest, r: Replayed, path: Path) -> Path:
                     ax[i].plot(tx, burn, color=c, ls=style, lw=0.7 if style == "-" else 0.5, label=label)
             ax[i].axhline(w.factor, color=c, ls=":", lw=1.2, label=f"{w.factor:g}x")
         ax[i].set_yscale("symlog", linthresh=1)
+        ax[i].set_ylim(bottom=0)
         ax[i].set_ylabel(f"{trace.tier}: burn rate")
         ax[i].legend(loc="upper left", fontsize=6, ncol=3)
     fire_ax = ax[len(tiers) + 1]
