@@ -103,7 +103,8 @@ def test_corpus_covers_grafanalibs_documented_api():
                  "StateTimeline(", "Histogram(", "BarChart(", "Logs(", "DashboardLink(", "ExternalLink(",
                  "DataLink(", "Annotations(", "Repeat(", "scopedVars", "Template(", "Alert("):
         assert name in text, name
-    for form in ('type="custom"', 'type="interval"', 'type="datasource"', 'type="constant"', "default=",
+    for form in ('type="custom"', 'type="interval"', 'type="datasource"', 'type="constant"', 'type="adhoc"',
+                 'type="textbox"', "default=",
                  "multi=True", "includeAll=True", "allValue=", "hide=", "refresh=", "regex=", "sort="):
         assert form in text, form
 
@@ -177,7 +178,7 @@ def test_every_template_form(tmp_path):
     _, _, _, doc = _build(tmp_path, "templates")
     by = {v["name"]: v for v in doc["templating"]["list"]}
     assert [v["name"] for v in doc["templating"]["list"]] == ["datasource", "job", "instance", "quantile", "window",
-                                                             "cluster"]
+                                                             "cluster", "filters", "path"]
     assert by["datasource"]["type"] == "datasource" and by["datasource"]["query"] == "prometheus"
     assert "current" not in by["datasource"]                # no default: Grafana selects the first
     job = by["job"]
@@ -194,6 +195,8 @@ def test_every_template_form(tmp_path):
     c = by["cluster"]
     assert (c["type"], c["hide"], c["current"]) == ("constant", 2, {"text": "eu-west-1", "value": "eu-west-1"})
     assert all("tags" not in (v.get("current") or {}) for v in by.values())
+    assert (by["filters"]["type"], by["filters"]["datasource"]) == ("adhoc", {"type": "prometheus", "uid": "${datasource}"})
+    assert (by["path"]["type"], by["path"]["current"]["value"]) == ("textbox", "/")
     assert _panel(doc, "Latency quantile ${quantile}")["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
 
 
@@ -201,7 +204,10 @@ def test_every_template_form_in_schema_v2(tmp_path):
     _, _, _, res = _build(tmp_path, "templates", "13", "v2")
     kinds = [(v["kind"], v["spec"]["name"]) for v in res["spec"]["variables"]]
     assert kinds == [("DatasourceVariable", "datasource"), ("QueryVariable", "job"), ("QueryVariable", "instance"),
-                     ("CustomVariable", "quantile"), ("IntervalVariable", "window"), ("ConstantVariable", "cluster")]
+                     ("CustomVariable", "quantile"), ("IntervalVariable", "window"), ("ConstantVariable", "cluster"),
+                     ("AdhocVariable", "filters"), ("TextVariable", "path")]
+    adhoc = res["spec"]["variables"][6]
+    assert (adhoc["group"], adhoc["datasource"]) == ("prometheus", {"name": "${datasource}"})
 
 
 def test_single_value_panels(tmp_path):

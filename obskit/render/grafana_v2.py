@@ -334,8 +334,17 @@ def _classic_variable(v: dict) -> dict:
         return {"kind": "ConstantVariable", "spec": {**common, "query": query or ""}}
     if kind == "textbox":
         return {"kind": "TextVariable", "spec": {**common, "query": query or ""}}
+    if kind == "adhoc":
+        ds = v.get("datasource") if isinstance(v.get("datasource"), dict) else {}
+        spec = {k: val for k, val in common.items() if k != "current"}
+        spec.update({"baseFilters": list(v.get("baseFilters") or []), "filters": list(v.get("filters") or []),
+                     "defaultKeys": list(v.get("defaultKeys") or []), "allowCustomValue": True})
+        out = {"kind": "AdhocVariable", "group": ds.get("type") or "prometheus", "spec": spec}
+        if _datasource(ds):
+            out["datasource"] = _datasource(ds)
+        return out
     raise ConversionError(f"variable {name!r}: a {kind!r} variable is not converted to schema v2 by obskit "
-                          "(query, custom, datasource, interval, constant and textbox are)")
+                          "(query, custom, datasource, interval, constant, textbox and adhoc are)")
 
 
 def _classic_annotation(a: dict) -> dict:
