@@ -53,6 +53,19 @@ def _versions(wanted):
     return [t for t in found if not wanted or any(t.matches(w) for w in wanted)]
 
 
+def planned_runs(proj: Path, jobs: int) -> tuple:
+    """(promtool runs, files) of the generated timing tests, as obskit.verify.runner batches them."""
+    from obskit.compile.project import compile_project
+    from obskit.loader import load_project
+    from obskit.verify import runner, timing
+    files, proven = [], set()
+    for c in compile_project(load_project(proj)).slos:
+        key = timing.policy_key(c.slo)
+        files += timing.plan(c, full=key not in proven).files
+        proven.add(key)
+    return len(runner.batches(files, jobs)), len(files)
+
+
 def one_version(proj: Path, tmp: Path, tool, jobs: int, bare: bool) -> None:
     keep = tmp / f"files-{tool.version}"
     c0 = _children_cpu()
@@ -72,7 +85,7 @@ def one_version(proj: Path, tmp: Path, tool, jobs: int, bare: bool) -> None:
     failed = sum(len(x["failed"]) for x in runs)
     files = sorted(keep.rglob("*.test.yml"), key=lambda p: (-p.stat().st_size, str(p)))
     print(f"{tool.label}: obskit test {obskit_s:6.1f} s wall, {obskit_cpu:6.1f} s CPU (exit {r.returncode}); "
-          f"{len(runs)} promtool runs, {len(files)} test files, {tests} tests, {failed} failed; "
+          f"{len(files)} test files, {tests} tests, {failed} failed; "
           f"ratio to the {GOAL_S:.0f} s goal {obskit_s / GOAL_S:.2f}")
     if not bare:
         return
@@ -105,8 +118,10 @@ def main() -> None:
         proj = Path(tmp) / "p"
         (proj / "slos").mkdir(parents=True)
         (proj / "slos" / "generated.py").write_text(textwrap.dedent(MODULE.format(n=args.slos)))
+        runs, count = planned_runs(proj, args.jobs)
         print(f"SLOs: {args.slos}; parallel jobs: {args.jobs}; cores: {os.cpu_count()}; "
-              f"load average at the start: {os.getloadavg()[0]:.1f}")
+              f"load average at the start: {os.getloadavg()[0]:.1f}; generated timing tests: {count} files "
+              f"in {runs} promtool runs per version")
         for tool in versions:
             one_version(proj, Path(tmp), tool, args.jobs, not args.no_bare)
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")

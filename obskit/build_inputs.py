@@ -39,6 +39,8 @@ from obskit.output import MARKER
 
 #: obskit's files beside an OUT (``.OUT.lock``, ``.OUT.obskit-cache``): not inputs
 _OWN_FILES = re.compile(r"^\..+\.(lock|obskit-cache)(\.tmp-\d+)?$")
+#: ... and what a build puts beside OUT while it runs (obskit/output.py's staging and set-aside folders)
+_OWN_BESIDE = re.compile(r"^\..+\.(lock|obskit-cache(\.tmp-\d+)?|new-\d+-[0-9a-f]+|old-\d+-[0-9a-f]+)$")
 _SKIP_DIRS = {"__pycache__", "node_modules"}
 _UNCACHEABLE_EVENTS = ("subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn",
                        "socket.connect", "socket.getaddrinfo", "urllib.Request")
@@ -80,7 +82,8 @@ def tree(root: Path, out: Path) -> Dict[str, str]:
     while stack:
         folder = stack.pop()
         try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             found[os.path.relpath(folder, root) + "/"] = f"unlistable: {exc.errno}"
             continue
@@ -167,10 +170,14 @@ def reads_now(paths: Sequence[str]) -> Dict[str, str]:
 
 
 def _names(path: str) -> str:
+    """The names in a folder, without obskit's own: its lock, cache, staging and output folders (a
+    first build creates OUT in the folder it lists, which must not make the second one a full build)."""
     try:
-        return "\n".join(sorted(os.listdir(path)))
+        names = sorted(os.listdir(path))
     except OSError as exc:
         return f"unlistable: {exc.errno}"
+    return "\n".join(n for n in names if not _OWN_BESIDE.match(n)
+                     and not os.path.exists(os.path.join(path, n, MARKER)))
 
 
 def listings_now(paths: Sequence[str]) -> Dict[str, str]:

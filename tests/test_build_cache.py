@@ -254,3 +254,14 @@ def test_cli_second_build_says_nothing_changed(tmp_path):
     forced = subprocess.run(cmd + ["--no-cache", "--output", "json"], capture_output=True, text=True, cwd=ROOT)
     assert json.loads(forced.stdout)["cached"] is False
     assert files(out) == before
+
+
+def test_default_out_inside_the_project_is_not_an_input(project):
+    """build/ and the lock and cache files beside it are in the project folder, and not inputs."""
+    first = build(project, verify=False)
+    assert first.out == project / "build" and (project / ".build.lock").exists()
+    assert build_cache.cache_path(first.out) == project / ".build.obskit-cache"
+    assert build(project, verify=False).cached
+    (project / "build2").mkdir()
+    build(project, project / "build2", verify=False)        # another output folder of the project
+    assert build(project, verify=False).cached
