@@ -262,4 +262,4 @@ def test_status_budgets_from_a_backfilled_history(tmp_path, version):
         {w: ("recorded", v) for w, v in SHOP_RECORDED.items()}
     assert series["budget_remaining"] == pytest.approx(1 - 0.0003 / 0.001) and not shop["exhausted"]
     assert shop["notes"] == []
-    assert doc["requests"] <= 2 + 1 + 8 + 1 + 3 * 8                     # the documented bound
+    assert doc["requests"] <= 2 + 1 + 8 + 3 * 8                         # the documented bound

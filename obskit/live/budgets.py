@@ -83,11 +83,11 @@ def slo_windows(slo: SLO) -> Tuple[Duration, ...]:
 
 def request_bound(slos: Sequence[SLO]) -> int:
     """The most requests a status run sends: rules and alerts, a coverage query per distinct period,
-    a recorded query per distinct window and for the budget, and raw queries for every SLO's windows."""
+    a recorded query per distinct window (all SLOs at once), and a raw query per SLO and window."""
     periods = {s.period.seconds for s in slos}
     windows = {w.seconds for s in slos for w in slo_windows(s)}
     raw = sum(len(slo_windows(s)) for s in slos)
-    return 2 + len(periods) + len(windows) + 1 + raw
+    return 2 + len(periods) + len(windows) + raw
 
 
 def _key(labels: Dict[str, str], by: Sequence[str]) -> Labels:
@@ -115,6 +115,9 @@ class _Recorded:
 
     def has(self, slo: SLO, record: str) -> bool:
         return (slo.service, slo.name, record) in self.records
+
+    def runs_any(self, slo: SLO) -> bool:
+        return any(k[:2] == (slo.service, slo.name) for k in self.records)
 
 
 class BudgetReader:
@@ -167,9 +170,12 @@ class BudgetReader:
         if self.recorded.has(slo, conv.BUDGET_REMAINING) and history < COVERAGE * slo.period.seconds:
             notes.append(f"the server has recorded this SLO for {Duration(int(history))} of its {slo.period} "
                          f"period: the longer windows are computed from the raw SLI")
-        elif not self.recorded.has(slo, conv.BUDGET_REMAINING):
+        elif not self.recorded.runs_any(slo):
             notes.append("the server does not run this SLO's recording rules: every figure is computed from "
                          "the raw SLI")
+        elif not self.recorded.has(slo, conv.BUDGET_REMAINING):
+            notes.append(f"the server does not run this SLO's {conv.BUDGET_REMAINING} rule, by which the recorded "
+                         f"history is measured: every figure is computed from the raw SLI")
         series = []
         for key in sorted(figures):
             windows = tuple(figures[key])
