@@ -238,6 +238,11 @@ class Settings:
     loki_version: str = "3.0"                # the oldest Loki the Loki configs must load in (2.x or 3.x)
     grafana_datasources: Optional[dict] = None  # deprecated alias of [grafana] datasources (moved there)
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
+    # how rules are written: "files" (prometheus/rules/*.yml), "prometheusrule" (kubernetes/*-prometheusrule.yaml,
+    # for the Prometheus Operator) or "both"; default: "prometheusrule" when the project has Kubernetes settings
+    # (a [kubernetes] key or [project] namespace; also the files when a Prometheus config of the project loads
+    # them), else "files". One copy where one serves; either way promtool checks every rule.
+    rule_output: Optional[str] = None
     promtool_versions: Tuple[str, ...] = ()  # obskit test: only these installed promtool versions (prefixes, "3.5")
     amtool_versions: Tuple[str, ...] = ()    # obskit test: only these installed amtool versions (prefixes, "0.35")
     kubernetes: KubernetesSettings = field(default_factory=KubernetesSettings)   # [kubernetes]
@@ -249,6 +254,8 @@ class Settings:
             if isinstance(value, bool) or not isinstance(value, (int, str)) or Duration.parse(value).seconds <= 0:
                 raise ValueError(f"{name} = {value!r} must be a duration more than 0s, e.g. \"30s\" (integers are seconds)")
             object.__setattr__(self, name, Duration.parse(value).seconds)
+        if self.rule_output is not None and self.rule_output not in RULE_OUTPUTS:
+            raise ValueError(f"rule_output = {self.rule_output!r}; known: {', '.join(RULE_OUTPUTS)}")
         for name in ("promtool_versions", "amtool_versions"):
             value = getattr(self, name)
             if isinstance(value, str):
@@ -284,6 +291,21 @@ class Settings:
     def deprecated_keys(self) -> Tuple[str, ...]:
         """The deprecated ``[project]`` keys this project's obskit.toml used (the loader's check warns)."""
         return self.__dict__.get("_deprecated_keys", ())
+
+
+#: ``[project] rule_output``: rule files, PrometheusRule objects or both
+RULE_OUTPUTS = ("files", "prometheusrule", "both")
+
+
+def rule_outputs(settings: "Settings") -> Tuple[bool, bool]:
+    """``(rule files, PrometheusRule objects)`` the build writes: ``[project] rule_output``, else what
+    the settings imply (PrometheusRule objects for a project with Kubernetes settings, rule files
+    otherwise), so one copy of the rules is written where one serves."""
+    choice = settings.rule_output
+    if choice is None:
+        kubernetes = settings.namespace is not None or settings.kubernetes != KubernetesSettings()
+        choice = "prometheusrule" if kubernetes else "files"
+    return choice in ("files", "both"), choice in ("prometheusrule", "both")
 
 
 #: deprecated ``[project]`` keys → their ``[grafana]`` keys

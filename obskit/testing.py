@@ -166,7 +166,8 @@ def _built_rule_files(project) -> Tuple[Dict[str, bytes], Dict[str, str], Dict[s
     """The built rule files (path → bytes), included source → built path, imported stem → built path."""
     files: Dict[str, bytes] = {}
     for target in (PrometheusRules(), AlertRules()):
-        files.update({k: v for k, v in target.render(project).items() if k.startswith("prometheus/rules/")})
+        rendered = {**target.render(project), **target.unwritten}   # unwritten: rules written as PrometheusRule only
+        files.update({k: v for k, v in rendered.items() if k.startswith("prometheus/rules/")})
     included = {str(rf.source_path.resolve()): rf.output for rf in project.of(RuleFile)}
     suffix = f"{conv.ALERT_RULE_FILE_SUFFIX}.yml"
     imported = {}

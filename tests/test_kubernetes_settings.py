@@ -81,7 +81,7 @@ def test_namespace_label_can_be_turned_off(tmp_path):
 
 
 def test_no_namespace_no_namespace_label(tmp_path):
-    files = render_project(load_project(project(tmp_path, "[kubernetes]\n")))
+    files = render_project(load_project(project(tmp_path, '[project]\nrule_output = "both"\n')))
     assert "namespace:" not in files["prometheus/rules/api.yml"].decode()
     assert "namespace" not in yaml.safe_load(files["kubernetes/api-prometheusrule.yaml"])["metadata"]
 

@@ -3,6 +3,7 @@ whose rendered ``*-alerts`` files must equal its expected/ folder; ``reference``
 own alerts/ (the reference deployments' thresholds are pinned there).
 
 Regenerate on purpose with OBSKIT_UPDATE_GOLDEN=1 and read the diff."""
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -33,9 +34,14 @@ def test_one_file_per_module_next_to_slo_files():
     files = render_project(load_project(ROOT))
     for stem in ("llm_gateway", "llm_simulator", "llm_marketplace", "high_production"):
         assert f"prometheus/rules/{stem}-alerts.yml" in files
-    # one PrometheusRule per group, named after the group (not the file): tests/test_kubernetes_objects.py
+    # no Kubernetes settings: no PrometheusRule copies (rule_output); with them one per group, named after
+    # the group (not the file): tests/test_kubernetes_objects.py
+    assert not any(k.endswith("-rules-prometheusrule.yaml") for k in files)
+    project = load_project(ROOT)
+    both = render_project(replace(project, settings=replace(project.settings, rule_output="both")))
     for group in ("llm-gateway", "llm-simulator-availability", "llm-marketplace", "validation-api"):
-        assert f"kubernetes/{group}-rules-prometheusrule.yaml" in files
+        assert f"kubernetes/{group}-rules-prometheusrule.yaml" in both
+    assert {k for k in both if k.startswith("prometheus/")} == {k for k in files if k.startswith("prometheus/")}
     # the SLO files of the same services are still there, untouched
     assert "prometheus/rules/llm-gateway.yml" in files
 

@@ -191,7 +191,8 @@ def _ruler_evaluators(project: Project, built: Tuple[str, ...]) -> List[Evaluato
                              external_labels=(), alert_relabel=(), alertmanagers=("(flags)",), scraped=(),
                              global_view=True, location=Location("obskit.toml", 0)))
     k8s = getattr(project.settings, "kubernetes", None)
-    if k8s is not None and (k8s.namespace or k8s.labels):
+    from obskit.project import rule_outputs
+    if k8s is not None and (k8s.namespace or k8s.labels) and rule_outputs(project.settings)[1]:
         # every rule file is also a PrometheusRule (kubernetes/); the operator's Prometheus selects them
         # by namespace and labels and sends to the Alertmanager it manages (its routing is checked by
         # the Kubernetes target: obskit/targets/alertmanager.py)

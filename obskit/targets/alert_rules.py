@@ -1,5 +1,5 @@
 """User alert and recording rules → ``prometheus/rules/<module-stem>-alerts.yml`` (one per definition
-module) and one PrometheusRule per rule group, ``kubernetes/<group>-rules-prometheusrule.yaml``
+module) and/or (``[project] rule_output``, :mod:`obskit.targets.rule_check`) one PrometheusRule per rule group, ``kubernetes/<group>-rules-prometheusrule.yaml``
 named ``<prefix>-<group>-rules``: the object's name follows the group's name, which the user
 chose, so moving a group to another file keeps its object (docs/kubernetes.md)."""
 from __future__ import annotations
@@ -10,6 +10,7 @@ from obskit.compile.rules import compile_groups, compile_rule_files
 from obskit.errors import ToolError
 from obskit.project import Project
 from obskit.render import k8s_meta, kubernetes, prometheus_rules
+from obskit.targets import rule_check
 
 
 class AlertRules:
@@ -17,14 +18,24 @@ class AlertRules:
 
     prometheus_version = "2.42"     # the project's floor, kept by render: verify checks with that promtool
 
+    def __init__(self):
+        self.included: tuple = ()
+        self.unwritten: Dict[str, bytes] = {}    # rule files checked though not written (PrometheusRule only)
+
     def render(self, project: Project) -> Dict[str, bytes]:
         self.prometheus_version = project.settings.prometheus_version
+        write_files, write_objects = rule_check.outputs(project)
         files: Dict[str, bytes] = {}
         for rf in compile_rule_files(project):
             files[f"prometheus/rules/{rf.name}.yml"] = prometheus_rules.render(rf)
         from obskit.model.rule_files import RuleFile     # included rule files: copied unchanged
         self.included = tuple(rf.output for rf in project.of(RuleFile))
         files.update((rf.output, rf.data) for rf in project.of(RuleFile))
+        self.unwritten = {}
+        if not write_files:
+            self.unwritten, files = files, {}
+        if not write_objects:
+            return files
         root = str(project.root)
         for c in compile_groups(project):
             files[k8s_meta.group_rule_path(c.group.name)] = kubernetes.render_rule(
@@ -35,16 +46,15 @@ class AlertRules:
 
     def verify(self, directory, files: Dict[str, bytes]) -> None:
         from obskit.compile import conventions as conv
-        from obskit.verify import promtool
-        rules = [str(directory / p) for p in sorted(files)
+        rules = [p for p in sorted(files)
                  if p.startswith("prometheus/rules/") and p.endswith(f"{conv.ALERT_RULE_FILE_SUFFIX}.yml")]
-        rules += [str(directory / p) for p in getattr(self, "included", ()) if p in files]
-        if rules:
+        rules += [p for p in self.included if p in files]
+        if rules or self.unwritten:
             from obskit.verify.tools import for_target
             tool = for_target("promtool", self.prometheus_version)
-            res = promtool.check_rules(rules, tool=tool)
-            if not res.ok:
-                raise ToolError(f"{tool.label} check rules failed on the generated alert rules:\n" + res.output)
+            ok, output = rule_check.check_with_unwritten(directory, rules, self.unwritten, tool)
+            if not ok:
+                raise ToolError(f"{tool.label} check rules failed on the generated alert rules:\n" + output)
 
 
 def check_object_names(project: Project):
