@@ -350,3 +350,33 @@ def test_the_whole_corpus_in_one_project_checks_and_builds_alike(tmp_path):
         assert f"dashboards/row_panels.py:{line}: warning [dashboard-dropped]" in out, out
     built = sorted((tmp_path / "build" / "grafana" / "dashboards").rglob("*.json"))
     assert len(built) == len(CORPUS)
+
+
+@pytest.mark.parametrize("schema", ["v1", "v2"])
+def test_a_panel_without_a_type_and_a_variable_v2_cannot_carry_are_errors_not_tracebacks(tmp_path, schema):
+    (tmp_path / "dashboards").mkdir()
+    (tmp_path / "dashboards" / "x.py").write_text(
+        "from grafanalib.core import Dashboard, Panel, Target, Template, Templating\n"
+        "from obskit.model.dashboards import Dashboard as Placed\n"
+        "\n"
+        "untyped = Placed({'title': 'Untyped', 'panels': [\n"
+        "    {'title': 'no type here', 'targets': [{'expr': 'up'}]}]}, folder='F')\n"
+        "grouped = Placed(Dashboard(title='Grouped', templating=Templating(list=[\n"
+        "    Template(name='by', type='groupby', query='', dataSource='Prometheus')])), folder='F')\n")
+    (tmp_path / "obskit.toml").write_text(f'[grafana]\nversion = "12"\nschema = "{schema}"\n')
+    res = run_cli("build", tmp_path, "--no-verify")
+    out = res.stdout + res.stderr
+    assert res.returncode == 2 and "Traceback" not in out, out
+    assert "dashboards/x.py:5: error [dashboard-convert] dashboard 'Untyped': panel 'no type here': a panel needs " \
+           "a type" in out, out
+    (tmp_path / "dashboards" / "x.py").write_text(
+        "\n".join((tmp_path / "dashboards" / "x.py").read_text().splitlines()[:3] + [
+            "grouped = Placed(Dashboard(title='Grouped', templating=Templating(list=[",
+            "    Template(name='by', type='groupby', query='', dataSource='Prometheus')])), folder='F')", ""]))
+    res = run_cli("build", tmp_path, "--no-verify")
+    out = res.stdout + res.stderr
+    if schema == "v1":
+        assert res.returncode == 0, out
+    else:
+        assert res.returncode == 2 and "Traceback" not in out, out
+        assert "dashboards/x.py:4: error [dashboard-v2] dashboard 'Grouped':" in out and "'groupby'" in out, out

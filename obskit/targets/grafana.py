@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Dict
 
 from obskit.compile.dashboards.project import compile_dashboards, schema_version
-from obskit.errors import DefinitionError, ToolError
+from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.project import Project
 from obskit.render import grafana, grafana_provisioning as prov, grafana_v2
 
@@ -39,7 +39,12 @@ class Grafana:
         if grafana_settings.schema == "v2":
             api_version = self.api_version = grafana_v2.api_version(grafana_settings.target_version)
             for d in compiled.dashboards:
-                files[dashboard_path(d.folder.uid, d.uid)] = grafana_v2.render(d, api_version)
+                try:
+                    files[dashboard_path(d.folder.uid, d.uid)] = grafana_v2.render(d, api_version)
+                except grafana_v2.ConversionError as exc:    # something of the author's v2 has no place for
+                    raise DefinitionError(Diagnostic("dashboard-v2", str(exc), f"dashboard {d.title!r}",
+                                                     d.sources[0] if d.sources else None,
+                                                     hint='use schema = "v1" or change the dashboard')) from None
         else:
             for d in compiled.dashboards:
                 files[dashboard_path(d.folder.uid, d.uid)] = grafana.render(d, version)

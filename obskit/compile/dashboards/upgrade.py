@@ -167,6 +167,8 @@ class Upgrade:
         title = p.get("title") or "(untitled)"
         name = f"{where}panel {title!r}"
         kind = p.get("type")
+        if not isinstance(kind, str) or not kind:
+            self.problems.append(f"{name}: a panel needs a type (timeseries, stat, table, ...), got {kind!r}")
         p = {k: v for k, v in p.items() if v is not None and k not in _PANEL_DROP}
         if kind in _LEGACY_ONLY:
             instead = _LEGACY_ONLY[kind]
