@@ -1,7 +1,7 @@
 """Problems in the dashboards users wrote, as definition errors at the Python line that wrote the panel.
 
 The Grafana target's verify step checks every built dashboard against Grafana's schemas and parses
-every Prometheus query (obskit/verify/grafana_schema.py); for a dashboard a user wrote (a
+every Prometheus query (obskit/verify/grafana_schema/); for a dashboard a user wrote (a
 :class:`~obskit.model.dashboards.Dashboard` wrapping grafanalib, grafana-foundation-sdk or a dict) what
 it finds is the user's mistake, not obskit's. :func:`check` runs the same checks on those files at
 render time (so ``obskit build`` and ``obskit check`` refuse them with exit 2), parses the LogQL of
