@@ -45,6 +45,9 @@ over_counter = SLO(service="shop", name="over-counter", objective=99,
 no_errors_yet = SLO(service="shop", name="no-errors-yet", objective=99.9,
                     sli=RatioSLI(total='http_requests_total{job="shop"}',
                                  errors='http_requests_total{job="shop",code=~"5.."}'))
+slow_scrape = SLO(service="batch", name="runs", objective=99,
+                  sli=RatioSLI(total='batch_runs_total{job="batch"}',
+                               errors='batch_runs_total{job="batch",result="failed"}'))
 fine = SLO(service="shop", name="latency", objective=99,
            sli=LatencySLI(histogram='http_request_duration_seconds{job="shop"}', threshold=0.5,
                           buckets=(0.1, 0.5, 1)))
@@ -92,9 +95,10 @@ def _line(root, rel, text):
 
 @pytest.fixture(scope="module")
 def exporters():
-    """Job shop: 200s and 404s, a duration counter, a real histogram; job other: 500s."""
+    """Job shop: 200s and 404s, a duration counter, a real histogram; job other: 500s; job batch
+    (scraped every 3 s): runs ok and failed."""
     ports = []
-    for job in ("shop", "other"):
+    for job in ("shop", "other", "batch"):
         reg = CollectorRegistry()
         requests = Counter("http_requests", "requests", ["code", "method"], registry=reg)
         if job == "shop":
@@ -104,8 +108,12 @@ def exporters():
             h = Histogram("http_request_duration_seconds", "latency", buckets=(0.1, 0.5, 1), registry=reg)
             for v in (0.05, 0.2, 0.7):
                 h.observe(v)
-        else:
+        elif job == "other":
             requests.labels("500", "GET").inc(5)
+        else:
+            runs = Counter("batch_runs", "batch runs", ["result"], registry=reg)
+            runs.labels("ok").inc(50)
+            runs.labels("failed").inc(2)
         port = free_port()
         start_http_server(port, addr="127.0.0.1", registry=reg)
         ports.append((job, port, requests))
@@ -113,8 +121,8 @@ def exporters():
 
 
 def _config(ports) -> str:
-    jobs = "".join(f"  - job_name: {job}\n    scrape_interval: 1s\n    static_configs:\n"
-                   f"      - targets: ['127.0.0.1:{port}']\n" for job, port, _ in ports)
+    jobs = "".join(f"  - job_name: {job}\n    scrape_interval: {'3s' if job == 'batch' else '1s'}\n"
+                   f"    static_configs:\n      - targets: ['127.0.0.1:{port}']\n" for job, port, _ in ports)
     return f"global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n{jobs}"
 
 
@@ -133,7 +141,8 @@ def _traffic(ports, seconds: float = 4.0) -> None:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         for job, _, requests in ports:
-            requests.labels("200" if job == "shop" else "500", "GET").inc(3)
+            if job != "batch":
+                requests.labels("200" if job == "shop" else "500", "GET").inc(3)
         time.sleep(0.5)
 
 
@@ -142,7 +151,7 @@ def test_check_prometheus_finds_the_broken_selectors_at_their_definitions(tmp_pa
     prometheus = require("prometheus", version)
     root = _write(tmp_path)
     with start_prometheus(prometheus, tmp_path / "server", _config(exporters)) as server:
-        _wait_up(server.url, 2)
+        _wait_up(server.url, 3)
         _traffic(exporters)
         r = subprocess.run([sys.executable, "-m", "obskit", "check", str(root), "--no-verify", "--prometheus",
                             server.url, "--output", "json", "--lookback", "1h"],
@@ -160,6 +169,7 @@ def test_check_prometheus_finds_the_broken_selectors_at_their_definitions(tmp_pa
         ("live-rate-range-too-short", "error", alerts, _line(root, alerts, "ShopTooShort")),
         ("live-metric-missing", "warning", alerts, _line(root, alerts, "ShopTypo")),
         ("live-label-missing", "error", boards, _line(root, boards, "status=")),
+        ("live-rate-range-too-short", "error", slos, _line(root, slos, "total='batch_runs_total")),
     }
     assert got == expected, json.dumps(live, indent=1)
     assert r.returncode == 2 and doc["exit_code"] == 2
@@ -170,7 +180,13 @@ def test_check_prometheus_finds_the_broken_selectors_at_their_definitions(tmp_pa
     assert "http_requests_total" in by_code["live-metric-missing"]["hint"]                   # did you mean
     assert "counter" in by_code["live-latency-not-histogram"]["message"]
     assert by_code["live-errors-not-subset"]["object"] == "SLO shop/wrong-errors (ratio SLI errors)"
-    assert doc["prometheus"]["requests"] <= 2 + 5 + 5        # metadata, targets, 5 metric names, 5 SLIs
+    slow = [d for d in live if d["code"] == "live-rate-range-too-short" and d["file"] == slos]
+    assert slow[0]["object"] == "SLO batch/runs" and 'scrape_interval = "3s"' in slow[0]["hint"]
+    assert "every 3s (job batch)" in slow[0]["message"]
+    # metadata, targets, one series request per metric name, an event count per SLI with an empty errors selector
+    names = {"http_requests_total", "job_duration_seconds_bucket", "job_duration_seconds_count", "batch_runs_total",
+             "http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_totals", "up"}
+    assert doc["prometheus"]["requests"] == 2 + len(names) + 1
 
 
 def test_check_without_the_flag_sends_nothing_and_is_unchanged(tmp_path):

@@ -68,8 +68,10 @@ class Checker:
         self.out: List[Diagnostic] = []
 
     def add(self, read: Read, code: str, message: str, hint: str = "", severity: str = "warning",
-            obj: Optional[str] = None) -> None:
-        self.out.append(Diagnostic(code, message, obj or read.obj, read.location, hint, severity))
+            obj: Optional[str] = None, whole: bool = False) -> None:
+        """A finding at the read's line, or (``whole``) at the SLI's own line, about the whole SLI."""
+        where = (read.definition or read.location) if whole else read.location
+        self.out.append(Diagnostic(code, message, obj or read.obj, where, hint, severity))
 
     # ------------------------------------------------------------------ every selector
     def selector(self, read: Read) -> None:
@@ -135,7 +137,7 @@ class Checker:
                      f"the generated rules rate {use.selector.metric} over {rng} (from scrape_interval {own} in "
                      f"obskit.toml), but the server scrapes it every {real} (job {jobs}): fewer than two samples "
                      f"at times, so the SLI returns nothing part of the time", severity="error",
-                     hint=f'set scrape_interval = "{real}" in obskit.toml', obj=read.obj.split(" (")[0])
+                     hint=f'set scrape_interval = "{real}" in obskit.toml', obj=read.obj.split(" (")[0], whole=True)
         else:
             self.add(read, "live-rate-range-too-short",
                      f"{use.function}({use.selector}[{rng}]) covers less than two scrape intervals: the "

@@ -44,6 +44,7 @@ class Read:
     role: str = ""                      # an SLI's selectors: total, errors, good, bucket, count, native, gauge, raw
     slo: Optional[object] = None        # the SLO of an SLI read
     histogram: str = ""                 # a latency SLI's histogram base name
+    definition: Optional[Location] = None   # an SLI read: the SLI's own line (findings about the whole SLI)
 
 
 def _sli_range(slo, settings) -> float:
@@ -82,9 +83,11 @@ def _sli_reads(slo, settings, root: str) -> List[Read]:
         at = _argument_line(defined, role)
         return at.relative_to(root) if root else at
 
+    own = defined.relative_to(root) if defined is not None and root else defined
+
     def read(sel, role, function="rate", histogram=""):
         return Read(SelectorUse(sel, function, rng), "sli", f"{obj} ({sli.kind} SLI {role})", where(role), role,
-                    slo, histogram)
+                    slo, histogram, own)
 
     out: List[Read] = []
     if isinstance(sli, RatioSLI):
@@ -104,10 +107,10 @@ def _sli_reads(slo, settings, root: str) -> List[Read]:
     elif isinstance(sli, AvailabilitySLI):
         if isinstance(sli.gauge, Selector):
             out.append(Read(SelectorUse(sli.gauge, "avg_over_time", rng), "sli", f"{obj} (availability SLI gauge)",
-                            where(GAUGE), GAUGE, slo))
+                            where(GAUGE), GAUGE, slo, definition=own))
     elif isinstance(sli, RawSLI):
         text = sli.query(str(min(windows_needed(slo))))
-        out += [Read(u, "sli", f"{obj} (raw SLI)", where(RAW), RAW, slo) for u in selector_uses(text)]
+        out += [Read(u, "sli", f"{obj} (raw SLI)", where(RAW), RAW, slo, definition=own) for u in selector_uses(text)]
     return out
 
 
