@@ -157,8 +157,8 @@ def test_datasource_references(value, ref):
 @pytest.mark.parametrize("panel, message", [
     ({"type": "table-old", "title": "t"}, "panel 't': panel type 'table-old' is not built into current Grafana"),
     ({"type": "graph", "title": "g", "alert": {"name": "x"}}, "legacy panel alerts were removed in Grafana 11"),
-    ({"type": "graph", "title": "g", "seriesOverrides": [{"alias": "a", "dashes": True}]},
-     "series override property 'dashes' (alias 'a') has no timeseries equivalent"),
+    ({"type": "graph", "title": "g", "seriesOverrides": [{"alias": "a", "hideTooltip": True}]},
+     "series override property 'hideTooltip' (alias 'a') has no timeseries equivalent"),
     ({"type": "singlestat", "title": "s", "prefix": "$", "format": "bytes"},
      "prefix/postfix with format 'bytes' cannot be expressed as one unit"),
     ({"type": "timeseries", "title": "p", "datasource": "MySQL"}, "datasource 'MySQL' is a datasource name"),

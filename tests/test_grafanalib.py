@@ -98,7 +98,7 @@ def test_corpus_builds_validates_and_keeps_titles_and_queries(tmp_path, name, ve
 def test_corpus_covers_grafanalibs_documented_api():
     """The corpus uses every class the issue names (a fixture dropped or renamed fails this)."""
     text = "".join((FIXTURES / f"{n}.py").read_text() for n in CORPUS)
-    for name in ("Row(", "RowPanel(", "Graph(", "SingleStat(", "Table(", "Heatmap(", "PieChart(", "PieChartv2(",
+    for name in ("Row(", "RowPanel(", "Graph(", "SeriesOverride(", "SingleStat(", "Table(", "Heatmap(", "PieChart(", "PieChartv2(",
                  "Text(", "AlertList(", "DashboardList(", "GaugePanel(", "Stat(", "TimeSeries(", "BarGauge(",
                  "StateTimeline(", "Histogram(", "BarChart(", "Logs(", "DashboardLink(", "ExternalLink(",
                  "DataLink(", "Annotations(", "Repeat(", "scopedVars", "Template(", "Alert("):
@@ -128,6 +128,11 @@ def test_old_rows_become_row_panels_with_spans_on_the_grid(tmp_path):
     assert qps["fieldConfig"]["defaults"]["unit"] == "ops"
     assert qps["fieldConfig"]["defaults"]["custom"]["stacking"] == {"mode": "normal", "group": "A"}
     assert _panel(doc, "5xx by instance")["fieldConfig"]["defaults"]["custom"]["drawStyle"] == "bars"
+    # SeriesOverride writes every field (lines=True, bars=False, yaxis=1, ...): only what differs is an override
+    (over,) = _panel(doc, "Frontend latency")["fieldConfig"]["overrides"]
+    assert over == {"matcher": {"id": "byName", "options": "0.99 quantile"}, "properties": [
+        {"id": "color", "value": {"mode": "fixed", "fixedColor": "red"}}, {"id": "custom.fillOpacity", "value": 0},
+        {"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [4, 10]}}]}
     ratio = _panel(doc, "Error ratio")
     assert ratio["fieldConfig"]["defaults"]["unit"] == "percentunit"
     assert [s["value"] for s in ratio["fieldConfig"]["defaults"]["thresholds"]["steps"]] == [None, 0.01, 0.05]

@@ -188,7 +188,7 @@ class Upgrade:
                                  "dropped; define the rule in alerts/ (obskit.model.rules) instead")
         p.pop("alert", None)
         if kind == "graph":
-            p = graph(p, name, self.problems)
+            p = graph(p, name, self.problems, self.warnings)
         elif kind in ("singlestat", "grafana-singlestat-panel"):
             p = singlestat(p, name, self.problems)
         elif kind == "text":

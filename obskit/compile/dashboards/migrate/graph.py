@@ -14,8 +14,10 @@ _GRAPH_KEYS = ("aliasColors", "bars", "dashLength", "dashes", "fill", "fillGradi
                "tooltip", "xaxis", "yaxes", "yaxis", "decimals")
 
 
-def graph(p: dict, name: str, problems: List[str]) -> dict:
-    """A ``graph`` panel as a ``timeseries`` (its problems appended to ``problems``)."""
+def graph(p: dict, name: str, problems: List[str], warnings: Optional[List[str]] = None) -> dict:
+    """A ``graph`` panel as a ``timeseries`` (what cannot be converted appended to ``problems``, what is
+    dropped to ``warnings``)."""
+    warnings = problems if warnings is None else warnings
     g = {k: p.pop(k) for k in _GRAPH_KEYS if k in p}
     xmode = (g.get("xaxis") or {}).get("mode", "time")
     if xmode not in (None, "time"):
@@ -75,7 +77,7 @@ def graph(p: dict, name: str, problems: List[str]) -> dict:
     for so in g.get("seriesOverrides") or []:
         if not isinstance(so, dict):
             continue        # a nested list (Ceph's RGW overview): Grafana ignores it too (no alias)
-        converted = seriesoverride(so, name, problems)
+        converted = series_override(so, name, problems, warnings)
         if converted:
             overrides.append(converted)
     p["fieldConfig"] = {"defaults": defaults, "overrides": overrides}
@@ -92,33 +94,49 @@ def graph(p: dict, name: str, problems: List[str]) -> dict:
     }
     return p
 
-def seriesoverride(so: dict, name: str, problems: List[str]) -> Optional[dict]:
+
+def series_override(so: dict, name: str, problems: List[str], warnings: List[str]) -> Optional[dict]:
+    """A graph series override as a field override, property by property as Grafana's graph migration
+    converts them; ``zindex`` (no counterpart, Grafana ignores it) and unset (null) values are dropped,
+    any other property is dropped with a warning."""
     alias = so.get("alias")
     if not alias:
         problems.append(f"{name}: a series override without 'alias' cannot be converted")
         return None
     props = []
-    table = {"color": lambda v: {"id": "color", "value": {"mode": "fixed", "fixedColor": v}},
-             "yaxis": lambda v: {"id": "custom.axisPlacement", "value": "right" if v == 2 else "left"},
-             "linewidth": lambda v: {"id": "custom.lineWidth", "value": v},
-             "fill": lambda v: {"id": "custom.fillOpacity", "value": min(100, 10 * v)},
-             "lines": lambda v: None if v else {"id": "custom.drawStyle", "value": "points"},
-             "bars": lambda v: {"id": "custom.drawStyle", "value": "bars"} if v else None,
-             "legend": lambda v: None if v else {"id": "custom.hideFrom",
-                                                 "value": {"legend": True, "tooltip": False, "viz": False}},
-             "stack": lambda v: {"id": "custom.stacking", "value": {"mode": "normal" if v else "none",
-                                                                     "group": "A"}}}
     for key, value in sorted(so.items()):
-        if key == "alias":
+        if key in ("alias", "zindex", "$$hashKey") or value is None or key in _DASH:
             continue
-        if key not in table:
-            problems.append(f"{name}: series override property {key!r} (alias {alias!r}) has no "
-                                 f"timeseries equivalent obskit converts; convert: {', '.join(sorted(table))}")
+        if key not in _SERIES:
+            warnings.append(f"{name}: series override property {key!r} (alias {alias!r}) has no timeseries "
+                            f"equivalent; dropped (converted: {', '.join(sorted(set(_SERIES) | set(_DASH)))})")
             continue
-        prop = table[key](value)
-        if prop:
-            props.append(prop)
+        props += [prop for prop in _SERIES[key](value) if prop]
+    if so.get("dashes"):
+        props.append({"id": "custom.lineStyle", "value": {"fill": "dash", "dash": [
+            so.get("dashLength") or 10, so.get("spaceLength") or 10]}})
     return override(alias, props) if props else None
+
+
+_SERIES = {
+    "color": lambda v: [{"id": "color", "value": {"mode": "fixed", "fixedColor": v}}],
+    "yaxis": lambda v: [{"id": "custom.axisPlacement", "value": "right"}] if v == 2 else [],
+    "linewidth": lambda v: [{"id": "custom.lineWidth", "value": v}],
+    "fill": lambda v: [{"id": "custom.fillOpacity", "value": min(100, 10 * v)}],
+    "fillBelowTo": lambda v: [{"id": "custom.fillBelowTo", "value": v}] if v else [],
+    "fillGradient": lambda v: [{"id": "custom.gradientMode", "value": "opacity"},
+                               {"id": "custom.fillOpacity", "value": min(100, 10 * v)}] if v else [],
+    "lines": lambda v: [] if v else [{"id": "custom.drawStyle", "value": "points"}],
+    "bars": lambda v: [{"id": "custom.drawStyle", "value": "bars"}, {"id": "custom.fillOpacity", "value": 100}]
+    if v else [],
+    "points": lambda v: [{"id": "custom.showPoints", "value": "always" if v else "never"}],
+    "pointradius": lambda v: [{"id": "custom.pointSize", "value": 2 + 2 * v}],
+    "legend": lambda v: [] if v else [{"id": "custom.hideFrom", "value": {"legend": True, "tooltip": False,
+                                                                          "viz": False}}],
+    "stack": lambda v: [{"id": "custom.stacking", "value": {"mode": "normal" if v else "none", "group": "A"}}],
+}
+#: dashes, dashLength and spaceLength make one ``custom.lineStyle``
+_DASH = ("dashes", "dashLength", "spaceLength")
 
 
 # --- before the upgrade (legacy.migrate) ---
