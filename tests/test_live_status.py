@@ -11,6 +11,8 @@
   the same factor for every series, so it cancels in the ratio); its budget is exhausted, exit 4.
   SLO ``shop`` also has obskit's recorded series over the whole history: status reads those (values
   that differ from its raw counters), ``source`` says so.
+- Alerts: a service failing every request, scraped every second; once the page fires on the server,
+  status lists it under its SLO (text and JSON) and the raw budget is spent.
 """
 from __future__ import annotations
 
@@ -263,3 +265,61 @@ def test_status_budgets_from_a_backfilled_history(tmp_path, version):
     assert series["budget_remaining"] == pytest.approx(1 - 0.0003 / 0.001) and not shop["exhausted"]
     assert shop["notes"] == []
     assert doc["requests"] <= 2 + 1 + 8 + 3 * 8                         # the documented bound
+
+
+# --------------------------------------------------------------------------- alerts firing now
+FIRING_PROJECT = {
+    "obskit.toml": "[project]\nscrape_interval = \"1s\"\nevaluation_interval = \"1s\"\n",
+    "slos/api.py": '''
+from obskit import SLO, RatioSLI
+
+broken = SLO(service="api", name="availability", objective=99.9,
+             sli=RatioSLI(total='api_requests_total{job="api"}', errors='api_requests_total{job="api",code="500"}'))
+''',
+}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_status_lists_the_obskit_alerts_firing_now(tmp_path, version):
+    """Every request fails: the page tier fires within seconds (the pre-aggregated windows average the
+    little history there is), status lists it under its SLO, and the raw 30-day budget is spent."""
+    from prometheus_client import CollectorRegistry, Counter, start_http_server
+    from servers import free_port
+    prometheus = require("prometheus", version)
+    root = tmp_path / "project"
+    for rel, text in FIRING_PROJECT.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(textwrap.dedent(text))
+    r = subprocess.run([sys.executable, "-m", "obskit", "build", str(root), "--no-verify"], capture_output=True,
+                       text=True, cwd=str(ROOT), timeout=300)
+    assert r.returncode == 0, r.stderr
+    work = tmp_path / "server"
+    _install_rules(root, work)
+    reg = CollectorRegistry()
+    failures = Counter("api_requests", "requests", ["code"], registry=reg).labels("500")
+    port = free_port()
+    start_http_server(port, addr="127.0.0.1", registry=reg)
+    config = ("global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - rules/*.yml\n"
+              f"scrape_configs:\n  - job_name: api\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n")
+
+    def page_firing(url):
+        failures.inc(10)
+        alerts = get_json(f"{url}/api/v1/alerts")["data"]["alerts"]
+        return any(a["labels"].get("obskit_tier") == "page" and a["state"] == "firing" for a in alerts)
+
+    with start_prometheus(prometheus, work, config) as server:
+        _wait(lambda: page_firing(server.url), "the page to fire", timeout=90)
+        code, doc = _status(root, server.url)
+        text = subprocess.run([sys.executable, "-m", "obskit", "status", str(root), "--prometheus", server.url],
+                              capture_output=True, text=True, cwd=str(ROOT), timeout=300).stdout
+    block = text.split("SLO api/availability", 1)[1].split("\nrules:", 1)[0]
+    assert "FIRING: ApiAvailabilityBudgetBurn {" in block and 'obskit_tier="page"' in block
+    assert "budget left -99900.0% (raw) EXHAUSTED" in block
+    pages = [a for a in doc["alerts"] if a["labels"].get("obskit_tier") == "page"]
+    assert pages and pages[0]["state"] == "firing" and pages[0]["alert"] == "ApiAvailabilityBudgetBurn"
+    assert (pages[0]["service"], pages[0]["slo"]) == ("api", "availability")
+    (slo,) = doc["slos"]
+    (series,) = slo["series"]
+    assert series["budget_source"] == "raw" and series["budget_remaining"] == pytest.approx(1 - 1 / 0.001)
+    assert slo["exhausted"] and (code, doc["exit_code"], doc["drift"]) == (4, 4, False)
+    assert {f["window"]: f["error_ratio"] for f in series["windows"]}["5m"] == pytest.approx(1.0)
