@@ -51,7 +51,7 @@ class JaegerStorageExporter(Component):
 
 @dataclass(frozen=True)
 class CollectorPlan:
-    """What render/otel.py writes: sections in order, pipelines, and the extensions the service starts."""
+    """What render/otel/collector.py writes: sections in order, pipelines, and the extensions the service starts."""
 
     name: str
     receivers: Dict[str, Component]
