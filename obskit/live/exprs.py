@@ -10,7 +10,7 @@ from typing import List, Optional, Tuple
 
 import promql_parser as pp
 
-from obskit.promql import Matcher, Selector, _outside_quotes
+from obskit.promql import Matcher, Selector
 from obskit.promql_ast import RANGE_RATE_FUNCTIONS
 
 _OPS = {"Equal": "=", "NotEqual": "!=", "Re": "=~", "NotRe": "!~"}
@@ -28,6 +28,23 @@ _VAR = re.compile(r"\$(\{[^}]*\}|\w+)|\[\[\w+(:\w+)?\]\]")
 VARIABLE_RANGE = 7 * 86400 + 1
 
 
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def _collapse(text: str) -> str:
+    """Runs of whitespace as one space, except inside string literals."""
+    out, pos = [], 0
+    for m in _QUOTED.finditer(text):
+        out.append(_SPACE.sub(" ", text[pos:m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_SPACE.sub(" ", text[pos:]))
+    return "".join(out)
+
+
 @lru_cache(maxsize=8192)
 def normalise(expr: str) -> str:
     """One spelling per expression: the parser's canonical form (sorted matchers, ``by`` first,
@@ -37,7 +54,7 @@ def normalise(expr: str) -> str:
         text = pp.parse(expr).prettify()
     except ValueError:
         text = expr
-    return _outside_quotes(text, lambda part: " ".join(part.split())).strip()
+    return _collapse(text).strip()
 
 
 @dataclass(frozen=True)

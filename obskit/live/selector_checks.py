@@ -98,8 +98,9 @@ class Checker:
             return
         found = matched(read, facts)
         if not found and not read.use.in_absent and read.role not in (ERRORS, GOOD):
+            present = {k for s in series for k in s}
             values = "; ".join(f"{m.name} is {_values(series, m.name)}" for m in sel.matchers
-                               if VARIABLE_MARK not in m.value and m.name in _labels(series).split(", "))
+                               if VARIABLE_MARK not in m.value and m.name in present)
             self.add(read, "live-no-match",
                      f"{sel} matches none of the {len(series)} series of {sel.metric} over the last "
                      f"{_window(facts)}" + (f" ({values})" if values else ""),

@@ -18,9 +18,11 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import List, Optional, Tuple
 
-from obskit.compile.sli import queries
+from obskit.compile.sli import le_matcher, queries
 from obskit.compile.slo import windows_needed
 from obskit.compile.windows import base_window
 from obskit.live.exprs import SelectorUse, grafana_readable, selector_uses
@@ -59,10 +61,29 @@ ARGUMENT = {TOTAL: "total", ERRORS: "errors", GOOD: "good", BUCKET: "histogram",
             NATIVE: "native_histogram", GAUGE: "gauge", RAW: "error_ratio"}
 
 
+@lru_cache(maxsize=256)
+def _lines(path: str) -> Tuple[str, ...]:
+    try:
+        return tuple(Path(path).read_text().splitlines())
+    except (OSError, UnicodeDecodeError):
+        return ()
+
+
+def _first_line(file: str, texts) -> Optional[int]:
+    """The 1-based number of the first line of ``file`` holding one of ``texts`` (tried in order)."""
+    lines = _lines(file)
+    for text in texts:
+        if len(text) < 3:
+            continue
+        for i, line in enumerate(lines):
+            if text in line or json.dumps(text)[1:-1] in line:
+                return i + 1
+    return None
+
+
 def _argument_line(location: Location, role: str, span: int = 12) -> Location:
     """The line of the SLI's ``<argument>=`` for ``role`` (within ``span`` lines of the SLI's own line),
     else the SLI's line."""
-    from obskit.verify.dashboard_queries import _lines
     pattern = re.compile(rf"\b{ARGUMENT[role]}\s*=(?!=)")
     lines = _lines(location.file)
     for i in range(max(location.line - 1, 0), min(len(lines), location.line - 1 + span)):
@@ -99,11 +120,11 @@ def _sli_reads(slo, settings, root: str) -> List[Read]:
         if isinstance(sli.native_histogram, Selector):
             out.append(read(sli.native_histogram, NATIVE, histogram=sli.native_histogram.metric))
     elif isinstance(sli, LatencySLI):
-        q = queries(sli)
         if isinstance(sli.histogram, Selector):
             base = sli.histogram.metric
-            out.append(read(q._bucket(), BUCKET, histogram=base))
-            out.append(read(q._count(), COUNT, histogram=base))
+            bucket = sli.histogram.renamed(base + "_bucket").with_matchers(le_matcher(sli.threshold))
+            out.append(read(bucket, BUCKET, histogram=base))
+            out.append(read(sli.histogram.renamed(base + "_count"), COUNT, histogram=base))
     elif isinstance(sli, AvailabilitySLI):
         if isinstance(sli.gauge, Selector):
             out.append(Read(SelectorUse(sli.gauge, "avg_over_time", rng), "sli", f"{obj} (availability SLI gauge)",
@@ -133,9 +154,20 @@ def _panels(panels):
             yield from _panels(p.get("panels"))
 
 
+def _panel_line(dashboard, panel: dict, expr: str) -> Optional[Location]:
+    """The line of the dashboard's module holding the panel's query (or its title), else the
+    ``Dashboard(...)`` line."""
+    loc = getattr(dashboard, "location", None)
+    if loc is None:
+        return None
+    title = panel.get("title") if isinstance(panel.get("title"), str) else ""
+    first = expr.strip().splitlines()[0] if expr.strip() else ""
+    line = _first_line(loc.file, (expr, first, f'"{title}"', f"'{title}'"))
+    return Location(loc.file, line) if line else loc
+
+
 def _dashboard_reads(project) -> List[Read]:
     from obskit.model.dashboards import Dashboard
-    from obskit.verify.dashboard_queries import _where
     out = []
     root = str(project.root)
     for d in project.of(Dashboard):
@@ -152,7 +184,7 @@ def _dashboard_reads(project) -> List[Read]:
                 tds = t.get("datasource")
                 if (tds.get("type") if isinstance(tds, dict) else panel_type) not in (None, "prometheus"):
                     continue
-                where = _where(d, panel, t["expr"])
+                where = _panel_line(d, panel, t["expr"])
                 obj = f"dashboard {d.title!r} panel {str(panel.get('title') or '')!r}"
                 out += [Read(u, "dashboard", obj, where.relative_to(root) if where else None)
                         for u in selector_uses(grafana_readable(t["expr"]))]
