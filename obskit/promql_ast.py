@@ -3,6 +3,10 @@ series can carry, whether it filters (has a condition), and the ranges given to 
 functions. The lint (:mod:`obskit.lint`), the generated inhibit rules (which labels an alert can
 carry, :func:`obskit.compile.alertmanager.known_alerts`) and :mod:`obskit.live` read it; it needs
 nothing of obskit, so it stands in the bottom layer beside :mod:`obskit.promql`, which writes PromQL.
+
+About 400 lines on purpose: one walk over one AST; the label, condition and range questions are
+small functions over the same node kinds (binary operators, aggregations, functions, selectors), and
+each reads best next to the others' handling of the same node.
 """
 from __future__ import annotations
 

@@ -18,6 +18,11 @@ For every local resource the plan holds one :class:`Change` whose ``action`` is 
 
 With ``prune``, owned resources absent from the build become ``delete`` (or ``drift`` when edited on the
 server since obskit applied them, unless ``--force``).
+
+Over 400 lines on purpose: this is one decision, the table above, and its functions are read together
+(one ``decide_*`` per kind over the shared :class:`Change`/:class:`Plan`, and :func:`make_plan`, which
+reads the server in parallel and calls them); a split by kind would put each row of the table in
+another file than the rows it is compared with.
 """
 from __future__ import annotations
 

@@ -15,6 +15,11 @@ use for the legacy ``/api`` (:class:`~obskit.apply.client.GrafanaClient`), and c
   (v1) or the annotation :data:`ANNO_HASH` (v2, whose schema has no room for it).
 
 Namespace: ``default`` for org 1, ``org-<id>`` for another org, ``stacks-<id>`` on Grafana Cloud.
+
+About 400 lines on purpose: one backend, :class:`ResourceBackend` (244 lines: the client interface
+method by method), with the discovery that decides whether it is used (:func:`discover`,
+:func:`select`) and the Kubernetes-object checks its answers pass; they share the group/version
+constants above and change together when Grafana publishes a new API version.
 """
 from __future__ import annotations
 

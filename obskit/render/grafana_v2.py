@@ -27,6 +27,11 @@ A file is one resource as the dashboard API stores it::
   ``QueryVariable`` (its query a ``DataQuery`` of the variable's datasource), ``custom`` →
   ``CustomVariable``; authored ``interval``, ``constant`` and ``textbox`` variables too.
 
+Over 400 lines on purpose: one renderer of one document shape. Its two entry paths, a generated
+:class:`DashboardSpec` (:func:`spec_resource_spec`) and an authored classic dashboard
+(:func:`classic_resource_spec`), build the same v2 objects with the same helpers (elements, grid
+items, rows, repeats, queries, variables), so the layout rules above hold for both in one place.
+
 Output is canonical JSON, like the classic renderer's (:func:`obskit.render.grafana.dump`).
 :func:`obskit.verify.grafana_schema.validate_v2_dashboard` checks it against grafana-foundation-sdk's
 ``dashboardv2`` / ``dashboardv2beta1`` types.
