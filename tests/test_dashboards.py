@@ -317,11 +317,11 @@ def test_cli_build_exit_code_2_and_nothing_written(tmp_path):
     import subprocess
     import sys
     _write(tmp_path, {"dashboards/d.py": "from obskit.model.dashboards import Dashboard\n"
-                                         "a = Dashboard({'title': 'A', 'panels': [{'type': 'grafana-worldmap-panel'}]}, folder='F')\n"})
+                                         "a = Dashboard({'title': 'A', 'panels': [{'type': 'graph', 'xaxis': {'mode': 'series'}}]}, folder='F')\n"})
     res = subprocess.run([sys.executable, "-m", "obskit", "build", str(tmp_path), "--no-verify"],
                          capture_output=True, text=True)
     assert res.returncode == 2, res.stderr
-    assert "d.py:2" in res.stderr + res.stdout and "grafana-worldmap-panel" in res.stderr + res.stdout
+    assert "d.py:2" in res.stderr + res.stdout and "has no timeseries equivalent" in res.stderr + res.stdout
     assert not (tmp_path / "build").exists()
 
 

@@ -24,6 +24,7 @@ changes nothing). The per-family code is in :mod:`obskit.compile.dashboards.migr
 - pre-7 single-value options (``options.fieldOptions``, reducer keys in ``fieldConfig.defaults``) →
   ``fieldConfig`` and ``reduceOptions``; a table's ``displayMode`` → ``cellOptions``;
 - the pre-7.5 ``alertlist`` and ``dashlist`` top-level settings → their ``options``;
+- ``grafana-worldmap-panel`` → ``geomap`` (markers layer, centre, zoom, thresholds);
 - targets: empty ``format``/``intervalFactor`` (the defaults), targets with an empty query (they
   run none) dropped; after the upgrade, keys neither Grafana's panel nor its Prometheus query knows
   (a replaced plugin's leftovers, e.g. the status panel's ``flipCard``) dropped, each noted;
@@ -47,6 +48,7 @@ from obskit.compile.dashboards.migrate.lists import alertlist, dashlist
 from obskit.compile.dashboards.migrate.piechart import piechart
 from obskit.compile.dashboards.migrate.singlevalue import single_value
 from obskit.compile.dashboards.migrate.table import cell_options, old_table
+from obskit.compile.dashboards.migrate.worldmap import worldmap
 
 COLUMNS = 24
 
@@ -118,6 +120,8 @@ def _panel(p: dict, key, m: Migration) -> dict:
             return histogram(p, key, m)
     if kind == "grafana-piechart-panel":
         return piechart(p, key, m)
+    if kind == "grafana-worldmap-panel":
+        return worldmap(p, key, m)
     if kind == "table-old" or (kind == "table" and "styles" in p):
         return old_table(p, key, m)
     if kind == "table":

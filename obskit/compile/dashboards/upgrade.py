@@ -47,10 +47,15 @@ _PANEL_DROP = ("editable", "error", "height", "isNew", "minSpan", "span", "rende
 _TARGET_DROP = ("metric", "step", "target", "query")
 _VARIABLE_DROP = ("tagValuesQuery", "tags", "tagsQuery", "useTags", "datasourceUid", "error", "autoMin",
                   "autoCount")
+#: Angular panel plugins, which Grafana 11 no longer loads (with the core panel that replaces each)
+_ANGULAR = {"natel-discrete-panel": "state-timeline", "flant-statusmap-panel": "status-history",
+            "briangann-datatable-panel": "table", "mtanda-histogram-panel": "histogram",
+            "pr0ps-trackmap-panel": "geomap", "blackmirror1-singlestat-math-panel": "stat"}
+#: plugin panels current Grafana replaced (the build migrates them first: legacy.migrate; the strict
+#: upgrade alone refuses them)
 _LEGACY_ONLY = {"table-old": "the table panel (its options differ: rebuild it as 'table')",
                 "grafana-piechart-panel": "the 'piechart' panel",
-                "grafana-worldmap-panel": "the 'geomap' panel",
-                "grafana-clock-panel": None}
+                "grafana-worldmap-panel": "the 'geomap' panel"}
 
 
 class Upgrade:
@@ -175,6 +180,9 @@ class Upgrade:
             self.problems.append(f"{name}: panel type {kind!r} is not built into current Grafana"
                                  + (f"; use {instead}" if instead else ""))
             return p
+        if kind in _ANGULAR:
+            self.warnings.append(f"{name}: {kind} is an Angular plugin, which Grafana 11 no longer loads (the panel "
+                                 f"shows an error); use the '{_ANGULAR[kind]}' panel")
         if kind == "row":
             p["collapsed"] = bool(p.get("collapsed", False))
             p["panels"] = self.panels(p.get("panels") or [], f"row {title!r} ")

@@ -6,7 +6,10 @@
 - :mod:`.table`       the old table (``styles``, ``table-old``) → ``table`` with overrides
 - :mod:`.heatmap`     the pre-9 heatmap → the heatmap's options
 - :mod:`.piechart`    ``grafana-piechart-panel`` → ``piechart``
+- :mod:`.worldmap`    ``grafana-worldmap-panel`` → ``geomap``
+- :mod:`.singlevalue` pre-7 ``gauge``/``bargauge``/``stat`` field options → ``fieldConfig``, ``reduceOptions``
 - :mod:`.lists`       the pre-7.5 ``alertlist`` and ``dashlist`` top-level keys → their ``options``
+- :mod:`.grid`        old ``rows`` → row panels and ``gridPos``; layout checks; panel ids
 - :mod:`.common`      helpers they share (numbers, matchers, reducers)
 
 :mod:`obskit.compile.dashboards.legacy` runs the plugin-level migrations before the upgrade,
