@@ -101,7 +101,7 @@ def test_corpus_covers_grafanalibs_documented_api():
     for name in ("Row(", "RowPanel(", "Graph(", "SeriesOverride(", "SingleStat(", "Table(", "Heatmap(", "PieChart(", "PieChartv2(",
                  "Text(", "AlertList(", "Worldmap(", "DashboardList(", "GaugePanel(", "Stat(", "TimeSeries(", "BarGauge(",
                  "StateTimeline(", "Histogram(", "BarChart(", "Logs(", "DashboardLink(", "ExternalLink(",
-                 "DataLink(", "Annotations(", "Repeat(", "scopedVars", "Template(", "Alert("):
+                 "DataLink(", "Annotations(", "ColumnStyle(", "Repeat(", "scopedVars", "Template(", "Alert("):
         assert name in text, name
     for form in ('type="custom"', 'type="interval"', 'type="datasource"', 'type="constant"', 'type="adhoc"',
                  'type="textbox"', "default=",
@@ -249,6 +249,12 @@ def test_table_heatmap_and_pie_charts(tmp_path):
     assert pie["type"] == "piechart" and pie["options"]["pieType"] == "donut"
     assert pie["options"]["legend"]["placement"] == "right" and pie["fieldConfig"]["defaults"]["unit"] == "bytes"
     assert _panel(doc, "Reads by device")["type"] == "piechart"
+    old = _panel(doc, "Claims (old style)")          # styles: the old table, as Grafana migrates it
+    assert old["type"] == "table" and old["transformations"] == [{"id": "merge", "options": {}}]
+    assert old["fieldConfig"]["defaults"]["custom"]["hidden"] is True                  # the /.*/ style: hidden
+    by = {o["matcher"]["options"]: o["properties"] for o in old["fieldConfig"]["overrides"]}
+    assert {"id": "displayName", "value": "Used"} in by["Value"] and {"id": "unit", "value": "bytes"} in by["Value"]
+    assert {"id": "custom.hidden", "value": False} in by["persistentvolumeclaim"]     # first match wins: shown
     geo = _panel(doc, "Requests by country")
     assert geo["type"] == "geomap" and geo["options"]["view"] == {"id": "europe", "zoom": 2}
     (layer,) = geo["options"]["layers"]
