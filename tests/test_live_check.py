@@ -10,7 +10,8 @@ find, each at its definition's line, and correct definitions that must give noth
 - a latency SLI over a counter (``job_duration_seconds`` is a counter; error);
 - an errors selector that matches nothing while total has traffic (no 5xx yet: only a warning);
 - a hand-written rule rating a 1 s-scraped series over 1 s (error), one reading a metric nobody exports
-  (warning, with the close name), one under ``absent()`` (nothing);
+  (warning, with the close name), one under ``absent()`` (nothing), one that disables the finding
+  with ``lint_disable`` (nothing);
 - a dashboard panel with a missing label (error) and one with Grafana variables (nothing).
 """
 from __future__ import annotations
@@ -62,6 +63,8 @@ group = RuleGroup(name="shop-alerts", rules=(
               severity="ticket", summary="s", description="d"),
     AlertRule(name="ShopGone", expr='absent(up{job="nothing-here"})',
               severity="ticket", summary="s", description="d"),
+    AlertRule(name="ShopElsewhere", expr='rate(scraped_elsewhere_total[5m]) > 1', severity="ticket",
+              summary="s", description="d", lint_disable=("live-metric-missing",)),
 ))
 ''',
     "dashboards/shop.py": '''
@@ -185,7 +188,8 @@ def test_check_prometheus_finds_the_broken_selectors_at_their_definitions(tmp_pa
     assert "every 3s (job batch)" in slow[0]["message"]
     # metadata, targets, one series request per metric name, an event count per SLI with an empty errors selector
     names = {"http_requests_total", "job_duration_seconds_bucket", "job_duration_seconds_count", "batch_runs_total",
-             "http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_totals", "up"}
+             "http_request_duration_seconds_bucket", "http_request_duration_seconds_count", "http_request_totals", "up",
+             "scraped_elsewhere_total"}
     assert doc["prometheus"]["requests"] == 2 + len(names) + 1
 
 

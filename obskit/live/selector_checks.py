@@ -69,7 +69,10 @@ class Checker:
 
     def add(self, read: Read, code: str, message: str, hint: str = "", severity: str = "warning",
             obj: Optional[str] = None, whole: bool = False) -> None:
-        """A finding at the read's line, or (``whole``) at the SLI's own line, about the whole SLI."""
+        """A finding at the read's line, or (``whole``) at the SLI's own line, about the whole SLI;
+        none when the rule disabled the code (``lint_disable``)."""
+        if code in read.disabled:
+            return
         where = (read.definition or read.location) if whole else read.location
         self.out.append(Diagnostic(code, message, obj or read.obj, where, hint, severity))
 

@@ -5,7 +5,8 @@
   ``good`` under ``rate`` over the shortest range the rules take; a classic histogram's ``_bucket``
   with the threshold's ``le`` and its ``_count``; a gauge under ``avg_over_time``; a raw SLI's query
   at its shortest window), located at the SLI;
-- the project's hand-written rules and the included rule files, located at the rule;
+- the project's hand-written rules and the included rule files, located at the rule (a rule's
+  ``lint_disable`` switches the live-* codes it names off, as it does the lint's);
 - the Prometheus queries of user-written dashboards, located at the panel (Grafana variables become a
   placeholder, their matchers and ranges are not checked).
 
@@ -20,7 +21,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import List, Optional, Tuple
+from typing import FrozenSet, List, Optional, Tuple
 
 from obskit.compile.sli import le_matcher, queries
 from obskit.compile.slo import windows_needed
@@ -47,6 +48,7 @@ class Read:
     slo: Optional[object] = None        # the SLO of an SLI read
     histogram: str = ""                 # a latency SLI's histogram base name
     definition: Optional[Location] = None   # an SLI read: the SLI's own line (findings about the whole SLI)
+    disabled: FrozenSet[str] = frozenset()  # a rule's lint_disable codes (live-* codes included)
 
 
 def _sli_range(slo, settings) -> float:
@@ -143,7 +145,7 @@ def _rule_reads(project) -> List[Read]:
         if s.generated:
             continue
         where = subjects.where(s.location) if s.location else None
-        out += [Read(u, "rule", s.obj, where) for u in selector_uses(s.rule.expr)]
+        out += [Read(u, "rule", s.obj, where, disabled=frozenset(s.disabled)) for u in selector_uses(s.rule.expr)]
     return out
 
 
