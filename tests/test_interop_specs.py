@@ -259,7 +259,8 @@ SLOTH_SHAPES = {
               labels: {category: latency}
               page_alert: {labels: {severity: critical}}
               ticket_alert: {labels: {severity: warning}}
-    """, 0, ["runbook_url='https://runbooks.example.com/cp-errors'", "labels={'category': 'latency'}", "RawSLI("]),
+    """, 0, ["runbook_url='https://runbooks.example.com/cp-errors'", "labels={'category': 'latency'}",
+             "histogram='cp_request_seconds{verb!=\"WATCH\"}'", "threshold=0.4"]),
     # multifile / k8s-multifile: several documents, two services, one alert name in both (Sloth allows it)
     "k8s-multifile": ("sloth", """\
         apiVersion: sloth.slok.dev/v1

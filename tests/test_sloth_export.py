@@ -47,6 +47,8 @@ SLIS = [
     RatioSLI(total='rpc_total{svc="b"}', errors='rpc_total{svc="b",ok!="true"}', by=("region",)),
     RatioSLI(total='jobs_total', errors='jobs_failed_total', by=("queue", "shard")),
     RawSLI(error_ratio='1 - avg_over_time(probe_success{job="c"}[$window])'),
+    LatencySLI(histogram='http_request_duration_seconds{job="a"}', threshold=0.3, buckets=(0.1, 0.3, 1)),
+    LatencySLI(histogram='rpc_seconds', threshold=1, buckets=(0.5, 1), by=("method",)),
 ]
 
 
@@ -109,14 +111,33 @@ def test_what_sloth_cannot_say_is_lost(tmp_path):
     lost = sorted(f.message.split(":")[0] for f in findings if f.kind == "lost")
     assert lost == ["min_events=50", "missing-SLI alert 5m (warning)", "owner 'team-a'", "page windows 10× over 2h/10m",
                     "period 28d"]
-    # the latency SLI goes as Sloth events of obskit's own bad/all queries; import reads a RawSLI that builds
+    # the latency SLI goes as Sloth's latency shape (all - fast requests); import reads the same LatencySLI
     (doc,) = [d for d in yaml.safe_load_all(text) if d]
     events = doc["slos"][0]["sli"]["events"]
-    assert 'le="0.3"' in events["error_query"] and "{{.window}}" in events["total_query"]
+    assert events == {
+        "error_query": 'sum(rate(http_request_duration_seconds_count{job="api"}[{{.window}}])) - '
+                       'sum(rate(http_request_duration_seconds_bucket{job="api",le="0.3"}[{{.window}}]))',
+        "total_query": 'sum(rate(http_request_duration_seconds_count{job="api"}[{{.window}}]))'}
     path = tmp_path / "s.yml"
     path.write_text(text)
     (mod,) = sloth.convert(path)
-    assert isinstance(mod.slos[0].slo.sli, RawSLI)
+    sli = mod.slos[0].slo.sli
+    assert isinstance(sli, LatencySLI) and (str(sli.histogram), sli.threshold) == \
+        ('http_request_duration_seconds{job="api"}', 0.3)
+
+
+def test_a_native_histogram_or_gauge_goes_as_events_of_obskits_queries(tmp_path):
+    from obskit.model.sli import AvailabilitySLI
+    slos = [SLO(service="api", name="fast", objective=99,
+                sli=LatencySLI(native_histogram='rpc_seconds{job="api"}', threshold=0.25)),
+            SLO(service="api", name="up", objective=99, sli=AvailabilitySLI(gauge='up{job="api"}'))]
+    text, findings = sloth_export.export(slos)
+    assert [f.message.split(":")[0] for f in findings] == ["LatencySLI", "AvailabilitySLI"]
+    path = tmp_path / "s.yml"
+    path.write_text(text)
+    (mod,) = sloth.convert(path)
+    assert [type(i.slo.sli).__name__ for i in mod.slos] == ["RawSLI", "RawSLI"]
+    assert "histogram_fraction" in mod.slos[0].slo.sli.error_ratio and "$window" in mod.slos[1].slo.sli.error_ratio
 
 
 def test_export_sloth_cli_on_the_repository(root, tmp_path):

@@ -22,9 +22,9 @@ from obskit.compile import conventions as conv
 from obskit.interop.common import SourceError, build, dump_yaml, get, read_documents, unknown_keys
 from obskit.interop.findings import ImportedModule, ImportedSLO, Notes, Unconverted
 from obskit.interop.pycode import identifier
-from obskit.interop.queries import plain_rate, to_dollar_window
+from obskit.interop.queries import latency_shape, plain_rate, to_dollar_window
 from obskit.model.policy import AlertingPolicy, BurnWindow, Tier
-from obskit.model.sli import RatioSLI, RawSLI
+from obskit.model.sli import LatencySLI, RatioSLI, RawSLI
 from obskit.model.slo import SLO, RESERVED_LABELS
 
 #: Sloth's default alert windows at 30 days (sloth: internal/alert/windows.go defaults).
@@ -107,6 +107,13 @@ def _sli(sli: dict, notes: Notes, subject: str):
         e, t = plain_rate(err), plain_rate(total)
         if e and t and e.by == t.by and e.function == t.function:
             return build(lambda: RatioSLI(total=str(t.selector), errors=str(e.selector), by=e.by), notes, subject)
+        lat = latency_shape(err, total)
+        if lat is not None:      # errors = all - fast requests of one classic histogram
+            notes.changed(subject, f"events queries are _count - _bucket{{le=\"{lat.threshold:g}\"}} of one histogram: "
+                                   f"a LatencySLI with buckets=({lat.threshold:g},) (add the histogram's other "
+                                   "boundaries for richer generated tests)")
+            return build(lambda: LatencySLI(histogram=str(lat.histogram), threshold=lat.threshold,
+                                            buckets=(lat.threshold,), by=lat.by), notes, subject)
         notes.changed(subject, "events queries are not both sum(rate(SELECTOR[{{.window}}])): kept as a RawSLI "
                                "(no generated timing tests or min_events for it)")
         text = f"({to_dollar_window(err.strip())})\n/\n({to_dollar_window(total.strip())})"

@@ -4,8 +4,9 @@ The mapping is the import's (:mod:`obskit.interop.sloth`) the other way: a ``Rat
 ``events`` SLI of ``sum(rate(SELECTOR[{{.window}}]))`` queries (``sum by (...)`` with ``by``; a ``good``
 selector that is ``total`` with one more matcher becomes the errors selector with that matcher
 negated), which import reads back as the same ``RatioSLI``; the other SLI kinds become ``events`` of
-obskit's own bad and all event queries (latency, availability) or a ``raw`` error ratio (``RawSLI``),
-which import reads back as a ``RawSLI`` (``changed``). Tiers: Sloth's windows are the Workbook's
+obskit's own bad and all event queries (native latency, availability) or a ``raw`` error ratio
+(``RawSLI``), which import reads back as a ``RawSLI`` (``changed``); a classic ``LatencySLI`` becomes
+``_count - _bucket{le="t"}`` over ``_count``, which import reads back as the same ``LatencySLI``. Tiers: Sloth's windows are the Workbook's
 (obskit's default), a tier's ``severity``, labels and annotations go in ``page_alert``/``ticket_alert``,
 a missing tier is ``disable: true``, the runbook is the alerts' ``runbook_url`` annotation.
 
@@ -18,16 +19,16 @@ from __future__ import annotations
 from typing import Dict, List, Sequence, Tuple
 
 from obskit.compile import conventions as conv
-from obskit.compile.sli import queries
+from obskit.compile.sli import le_matcher, queries
 from obskit.duration import Duration
 from obskit.interop.findings import Finding, Notes
 from obskit.interop.pyrra_export import errors_from_good
 from obskit.interop.queries import to_sloth_window
 from obskit.interop.sloth import SLOTH_PAGE, SLOTH_TICKET
 from obskit.model.policy import AlertingPolicy, BurnWindow, Tier
-from obskit.model.sli import RatioSLI, RawSLI
+from obskit.model.sli import LatencySLI, RatioSLI, RawSLI
 from obskit.model.slo import SLO
-from obskit.promql import fmt_number, sum_by
+from obskit.promql import Matcher, fmt_number, sum_by
 from obskit.render.yamlfmt import dump
 
 W = "{{.window}}"
@@ -53,6 +54,14 @@ def _sli(slo: SLO, notes: Notes, subject: str) -> dict:
                            "total_query": _rate(sli.total, sli.by)}}
     if isinstance(sli, RawSLI):
         return {"raw": {"error_ratio_query": to_sloth_window(sli.error_ratio.strip())}}
+    if isinstance(sli, LatencySLI) and not sli.native:
+        h, le = sli.histogram, fmt_number(sli.threshold)
+        count, bucket = h.renamed(h.metric + "_count"), h.renamed(h.metric + "_bucket").with_matchers(Matcher("le", "=", le))
+        if le_matcher(sli.threshold).op != "=":
+            notes.changed(subject, f'le="{le}": Sloth matches the bucket as written; obskit matches both "{le}" and '
+                                   f'"{le}.0" (Prometheus 3 normalises le to "{le}.0")')
+        return {"events": {"error_query": f"{_rate(count, sli.by)} - {_rate(bucket, sli.by)}",
+                           "total_query": _rate(count, sli.by)}}
     bad, total = queries(sli).rates(W)
     notes.changed(subject, f"{type(sli).__name__}: exported as events of obskit's bad and all event queries "
                            "(Sloth has no such SLI; imported back as a RawSLI of the same ratio)")
