@@ -241,7 +241,7 @@ def test_single_value_panels(tmp_path):
 def test_table_heatmap_and_pie_charts(tmp_path):
     project, _, _, doc = _build(tmp_path, "tables_heatmaps")
     table = _panel(doc, "Volumes")
-    assert table["fieldConfig"]["defaults"]["custom"]["cellOptions"] == {"type": "auto"}
+    assert table["fieldConfig"]["defaults"]["custom"]["cellOptions"] == {"type": "auto"}     # from displayMode "auto"
     assert "displayMode" not in table["fieldConfig"]["defaults"]["custom"]
     heat = _panel(doc, "Write latency")
     assert heat["options"]["calculate"] is False and heat["options"]["color"]["scheme"] == "Spectral"

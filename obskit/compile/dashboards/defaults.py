@@ -31,7 +31,7 @@ OPTIONS: Dict[str, dict] = {
 
 #: defaults of ``fieldConfig.defaults.custom`` that a panel type's schema requires
 FIELD_CUSTOM: Dict[str, dict] = {
-    "table": {"align": "auto", "cellOptions": {"type": "auto"}, "inspect": False},
+    "table": {"align": "auto", "inspect": False},
 }
 
 

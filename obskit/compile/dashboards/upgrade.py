@@ -40,6 +40,8 @@ SPECIAL_DATASOURCES = {
     "-- Mixed --": {"type": "datasource", "uid": "-- Mixed --"},
     "-- Dashboard --": {"type": "datasource", "uid": "-- Dashboard --"},
 }
+#: uids of Grafana's own datasources, in either spelling Grafana writes (``-- Grafana --`` or ``grafana``)
+_SPECIAL_UIDS = frozenset(SPECIAL_DATASOURCES) | {r["uid"] for r in SPECIAL_DATASOURCES.values()}
 _TOP_DROP = ("__inputs", "__requires", "__elements", "id", "version", "hideControls", "sharedCrosshair",
              "style", "rows", "iteration", "folderId", "folderUid", "meta", "gnetId")
 _PANEL_DROP = ("editable", "error", "height", "isNew", "minSpan", "span", "renderer", "scopedVars",
@@ -109,8 +111,8 @@ class Upgrade:
         return None
 
     def known_uid(self, uid: str) -> bool:
-        return (not self.datasources or re.fullmatch(r"\$\{?\w+\}?", uid) is not None
-                or any(r.get("uid") == uid for r in list(self.datasources.values()) + list(SPECIAL_DATASOURCES.values())))
+        return (not self.datasources or re.fullmatch(r"\$\{?\w+\}?", uid) is not None or uid in _SPECIAL_UIDS
+                or any(r.get("uid") == uid for r in self.datasources.values()))
 
     def known_uids(self) -> str:
         return ", ".join(sorted({r["uid"] for r in self.datasources.values() if r.get("uid")}))
@@ -353,4 +355,6 @@ def _step(step: dict) -> dict:
     """A threshold step as Grafana keeps it: ``color`` and ``value`` (grafanalib adds ``index``, ``op``,
     ``line`` and ``yaxis``, and writes the base step's value as the string ``'null'``)."""
     value = step.get("value")
-    return {"color": step.get("color") or "green", "value": None if value in (None, "null", "") else _number(value)}
+    if isinstance(value, str):
+        value = None if value in ("null", "") else _number(value)
+    return {"color": step.get("color") or "green", "value": value}
