@@ -11,9 +11,7 @@ must fire in the same intervals, every edge within one evaluation interval of it
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
-from types import SimpleNamespace
 
 import numpy as np
 import pytest

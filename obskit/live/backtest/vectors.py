@@ -94,7 +94,7 @@ def all_of(parts: Sequence[Dict[Key, np.ndarray]]) -> Dict[Key, np.ndarray]:
     return out
 
 
-def any_of(parts: Sequence[Dict[Key, np.ndarray]], length: int) -> Dict[Key, np.ndarray]:
+def any_of(parts: Sequence[Dict[Key, np.ndarray]]) -> Dict[Key, np.ndarray]:
     """``a or b or ...`` of boolean conditions."""
     out: Dict[Key, np.ndarray] = {}
     for p in parts:

@@ -187,7 +187,7 @@ class _Replay:
                 parts.append(vx.compare(count, float(fmt_number(guard.threshold)), ">="))
             conditions.append(vx.all_of(parts))
             checks.append(WindowCheck(w.long, w.short, factor, threshold, long, short))
-        return self._trace(name, rule, sched, T, vx.any_of(conditions, len(T)), tuple(checks))
+        return self._trace(name, rule, sched, T, vx.any_of(conditions), tuple(checks))
 
     def absent(self, start_ms: int, end_ms: int) -> Optional[AlertTrace]:
         rule = self.c.absent_alert
