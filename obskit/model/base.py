@@ -8,7 +8,8 @@ from typing import Callable, List, Optional
 
 from obskit.duration import Duration, DurationError
 from obskit.errors import DefinitionError, Diagnostic, report
-from obskit.location import Location
+from obskit.location import Location, _own
+from obskit.promql import is_valid_label_name
 
 
 _located = threading.local()
@@ -195,7 +196,6 @@ def made_in() -> str:
 
 
 def _is_own(filename: str) -> bool:
-    from obskit.location import _own
     return _own(filename)
 
 
@@ -263,7 +263,6 @@ RESERVED_LABELS = ("obskit_", "severity", "alertname")
 
 def freeze_labels(labels, problems: Problems, what: str = "labels", reserved: tuple = ()) -> tuple:
     """Labels as a sorted tuple of (name, value) pairs, validated."""
-    from obskit.promql import is_valid_label_name
 
     if labels is None:
         return ()

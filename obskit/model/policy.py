@@ -7,6 +7,7 @@ from typing import Optional, Tuple
 from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.base import RESERVED_LABELS, Checked, Problems, as_tuple, freeze_labels, is_valid, locate, set_attr
+from obskit.policy.workbook import PAGE, TICKET
 
 SEVERITIES = ("critical", "warning", "info")
 
@@ -100,13 +101,11 @@ class Tier(Checked):
     def page(cls, severity: str = "critical", **kw) -> "Tier":
         """The Workbook's page tier (2 % of the budget in 1 h, 5 % in 6 h), e.g.
         ``Tier.page(labels={"team": "payments"})``."""
-        from obskit.policy.workbook import PAGE
         return cls(name="page", severity=severity, windows=tuple(BurnWindow(**w) for w in PAGE), **kw)
 
     @classmethod
     def ticket(cls, severity: str = "warning", **kw) -> "Tier":
         """The Workbook's ticket tier (10 % of the budget in 3 d), e.g. ``Tier.ticket(severity="info")``."""
-        from obskit.policy.workbook import TICKET
         return cls(name="ticket", severity=severity, windows=tuple(BurnWindow(**w) for w in TICKET), **kw)
 
     def detection_time(self, period: Duration, burn: float) -> Optional[float]:

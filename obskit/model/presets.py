@@ -9,6 +9,8 @@ from typing import Mapping, Sequence, Union
 
 from prometheus_client import Histogram
 
+from obskit.errors import DefinitionError, Diagnostic
+from obskit.model.base import got, locate_call
 from obskit.model.sli import LatencySLI, RatioSLI
 from obskit.promql import is_valid_label_name, quote
 
@@ -29,13 +31,10 @@ GRPC_SERVER_ERROR_CODES = ("Unknown", "DeadlineExceeded", "Unimplemented", "Inte
 def _fail(message: str, hint: str = "") -> None:
     """A wrong argument to a preset: a located definition error at the caller's line (raised: the
     preset cannot build its SLI)."""
-    from obskit.errors import DefinitionError, Diagnostic
-    from obskit.model.base import locate_call
     raise DefinitionError([Diagnostic("bad-type", message, "preset", locate_call(), hint)])
 
 
 def _check_filters(filters: Filters) -> None:
-    from obskit.model.base import got
     if filters is None or isinstance(filters, str):
         return
     if not isinstance(filters, Mapping) or not all(isinstance(k, str) and isinstance(v, str) for k, v in filters.items()):
@@ -44,7 +43,6 @@ def _check_filters(filters: Filters) -> None:
 
 
 def _check_by(by) -> Sequence[str]:
-    from obskit.model.base import got
     if isinstance(by, str):
         return (by,)
     if not isinstance(by, (list, tuple)) or not all(isinstance(b, str) for b in by):
@@ -53,7 +51,6 @@ def _check_by(by) -> Sequence[str]:
 
 
 def _check_label(name: str, value) -> None:
-    from obskit.model.base import got
     if not isinstance(value, str) or not is_valid_label_name(value):
         _fail(f"{name} must be a label name, got {got(value)}", f'e.g. {name}="code"')
 

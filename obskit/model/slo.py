@@ -10,6 +10,7 @@ from obskit.location import Location
 from obskit.model.base import RESERVED_LABELS, Definition, Problems, check_text, freeze_labels, is_valid, locate, set_attr
 from obskit.model.policy import AlertingPolicy
 from obskit.model.sli import SLI, RawSLI
+from obskit.promql import is_valid_metric_name
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9_-]*[a-z0-9])?$")
 _ALERT_NAME = re.compile(r"^[A-Z][A-Za-z0-9]*$")
@@ -68,7 +69,6 @@ class SLO(Definition):
         check_text(p, self.description, "description")
         check_text(p, self.owner, "owner", allow="")
         if self.alert_name is not None:
-            from obskit.promql import is_valid_metric_name
             if not isinstance(self.alert_name, str) or not is_valid_metric_name(self.alert_name):
                 p.add("bad-name", f"alert_name {self.alert_name!r} is not a valid alert name (letters, digits, "
                                   "'_' and ':', not starting with a digit): Prometheus refuses the rule file",

@@ -25,6 +25,7 @@ from obskit.duration import Duration
 from obskit.location import Location
 from obskit.model.base import Checked, Definition, Problems, as_tuple, is_valid, locate, set_attr
 from obskit.model.slo import SLO
+from obskit.promql import Selector
 from obskit.verify.promtool_tests import (AlertCheck, Origin, PromtoolTest, PromtoolTestFile, alerts_selector,
                                           expected_alert, firing_between)
 from obskit.verify.series import Series
@@ -301,7 +302,6 @@ class _TierAlerts:
 
 def _absent_labels(expr: str) -> dict:
     """absent(sel) takes the labels of the selector's equality matchers."""
-    from obskit.promql import Selector
     inner = expr[len("absent("):-1]
     try:
         sel = Selector.parse(inner)

@@ -12,6 +12,7 @@ from obskit.model.prometheus_config.discovery import check_target
 from obskit.model.prometheus_config.job import SCHEMES, ScrapeConfig
 from obskit.model.prometheus_config.relabel import Relabel
 from obskit.model.prometheus_config.remote import RemoteWrite
+from obskit.promql import is_valid_label_name
 
 _NAME = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 #: the built rule files, relative to prometheus.yml (Prometheus resolves rule_files against the
@@ -158,7 +159,6 @@ class PrometheusConfig(Definition):
         set_attr(self, "rule_files", files)
 
     def _replicas(self, p: Problems) -> None:
-        from obskit.promql import is_valid_label_name
         replicas = (self.replicas,) if isinstance(self.replicas, str) else tuple(self.replicas or ())
         for r in replicas:
             if not isinstance(r, str) or not _NAME.match(r):
