@@ -240,3 +240,56 @@ def test_cli_bad_times_and_sources(cli_project):
     assert r.returncode == 2 and "must be after" in r.stderr
     r = run_cli("backtest", str(root), "--from", "now-1d", "--to", "now")
     assert r.returncode == 2 and "give exactly one of --prometheus URL or --samples" in r.stderr
+
+
+class _FakeAPI:
+    """Answers range selectors from in-memory series with Prometheus 2's closed ranges, as the connection's
+    ``query``/``get``/``rules`` return decoded ``data``."""
+
+    def __init__(self, series, groups=()):
+        self.series, self.groups, self.asked = series, groups, []
+
+    def get(self, path, params=None):
+        assert path == "/api/v1/status/buildinfo"
+        return {"version": "2.42.0"}
+
+    def rules(self):
+        return {"groups": list(self.groups)}
+
+    def query(self, expr, time):
+        import re
+        m = re.fullmatch(r"(.*)\[(\d+)s\]", expr)
+        sel, reach = m.group(1), int(m.group(2))
+        self.asked.append((time - reach, time))
+        lo, hi = (time - reach) * 1000, time * 1000
+        out = []
+        for s in self.series:
+            keep = (s.t >= lo) & (s.t <= hi)
+            out.append({"metric": {"__name__": s.metric, **dict(s.labels)},
+                        "values": [[t / 1000, repr(float(v))] for t, v in zip(s.t[keep], s.v[keep])]})
+        return {"resultType": "matrix", "result": out}
+
+
+def test_prometheus_source_chunks_and_joins():
+    from obskit.live.backtest.fetch import MAX_POINTS, PrometheusSource
+    from obskit.promql import Selector
+    (s,) = _counters(40_000, 1, lambda x: 0.0)[:1]
+    api = _FakeAPI([s])
+    src = PrometheusSource(api, scrape_interval=60)
+    assert src.dialect == Dialect(left_open=False, zero_clamp_last=False)      # from the server's version
+    got = src.series(Selector.parse("http_requests_total"), int(s.t[0]), int(s.t[-1]))
+    spans = api.asked
+    assert len(spans) == 4 and all(hi - lo <= MAX_POINTS * 60 + 1 for lo, hi in spans)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))               # contiguous, shared boundary
+    assert np.array_equal(got[0].t, s.t) and np.array_equal(got[0].v, s.v)   # boundary samples once
+
+
+def test_server_phases_from_rule_groups():
+    from obskit.live.backtest.fetch import server_phases
+    api = _FakeAPI([], groups=[
+        {"name": "obskit-slo-api-availability-sli", "interval": 60, "lastEvaluation": "2026-09-01T00:10:37.231456789Z"},
+        {"name": "obskit-slo-api-availability-slow", "interval": 240, "lastEvaluation": "2026-09-01T00:13:00.5+00:00"},
+        {"name": "other", "interval": 60, "lastEvaluation": "2026-09-01T00:10:01Z"},
+        {"name": "obskit-slo-x-sli", "interval": 60, "lastEvaluation": "0001-01-01T00:00:00Z"}])
+    got = server_phases(api, ["obskit-slo-api-availability-sli", "obskit-slo-api-availability-slow", "obskit-slo-x-sli"])
+    assert got == {"obskit-slo-api-availability-sli": 37.231, "obskit-slo-api-availability-slow": 60.5}   # 780.5 s past a multiple of 240
