@@ -330,6 +330,9 @@ def test_the_build_of_the_corpus_is_deterministic(tmp_path):
      "panel 'Off the grid': gridPos {'h': 8, 'w': 30, 'x': 12, 'y': 0}: need 1 ≤ w ≤ 24"),
     ("datasource_uid", "dashboard-convert", 'title="Orders"',
      "panel 'Orders': datasource uid 'prom-eu-west' is not a datasource this project provisions"),
+    ("datasource_name", "dashboard-convert", 'title="Frontend QPS"',
+     "panel 'Frontend QPS': datasource 'My Prometheus' is a datasource name this project does not provision; "
+     "name one of Jaeger, Loki, Prometheus, Tempo"),
     ("promql", "dashboard-query", "Target(expr='histogram_quantile(0.99",
      "panel 'Latency p99': the query of targets/0 does not parse"),
 ])
