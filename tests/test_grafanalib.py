@@ -432,3 +432,15 @@ def test_every_grafanalib_panel_class_converts_and_validates(name):
         assert panel["type"] not in OLD_TYPES | {"grafana-worldmap-panel"}
         angular = panel["type"] in ("natel-discrete-panel", "flant-statusmap-panel")
         assert len(c.warnings) == (1 if angular else 0), c.warnings
+
+
+@pytest.mark.parametrize("version, schema", [("12", "v1"), ("13", "v2")])
+def test_golden_corpus(tmp_path, version, schema):
+    """The corpus's built dashboards, kept under tests/golden/grafanalib/ (OBSKIT_UPDATE_GOLDEN=1 rewrites)."""
+    from golden import assert_golden
+    for name in CORPUS:
+        _project(tmp_path, name, version, schema)
+    files = {path: data for path, data in Grafana().render(load_project(tmp_path)).items()
+             if path.startswith("grafana/dashboards/")}
+    assert len(files) == len(CORPUS)
+    assert_golden(files, Path(__file__).parent / "golden" / "grafanalib" / f"grafana{version}-{schema}")
