@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -128,7 +129,7 @@ class Dashboard(Definition):
     def line_of(self, texts: Iterable[str]) -> Location:
         """The first line of this dashboard's module holding one of ``texts`` (tried in order; a
         panel's query, its title as a string literal), else where the ``Dashboard`` was written."""
-        lines = _lines(self.location.file) if self.location else ()
+        lines = _lines(self.location.file, _mtime(self.location.file)) if self.location else ()
         for text in texts:
             if not text or len(text) < 3:
                 continue
@@ -164,8 +165,16 @@ _QUOTED = r"""('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
 _OVERLAP = re.compile(rf"^(panel)s {_QUOTED[:-1].replace('(', '(?:', 1)}) and {_QUOTED}")
 
 
+def _mtime(path: str) -> int:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return 0
+
+
 @lru_cache(maxsize=256)
-def _lines(path: str) -> Tuple[str, ...]:
+def _lines(path: str, mtime: int) -> Tuple[str, ...]:
+    """The lines of ``path`` (``mtime`` keys the cache: a file rewritten in the same process is read again)."""
     try:
         return tuple(Path(path).read_text().splitlines())
     except (OSError, UnicodeDecodeError):
