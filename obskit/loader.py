@@ -175,7 +175,7 @@ from obskit.lint import check_rules  # noqa: E402
 
 from obskit.compile.alertmanager_checks import check_alertmanager  # noqa: E402
 
-from obskit.compile.prometheus_config import check_project as check_scrape  # noqa: E402
+from obskit.compile.deployment_checks import check_scrape_and_paths as check_scrape  # noqa: E402
 
 from obskit.compile.dashboards.project import check_dashboards  # noqa: E402
 from obskit.targets.scaleout import check_scaleout  # noqa: E402

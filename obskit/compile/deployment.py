@@ -26,7 +26,9 @@ from typing import Dict, List, Optional, Tuple
 from obskit.compile import conventions as conv
 from obskit.compile import relabel
 from obskit.compile.platforms import platform_key
+from obskit.compile.prometheus_config import compile_scrape
 from obskit.location import Location
+from obskit.model.prometheus_config import PrometheusConfig
 from obskit.project import Project
 
 Labels = Tuple[Tuple[str, str], ...]
@@ -147,8 +149,6 @@ def _resolve(patterns, base: str, built: Tuple[str, ...]) -> Tuple[str, ...]:
 
 
 def _prometheus_evaluators(project: Project, built: Tuple[str, ...]) -> List[Evaluator]:
-    from obskit.compile.prometheus_config import compile_scrape
-    from obskit.model.prometheus_config import PrometheusConfig
     count = len(project.of(PrometheusConfig))
     out = []
     for pf in compile_scrape(project).files:

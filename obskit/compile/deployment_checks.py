@@ -25,12 +25,23 @@ from obskit.compile import relabel
 from obskit.compile.deployment import (
     LOKI, OPERATOR, Alert, Deployment, Evaluator, compile_deployment, receivers_by_tree, route_description,
 )
+from obskit.compile.prometheus_config import check_project
 from obskit.errors import Diagnostic
 from obskit.project import Project
 
 
 def _obj(alert: Alert) -> str:
     return f"alert {alert.name!r}" + (f" ({alert.source})" if alert.source != "alert rule" else "")
+
+
+def check_scrape_and_paths(project: Project) -> List[Diagnostic]:
+    """The loader's project check of the scrape configs (:func:`obskit.compile.prometheus_config.check_project`)
+    and, when those found no error, of the alert paths (rule → server → Alertmanager → receivers) over
+    the whole deployment (:func:`check_paths`)."""
+    diags = check_project(project)
+    if not any(d.severity == "error" for d in diags):
+        diags += check_paths(project)
+    return diags
 
 
 def check_paths(project: Project) -> List[Diagnostic]:

@@ -2,8 +2,9 @@
 
 Also the project-wide checks that need more than one definition or the project's settings:
 one PrometheusConfig per name, every ScrapeConfig in some server, unique job names, features newer
-than ``Settings.prometheus_version``, scrape timeouts against the effective interval; then the path
-checks of every alert (:mod:`obskit.compile.deployment_checks`).
+than ``Settings.prometheus_version``, scrape timeouts against the effective interval. The loader runs
+them through :func:`obskit.compile.deployment_checks.check_scrape_and_paths`, which then checks every
+alert's path over the deployment.
 """
 from __future__ import annotations
 
@@ -210,10 +211,6 @@ def check_project(project: Project) -> List[Diagnostic]:
                                                             f"both become the Kubernetes object name {name!r}",
                                        obj, job.location))
                 monitor_names[name] = job
-    if not any(d.severity == "error" for d in diags):
-        # the alert paths (rule → server → Alertmanager → receivers), over the whole deployment
-        from obskit.compile.deployment_checks import check_paths
-        diags += check_paths(project)
     return diags
 
 
