@@ -101,7 +101,7 @@ def test_corpus_covers_grafanalibs_documented_api():
     for name in ("Row(", "RowPanel(", "Graph(", "SeriesOverride(", "SingleStat(", "Table(", "Heatmap(", "PieChart(", "PieChartv2(",
                  "Text(", "AlertList(", "Worldmap(", "DashboardList(", "GaugePanel(", "Stat(", "TimeSeries(", "BarGauge(",
                  "StateTimeline(", "Histogram(", "BarChart(", "Logs(", "DashboardLink(", "ExternalLink(",
-                 "DataLink(", "Annotations(", "ColumnStyle(", "Repeat(", "scopedVars", "Template(", "Alert("):
+                 "DataLink(", "Annotations(", "ColumnStyle(", "DataSourceInput(", "ConstantInput(", "Repeat(", "scopedVars", "Template(", "Alert("):
         assert name in text, name
     for form in ('type="custom"', 'type="interval"', 'type="datasource"', 'type="constant"', 'type="adhoc"',
                  'type="textbox"', "default=",
@@ -290,6 +290,15 @@ def test_links_and_annotations(tmp_path):
     builtin, deploys = doc["annotations"]["list"]
     assert builtin["datasource"] == {"type": "datasource", "uid": "grafana"}
     assert deploys["datasource"] == {"type": "prometheus", "uid": "prometheus"} and deploys["expr"].startswith("changes(")
+
+
+def test_import_inputs_are_filled_in_as_grafanas_import_does(tmp_path):
+    _, _, _, doc = _build(tmp_path, "exported")
+    (panel,) = doc["panels"]
+    assert panel["datasource"] == {"type": "prometheus", "uid": "${datasource}"}
+    assert "datasource" not in panel["targets"][0]                 # the same as the panel's
+    assert panel["description"] == "Owned by payments"
+    assert [v["name"] for v in doc["templating"]["list"]] == ["datasource"] and "__inputs" not in doc
 
 
 def test_repeats(tmp_path):

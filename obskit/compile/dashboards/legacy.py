@@ -28,6 +28,8 @@ changes nothing). The per-family code is in :mod:`obskit.compile.dashboards.migr
 - targets: empty ``format``/``intervalFactor`` (the defaults), targets with an empty query (they
   run none) dropped; after the upgrade, keys neither Grafana's panel nor its Prometheus query knows
   (a replaced plugin's leftovers, e.g. the status panel's ``flipCard``) dropped, each noted;
+- ``__inputs`` (grafanalib's ``DataSourceInput``/``ConstantInput``): a Prometheus datasource input →
+  ``${datasource}``, a constant input → its value, as Grafana's dashboard import fills them in;
 - annotations: the pre-5 ``showIn`` dropped, ``tags`` moved into ``target`` (where tag filters are read);
 - overlapping grid positions → compacted the way Grafana's grid does on load (each panel moved up
   while it fits, then below what it collides with), each moved panel noted.
@@ -183,12 +185,30 @@ def compact(panels: list, notes: List[str]) -> None:
 
 
 # --- entry points --------------------------------------------------------------------------------
+def _resolve_inputs(doc: dict, m: Migration) -> dict:
+    """A dashboard with ``__inputs`` (grafanalib's ``DataSourceInput``/``ConstantInput``, Grafana's export),
+    resolved as Grafana's dashboard import resolves them: a Prometheus datasource input (``${DS_PROM}``)
+    becomes the ``${datasource}`` variable, a constant input (``${VAR_X}``) its value."""
+    text = json.dumps(doc)
+    for i in doc.get("__inputs") or []:
+        if not isinstance(i, dict) or not i.get("name"):
+            continue
+        ref = json.dumps("${" + str(i["name"]) + "}")[1:-1]
+        if i.get("type") == "datasource" and (i.get("pluginId") or "prometheus") == "prometheus":
+            text = text.replace(ref, "${datasource}")
+            m.notes.append(f"datasource input {i['name']} → the ${{datasource}} variable")
+        elif i.get("type") == "constant" and isinstance(i.get("value"), str):
+            text = text.replace(ref, json.dumps(i["value"])[1:-1])
+            m.notes.append(f"constant input {i['name']} → its value {i['value']!r}")
+    return json.loads(text)
+
+
 def migrate(doc: dict, compact_grid: bool = True) -> Tuple[dict, Migration]:
     """``doc`` with what the upgrade refuses migrated; the notes and what :func:`finish` adds.
     ``compact_grid=False`` leaves overlapping panels for the upgrade to refuse (the build: an overlap
     written in code is a mistake at the user's line; an imported export is compacted as Grafana does)."""
-    doc = copy.deepcopy(doc)
     m = Migration()
+    doc = _resolve_inputs(doc, m) if doc.get("__inputs") else copy.deepcopy(doc)
     counter: Dict[str, int] = {}
     if isinstance(doc.get("panels"), list):
         doc["panels"] = _replace_panels(doc["panels"], m, counter)
