@@ -57,3 +57,19 @@ def test_promql_with_label_matchers_and_rule_names():
              'a:b: c', 'x:', 'x #comment', 'x#y', '"quoted"', "'q'", 'a :b', 'a: b']
     data = {"groups": [{"name": "g", "rules": [{"record": "a:b", "expr": e} for e in exprs]}]}
     assert dump(data) == pyyaml_dump(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab1 -:#'\"{}[]|>%@`!&*?,.~=+<")), min_size=1, max_size=40))
+def test_one_line_strings_quoted_or_plain_as_pyyaml(value):
+    """The printable-ASCII path (plain, or single-quoted when PyYAML would quote) at the depths of a
+    rule's annotation and of a PrometheusRule's."""
+    for data in ({"description": value}, {"a": [{"annotations": {"summary": value}}]}):
+        assert dump(data) == pyyaml_dump(data)
+
+
+def test_rule_annotations_with_templates():
+    for value in ['The {{ $labels.job }} SLO: {{ $value | humanizePercentage }} failed.', "it's 5m: 'quoted'",
+                  '{{ with query "up" }}{{ . | first | value }}{{ end }}', "a #b", "a: b", "ends with:", "- x", "yes"]:
+        data = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up", "annotations": {"d": value}}]}]}
+        assert dump(data) == pyyaml_dump(data)

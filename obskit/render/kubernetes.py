@@ -11,7 +11,7 @@ from typing import Iterable, Optional
 from obskit.compile.ir import RuleFile, RuleGroup
 from obskit.project import Settings
 from obskit.render import k8s_meta
-from obskit.render.prometheus_rules import groups_dict
+from obskit.render.prometheus_rules import groups_dict, groups_yaml
 from obskit.render.yamlfmt import dump
 
 
@@ -26,7 +26,10 @@ def rule_dict(groups: Iterable[RuleGroup], name: str, settings: Settings) -> dic
 
 def render_rule(groups: Iterable[RuleGroup], name: str, sources: Iterable[str], settings: Settings,
                 note: str = "") -> bytes:
-    return (k8s_meta.header(sources, note) + dump(rule_dict(groups, name, settings))).encode()
+    groups = tuple(groups)
+    doc = rule_dict((), name, settings)
+    del doc["spec"]                      # written after the rest: the rule file's groups text, shifted
+    return (k8s_meta.header(sources, note) + dump(doc) + "spec:\n" + groups_yaml(groups, indent=2)).encode()
 
 
 def render(rule_file: RuleFile, settings: Optional[Settings] = None, name: Optional[str] = None) -> bytes:

@@ -78,11 +78,32 @@ def _plain_key(key) -> bool:
     return ok
 
 
+# PyYAML's (libyaml's) choice for a one-line string of printable ASCII in block context: plain unless
+# it starts with an indicator or a space, holds ": " or " #", ends with ":" or a space (or reads as
+# another type, which only strings starting with one of _TYPED or in _RESOLVED can); else single-quoted.
+_PRINTABLE = re.compile(r"[ -~]+")
+_NOT_PLAIN = re.compile(r"---|\.\.\.|[#,\[\]{}&*!|>'\"%@`]|[?:-](?: |$)| |.*(?:: |:$| #| $)", re.S)
+_TYPED = frozenset("-+0123456789.<=~")
+_QUOTED_UP_TO = 3000     # longer strings may be folded over lines at the 4096-column width
+
+
+def _ascii_scalar(value: str) -> "str | None":
+    """The scalar text of a short printable-ASCII string, worked out as PyYAML does; None when unsure."""
+    if len(value) > _QUOTED_UP_TO or value[0] in _TYPED or not _PRINTABLE.fullmatch(value) \
+            or _RESOLVED.fullmatch(value):
+        return None
+    if _NOT_PLAIN.match(value):
+        return "'" + value.replace("'", "''") + "'"
+    return value
+
+
 def _str_scalar(value: str) -> str:
     text = _STR_TEXT.get(value)
     if text is None:
         if len(value) < 1000 and _PLAIN.fullmatch(value) and not _RESOLVED.fullmatch(value):
             text = value
+        elif value and type(value) is str and (text := _ascii_scalar(value)) is not None:
+            pass
         else:
             text = _scalar_slow(value)
             if "\n" in text:       # folded over lines: depends on the context, let PyYAML write it all
