@@ -3,8 +3,9 @@
 Modules, in the order data flows through them:
 
 - :mod:`obskit.apply.local`     reads ``OUT_DIR/grafana/`` (folders, dashboards, datasources);
-- :mod:`obskit.apply.client`    a small ``requests`` client: auth, timeouts, retries, bounded pool; the
-  legacy ``/api``; every answer checked before use, no redirects;
+- :mod:`obskit.apply.transport` what every call shares: errors, credentials, retries, answer shapes;
+- :mod:`obskit.apply.client`    a small ``requests`` client: timeouts, bounded pool, no redirects; the
+  legacy ``/api``, every answer checked before use;
 - :mod:`obskit.apply.resource`  Grafana 12/13's resource API (``/apis``) behind the same interface, and
   the choice between the two (``--api legacy|resource|auto``);
 - :mod:`obskit.apply.normalise` canonical JSON, ownership markers and content hashes;
