@@ -12,8 +12,10 @@ EXIT_PARTIAL = EXIT_FAILED
 
 #: format → (default --out, what it converts)
 FORMATS = {
-    "sloth": ("slos", "Sloth specs (prometheus/v1, sloth.slok.dev/v1 PrometheusServiceLevel) → SLOs"),
-    "openslo": ("slos", "OpenSLO v1 documents (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource) → SLOs"),
+    "sloth": ("slos", "Sloth specs (prometheus/v1, sloth.slok.dev/v1 PrometheusServiceLevel and "
+                      "ManagedPrometheusServiceLevel) → SLOs, per-alert labels and annotations as the tiers' own"),
+    "openslo": ("slos", "OpenSLO v1 documents (SLO, SLI, AlertPolicy, AlertCondition, Service, DataSource; also "
+                        "v1alpha, as Sloth reads it) → SLOs"),
     "pyrra": ("slos", "Pyrra ServiceLevelObjective objects (ratio, latency, latencyNative, bool_gauge) → SLOs with "
                       "Pyrra's burn-rate windows"),
     "prometheus-rules": ("alerts", "Prometheus rule files and PrometheusRule objects → RuleGroup/AlertRule/"
