@@ -4,7 +4,6 @@ byte-identical rules (per-tier labels and annotations included); what Sloth cann
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import yaml
 from hypothesis import HealthCheck, assume, given, settings, strategies as st
