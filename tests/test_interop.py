@@ -283,3 +283,19 @@ def test_sloth_windows_option_keeps_sloths_rule_shape(tmp_path):
     (tmp_path / "o.yaml").write_text(exported)
     (mod,) = openslo.convert([tmp_path / "o.yaml"])
     assert mod.slos[0].slo.window_shape == "raw" and rules_text(mod.slos[0].slo) == rules_text(slo)
+
+
+def test_imported_alerts_carry_the_labels_and_summary_sloths_own_alerts_carry():
+    """Against the rules Sloth generated for getting-started (the fixture): each tier's alert has
+    Sloth's alert labels (without Sloth's own sloth_*), obskit's obskit_* beside them, and Sloth's summary."""
+    sloth_alerts = {r["labels"]["severity"]: r for g in yaml.safe_load(
+        (FIX / "sloth" / "getting-started.sloth-rules.yml").read_text())["groups"] for r in g["rules"] if "alert" in r}
+    (mod,) = sloth.convert(FIX / "sloth" / "getting-started.yml")
+    ours = {r["labels"]["severity"]: r for g in yaml.safe_load(rules_text(mod.slos[0].slo))["groups"]
+            for r in g["rules"] if r.get("alert") == "MyServiceHighErrorRate"}
+    assert sorted(ours) == sorted(sloth_alerts) == ["pageteam", "slack"]
+    for severity, theirs in sloth_alerts.items():
+        mine = ours[severity]
+        assert {k: v for k, v in mine["labels"].items() if not k.startswith("obskit_")} == \
+            {k: v for k, v in theirs["labels"].items() if not k.startswith("sloth_")}
+        assert mine["annotations"]["summary"] == theirs["annotations"]["summary"]
