@@ -486,3 +486,22 @@ def test_sloth_alert_windows_file_is_a_clear_error(tmp_path):
     error = json.loads(res.stdout)["error"]
     assert res.returncode == 2 and "AlertWindows" in error and "BurnWindow" in error
     assert not (proj / "slos").exists()
+
+
+def test_openslo_v1alpha_bad_time_window_is_exit_2_and_writes_nothing(tmp_path):
+    proj, res = _import(tmp_path, "openslo", """\
+        apiVersion: openslo/v1alpha
+        kind: SLO
+        metadata: {name: x}
+        spec:
+          service: api
+          objectives:
+            - ratioMetrics:
+                good: {source: prometheus, queryType: promql, query: 'sum(rate(ok_total[{{.window}}]))'}
+                total: {source: prometheus, queryType: promql, query: 'sum(rate(all_total[{{.window}}]))'}
+              target: 0.99
+          timeWindows: [{count: 2, unit: Fortnight}]
+    """)
+    error = json.loads(res.stdout)["error"]
+    assert res.returncode == 2 and "spec-openslo.yml" in error and "unit" in error and "Day" in error
+    assert not (proj / "slos").exists()
