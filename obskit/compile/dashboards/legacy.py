@@ -306,6 +306,7 @@ class Converted:
     doc: dict
     problems: Tuple[str, ...]
     warnings: Tuple[str, ...]
+    unknown_uids: Tuple[str, ...] = ()        # datasource uids no setting names (the target Grafana may have them)
 
 
 def convert(doc: dict, schema_version: int, datasources: Mapping[str, dict], datasource_uid: str) -> Converted:
@@ -315,7 +316,7 @@ def convert(doc: dict, schema_version: int, datasources: Mapping[str, dict], dat
     migrated, m = migrate(doc, compact_grid=False)
     u = Upgrade(datasources, datasource_uid)
     out = finish(u.dashboard(migrated, schema_version), m)
-    return Converted(out, tuple(u.problems), tuple(u.warnings) + tuple(m.warnings))
+    return Converted(out, tuple(u.problems), tuple(u.warnings) + tuple(m.warnings), tuple(u.unknown_uids))
 
 
 __all__ = ["Converted", "Migration", "compact", "convert", "finish", "migrate", "title_and_queries"]

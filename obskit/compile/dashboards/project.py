@@ -76,6 +76,12 @@ def _authored(d: Dashboard, version: int, grafana: GrafanaSettings, diags: List[
         diags.append(Diagnostic("dashboard-convert", problem, obj, d.problem_location(problem), hint=hint))
     for warning in converted.warnings:
         diags.append(Diagnostic("dashboard-dropped", warning, obj, d.problem_location(warning), severity="warning"))
+    for note in converted.unknown_uids:
+        diags.append(Diagnostic(
+            "dashboard-datasource-unknown", note, obj, d.problem_location(note), severity="warning",
+            hint="fine when the Grafana it deploys to has a datasource with this uid (an existing instance's own); "
+                 "otherwise its panels show 'datasource not found'. Name it in [grafana] (prometheus_datasource_uid "
+                 "= ...) or use '${datasource}'"))
     uid = d.effective_uid
     doc["uid"] = uid
     return CompiledDashboard(

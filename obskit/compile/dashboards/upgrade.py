@@ -68,6 +68,8 @@ class Upgrade:
         self.datasource_uid = datasource_uid       # default of an added ``datasource`` variable
         self.problems: List[str] = []
         self.warnings: List[str] = []              # converted, but the user would be surprised (a dropped alert)
+        self.unknown_uids: List[str] = []          # datasource uids the settings do not name: maybe the target
+                                                   # Grafana's own (an existing instance), so a warning only
         self.needs_variable = False
         self.variables: Dict[str, dict] = {}
 
@@ -83,8 +85,8 @@ class Upgrade:
             uid = ref.get("uid")
             self.variable_use(uid, where)
             if isinstance(uid, str) and not self.known_uid(uid):
-                self.problems.append(f"{where}: datasource uid {uid!r} is not a datasource this project provisions "
-                                     f"or references ({self.known_uids()}) nor a template variable")
+                self.unknown_uids.append(f"{where}: datasource uid {uid!r} is not a datasource this project "
+                                         f"provisions or references ({self.known_uids()}) nor a template variable")
             return ref or None
         if isinstance(value, str):
             if value in SPECIAL_DATASOURCES:
@@ -330,7 +332,7 @@ def upgrade(doc: dict, schema_version: int, datasources: Mapping[str, dict],
     ``datasource`` variable the conversion adds."""
     u = Upgrade(datasources, datasource_uid)
     out = u.dashboard(doc, schema_version)
-    return out, u.problems + u.warnings        # strict: anything dropped is reported (the build: legacy.convert)
+    return out, u.problems + u.warnings + u.unknown_uids        # strict: anything dropped is reported (the build: legacy.convert)
 
 
 def _ref_id(i: int) -> str:
