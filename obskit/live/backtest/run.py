@@ -14,6 +14,7 @@ from obskit.live.backtest.errors import BacktestError
 from obskit.live.backtest.incidents import Incident
 from obskit.live.backtest.rate import Dialect
 from obskit.live.backtest.score import AlertScore, score
+from obskit.live.backtest.samples import select
 from obskit.live.backtest.sli import kind_for
 from obskit.live.backtest.windows import Evaluation, evaluate, longest_window
 from obskit.model.policy import AlertingPolicy
@@ -96,6 +97,17 @@ def _phases(source, compiled) -> Dict[str, float]:
     return server_phases(api, [g.name for c in compiled for g in c.groups()])
 
 
+def _fetch(source, cache: Dict, sel, since: float, end: float) -> list:
+    """The series of ``sel``, fetched once: a selector that narrows one already fetched over the same span
+    (``errors`` under ``total``: same metric, more matchers) is matched in memory."""
+    for (metric, matchers, frm), found in cache.items():
+        if metric == sel.metric and frm == since and set(matchers) <= set(sel.matchers):
+            return select(found, sel)
+    found = source.series(sel, int(since * 1000), int(end * 1000))
+    cache[(sel.metric, sel.matchers, since)] = found
+    return found
+
+
 def fetch_span(compiled, settings, start: float) -> float:
     """How far before ``start`` samples are needed: the longest window, the base window and the lookback."""
     longest = max(longest_window(c).seconds for c in compiled)
@@ -115,7 +127,7 @@ def backtest(project, source, slos: Sequence, start: float, end: float, *, incid
     labels = (PROJECT_POLICY,) + tuple(name for name, _ in policies)
     replayed: List[Replayed] = []
     skipped: List[str] = []
-    cache: Dict[str, list] = {}
+    cache: Dict[tuple, list] = {}
     for slo in slos:
         variants = [(PROJECT_POLICY, slo)] + [(n, replace(slo, alerting=p)) for n, p in policies]
         compiled = [(n, compile_slo(s, settings)) for n, s in variants]
@@ -126,12 +138,7 @@ def backtest(project, source, slos: Sequence, start: float, end: float, *, incid
             continue
         since = fetch_span([c for _, c in compiled], settings, start)
         slo_phases = phases if phases is not None else _phases(source, [c for _, c in compiled])
-        data = {}
-        for sel in kind.selectors() + (kind.presence(),):
-            key = f"{sel}@{since}"
-            if key not in cache:
-                cache[key] = source.series(sel, int(since * 1000), int(end * 1000))
-            data[str(sel)] = cache[key]
+        data = {str(sel): _fetch(source, cache, sel, since, end) for sel in kind.selectors() + (kind.presence(),)}
         started = time.perf_counter()
         for name, c in compiled:
             ev = evaluate(c, data, int(start * 1000), int(end * 1000), dialect=source.dialect, settings=settings,
