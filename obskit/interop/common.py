@@ -1,6 +1,7 @@
 """Helpers shared by the importers: reading YAML documents, building SLOs without raising."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable, List, Optional, Tuple
 
@@ -56,3 +57,15 @@ def build(factory: Callable[[], object], notes: Notes, subject: str) -> Optional
 
 def dump_yaml(value) -> str:
     return yaml.safe_dump(value, sort_keys=False, default_flow_style=False, width=4096)
+
+
+def json_strings(text, notes: Notes, subject: str, what: str) -> dict:
+    """An annotation holding a JSON object of strings (``obskit.dev/tier-labels``); else a ``lost`` finding."""
+    try:
+        value = json.loads(str(text))
+    except ValueError:
+        value = None
+    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+        notes.lost(subject, f"{what} {text!r} is not a JSON object of strings")
+        return {}
+    return value

@@ -10,14 +10,13 @@ import reads back, so export → import gives the same SLO.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 from obskit.compile import conventions as conv
 from obskit.duration import Duration
-from obskit.interop.common import SourceError, build, dump_yaml, read_documents
+from obskit.interop.common import SourceError, build, dump_yaml, json_strings, read_documents
 from obskit.interop.findings import Finding, ImportedModule, ImportedSLO, Notes, Unconverted
 from obskit.interop.pycode import identifier
 from obskit.interop.queries import counter_selector, has_window, plain_rate, to_dollar_window
@@ -170,18 +169,6 @@ def _listed(value) -> list:
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
-def _json_labels(text, notes: Notes, subject: str, what: str) -> dict:
-    """An ``obskit.dev/tier-labels`` annotation: a JSON object of strings."""
-    try:
-        value = json.loads(str(text))
-    except ValueError:
-        value = None
-    if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-        notes.lost(subject, f"{what} {text!r} is not a JSON object of strings")
-        return {}
-    return value
-
-
 def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject: str):
     policies = _listed((slo_doc.get("spec") or {}).get("alertPolicies"))
     windows: Dict[str, list] = {"page": [], "ticket": []}
@@ -235,7 +222,7 @@ def _tiers(slo_doc: dict, period: Duration, index: _Index, notes: Notes, subject
             severity.setdefault(tier, sev)
             for attr in ("labels", "annotations"):
                 if A + "tier-" + attr in ann:
-                    extra[tier][attr] = _json_labels(ann[A + "tier-" + attr], notes, subject, f"{tier} tier {attr}")
+                    extra[tier][attr] = json_strings(ann[A + "tier-" + attr], notes, subject, f"{tier} tier {attr}")
             short = ann.get(A + "short-window")
             share = ann.get(A + "budget-share")
             if short is None:
