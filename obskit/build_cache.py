@@ -12,6 +12,7 @@ does not parse, an uncacheable build) is a full build. docs/build-output.md says
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import os
 from collections.abc import Mapping
@@ -31,6 +32,13 @@ FORMAT = 1
 
 def cache_path(out: Path) -> Path:
     return out.parent / f".{out.name}.obskit-cache"
+
+
+def _sweep(out: Path) -> None:
+    """Under OUT's lock: a cache file half-written by a build that was killed."""
+    for tmp in out.parent.glob(f".{glob.escape(out.name)}.obskit-cache.tmp-*"):
+        with contextlib.suppress(OSError):
+            tmp.unlink()
 
 
 def out_state(out: Path) -> Dict[str, list]:
@@ -171,6 +179,7 @@ class Entry:
                 self.miss = "no earlier build"
                 return None
             with OutputDir(self.out, wait=wait, on_wait=on_wait):
+                _sweep(self.out)
                 saved = self._saved()
                 self.miss = "no earlier build" if saved is None else self._changed(saved)
                 if s is not None and hasattr(s, "set_attribute"):
@@ -190,6 +199,7 @@ class Entry:
     def store(self, project, files: Dict[str, bytes]) -> None:
         """Called under OUT's lock, right after the new output was put in place."""
         path = cache_path(self.out)
+        _sweep(self.out)
         if not self.enabled or self.recorder is None or self.recorder.uncacheable:
             with contextlib.suppress(FileNotFoundError):
                 path.unlink()             # it describes an output that is gone (and would not match)

@@ -52,9 +52,10 @@ def snapshot(out: Path) -> Optional[Dict[str, bytes]]:
 
 
 def debris(out: Path) -> List[str]:
-    """What a build left beside OUT besides OUT and its lock file."""
+    """What a build left beside OUT besides OUT, its lock file and its cache file (obskit/build_cache.py)."""
     return sorted(p.name for p in out.parent.iterdir()
-                  if p.name.startswith(f".{out.name}.") and p.name != f".{out.name}.lock")
+                  if p.name.startswith(f".{out.name}.") and p.name not in (f".{out.name}.lock",
+                                                                           f".{out.name}.obskit-cache"))
 
 
 def build_cmd(project: Path, out: Path, verify: bool = True) -> List[str]:

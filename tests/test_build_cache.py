@@ -265,3 +265,12 @@ def test_default_out_inside_the_project_is_not_an_input(project):
     (project / "build2").mkdir()
     build(project, project / "build2", verify=False)        # another output folder of the project
     assert build(project, verify=False).cached
+
+
+def test_a_half_written_cache_file_of_a_killed_build_is_swept(project):
+    out = project.parent / "out"
+    build(project, out, verify=False)
+    left = out.parent / ".out.obskit-cache.tmp-99999"
+    left.write_text("{")
+    assert build(project, out, verify=False).cached
+    assert not left.exists()
