@@ -28,6 +28,7 @@ from obskit.compile import conventions as conv
 from obskit.compile.ir import Labels, RecordingRule
 from obskit.compile.sli import queries
 from obskit.duration import Duration
+from obskit.model.base import set_attr
 from obskit.model.slo import SLO
 
 SHAPES = ("preaggregated", "raw")
@@ -43,16 +44,26 @@ def _range(seconds: int) -> str:
     return str(Duration(seconds))
 
 
+def _has_rates(slo: SLO, base: Duration) -> bool:
+    """Whether the SLI gives base rates to pre-aggregate (``rates`` is not None), worked out once per
+    SLI and base window: the guards of every tier window ask."""
+    key = f"_obskit_has_rates_{base.seconds}"
+    found = slo.sli.__dict__.get(key)
+    if found is None:
+        found = queries(slo.sli).rates(str(base)) is not None
+        set_attr(slo.sli, key, found)
+    return found
+
+
 def events_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_interval: int = 60,
                      evaluation_interval: int = 60) -> "str | None":
     """Number of events in the window, for the minimum-traffic guard (None: the SLI has no events).
 
     Pre-aggregated: the recorded total rate summed over the window times the evaluation interval
     (each sample stands for one interval), so the guard reads no raw series either."""
-    q = queries(slo.sli)
     base = base_window(scrape_interval)
-    if slo.window_shape == "raw" or window <= base or q.rates(str(base)) is None:
-        return q.events(str(window))
+    if slo.window_shape == "raw" or window <= base or not _has_rates(slo, base):
+        return queries(slo.sli).events(str(window))
     sel = conv.slo_series_selector(labels)
     span = _range(window.seconds - base.seconds + evaluation_interval // 2)
     return f"sum_over_time({conv.total_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
@@ -64,10 +75,9 @@ def errors_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_inter
 
     Pre-aggregated: the recorded bad-event rate summed over the window times the evaluation interval,
     like :func:`events_in_window`; raw: the bad-event rate over the window times its length."""
-    q = queries(slo.sli)
     base = base_window(scrape_interval)
-    if slo.window_shape == "raw" or window <= base or q.rates(str(base)) is None:
-        rates = q.rates(str(window))
+    if slo.window_shape == "raw" or window <= base or not _has_rates(slo, base):
+        rates = queries(slo.sli).rates(str(window))
         return None if rates is None else f"({rates[0]}) * {window.seconds}"
     sel = conv.slo_series_selector(labels)
     span = _range(window.seconds - base.seconds + evaluation_interval // 2)
