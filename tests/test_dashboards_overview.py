@@ -206,3 +206,60 @@ def test_overview_queries_against_the_recording_rules(promtool, tmp_path):
                                            evaluation_interval=Duration(60), tests=(test,))], workers=1)
     assert outcome.ok, outcome.output
     assert tiers >= 1 and rows[BROKEN][2] < 0 < rows[HEALTHY][2]     # the check tells the two rows apart
+
+
+CART = SLO(service="shop", name="cart", objective=99.9,
+           sli=RatioSLI(total='cart_requests_total{job="shop"}', errors='cart_errors_total{job="shop"}'))
+
+
+def test_detail_row_queries_against_the_recording_rules(promtool):
+    """The repeated row's queries with ``${slo}`` as Grafana fills it in (each SLO's name): every value
+    panel shows that SLO's figure, from its own series only (``shop/checkout`` fails every request,
+    ``shop/cart`` none: one row kind, two SLOs)."""
+    from obskit.verify.runner import run_files
+    spec = detail("shop", [BROKEN, CART])
+    (row,) = [r for r in spec.rows if r.repeat]
+    assert row.repeat == "slo" and len(spec.rows) == 1
+    steps = AT // 60 + 1
+    series = (Series("shop_requests_total", {"job": "shop"}).count(steps, 600),
+              Series("shop_errors_total", {"job": "shop"}).count(steps, 600),
+              Series("cart_requests_total", {"job": "shop"}).count(steps, 600),
+              Series("cart_errors_total", {"job": "shop"}).count(steps, 0))
+    tiers = len(compile_slo(BROKEN).tier_alerts)
+    figures = {BROKEN: {"objective": 0.999, "sli": 0.0, "left": -999.0, "burn": 1000.0, "firing": float(tiers)},
+               CART: {"objective": 0.999, "sli": 1.0, "left": 1.0, "burn": 0.0, "firing": 0.0}}
+
+    def expected(panel, query, slo):
+        f, title = figures[slo], panel.title
+        if title.endswith("objective"):
+            return f["objective"]
+        if title.endswith("firing alerts"):
+            return f["firing"]
+        if title == "Error budget":
+            return 0.001
+        if "error budget left" in title.lower():
+            return f["left"]
+        if "burn rate" in title:
+            return f["burn"]
+        if title.startswith("SLI") or "SLI (" in title:
+            return f["sli"]
+        return None
+
+    checks, proven = [], set()
+    for slo in (BROKEN, CART):
+        for panel in row.panels:
+            for query in panel.queries:
+                value = expected(panel, query, slo)
+                if value is None:
+                    continue                                   # the Alerts table: ALERTS as they are
+                expr = f"sum without (__name__) ({query.expr.replace('${slo}', slo.name)})"
+                labels = () if panel.title.endswith("firing alerts") else _labels(slo)
+                checks.append(ExprCheck(Duration(AT), expr, ((labels, value),)))
+                proven.add(panel.title)
+    assert len(proven) == len([p for p in row.panels if p.queries]) - 1       # all but the Alerts table
+    groups = compile_slo(BROKEN).groups() + compile_slo(CART).groups()
+    test = PromtoolTest(name="detail row: each SLO's figures", interval=Duration(60), series=series,
+                        expr_checks=tuple(checks))
+    outcome, = run_files([PromtoolTestFile(name="detail", subject="detail", groups=groups,
+                                           evaluation_interval=Duration(60), tests=(test,))], workers=1)
+    assert outcome.ok, outcome.output
