@@ -132,7 +132,7 @@ class _Run:
         shutil.rmtree(data, ignore_errors=True)
         data.mkdir(parents=True)
         for block in blocks.iterdir():
-            if block.is_dir():
+            if (block / "meta.json").exists():          # blocks only: never another process's WAL
                 shutil.copytree(block, data / block.name, copy_function=os.link)
         self.port = _free_port()
         self.log = (workdir / "prometheus.log").open("w")
@@ -203,18 +203,86 @@ def samples_per_minute(run: _Run, groups: Sequence[RuleGroup], at: int, interval
 def prepare(args, tmp: Path) -> Tuple[Path, Dict[str, Tuple[RuleGroup, ...]], int]:
     now = int(time.time())
     at = now // args.interval * args.interval               # the instant of the sample counts, on the grid
-    start, end = at - args.hours * 3600, at + 900            # a little future so "now" has samples
+    start, end = at - args.hours * 3600, at     # history up to now; the exporter serves the counters from then on
     t0 = time.time()
     lines = write_openmetrics(tmp / "data.om", args.slos, start, end, args.interval)
     t1 = time.time()
-    promtool = pick("promtool", "2.42").path if _has("promtool", "2.42") else pick("promtool").path
+    promtool = pick("promtool", "3").path if _has("promtool", "3") else pick("promtool").path
     subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(tmp / "data.om"), str(tmp / "blocks")],
                    check=True, capture_output=True)
     (tmp / "data.om").unlink()
+    t2 = time.time()
     print(f"history: {args.slos} SLOs x {2 * INSTANCES} series, {args.hours} h, {lines:,} samples "
-          f"(write {t1 - t0:.0f} s, backfill {time.time() - t1:.0f} s with {promtool})", flush=True)
+          f"(write {t1 - t0:.0f} s, backfill {t2 - t1:.0f} s with {promtool})", flush=True)
+    blocks = compact(tmp / "blocks", tmp / "compact")
+    print(f"compacted promtool's 2h blocks into {blocks} (as a running Prometheus holds them) "
+          f"in {time.time() - t2:.0f} s", flush=True)
     definitions = slos(args.slos)
-    return tmp / "blocks", {s: groups_for(s, definitions, args.interval) for s in args.shapes}, at
+    return tmp / "blocks", {s: groups_for(s, definitions, args.interval) for s in args.shapes}, at, start
+
+
+class Counters:
+    """The live side of the history: an exporter on 127.0.0.1 serving every SLO's counters as they
+    continue from the backfilled ones (same rates), scraped every minute by each Prometheus."""
+
+    def __init__(self, n: int, start: int):
+        import http.server
+        import threading
+        counters = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = counters.text().encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/plain; version=0.0.4")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *a):
+                pass
+
+        self.n, self.start = n, start
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def text(self) -> str:
+        minutes = (time.time() - self.start) / 60
+        out = ["# TYPE http_requests_total counter"]
+        for i in range(self.n):
+            for inst in range(INSTANCES):
+                for code, share in (("200", 1 - ERROR_SHARE), ("500", ERROR_SHARE)):
+                    out.append(f'http_requests_total{{code="{code}",instance="i{inst}",job="svc{i}"}} '
+                               f"{minutes * RPS * share * 60:.3f}")
+        return "\n".join(out) + "\n"
+
+    def scrape_config(self) -> str:
+        return (f"scrape_configs:\n  - job_name: counters\n    honor_labels: true\n    scrape_interval: 60s\n"
+                f"    static_configs:\n      - targets: ['127.0.0.1:{self.port}']\n")
+
+
+def compact(blocks: Path, workdir: Path) -> str:
+    """Let the oldest Prometheus compact the backfilled blocks (promtool writes 2h blocks, and a long
+    window over 2h blocks pays a per-block cost no running Prometheus pays), until their number holds."""
+    tool = pick("prometheus", "2.42") if _has("prometheus", "2.42") else pick("prometheus")
+    workdir.mkdir()
+    (workdir / "prometheus.yml").write_text("global: {}\n")
+    proc = subprocess.Popen([tool.path, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={blocks}",
+                             f"--web.listen-address=127.0.0.1:{_free_port()}", "--storage.tsdb.retention.time=60d",
+                             "--log.level=warn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
+    try:
+        count, stable, begin = -1, 0, time.time()
+        while stable < 10 or time.time() < begin + 90:   # its compaction loop first runs after a minute
+            time.sleep(3)
+            now = sum(1 for b in blocks.iterdir() if (b / "meta.json").exists())
+            stable, count = (stable + 1, count) if now == count else (0, now)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)
+    spans = sorted((json.loads((b / "meta.json").read_text())["maxTime"] - json.loads((b / "meta.json").read_text())["minTime"]) // 3_600_000
+                   for b in blocks.iterdir() if (b / "meta.json").exists())
+    return f"{len(spans)} blocks of " + ", ".join(f"{h}h" for h in spans)
 
 
 def _has(name: str, version: str) -> bool:
@@ -239,15 +307,19 @@ def main() -> None:
     tools = [pick("prometheus", v) for v in args.versions.split(",") if v]
     tmp = Path(tempfile.mkdtemp(prefix="obskit-rule-cost-"))
     try:
-        blocks, groups, at = prepare(args, tmp)
+        blocks, groups, at, start = prepare(args, tmp)
+        counters = Counters(args.slos, start)
         spans = {s: span_for(groups[s], args.interval, args.min_span) for s in args.shapes}
+        if "idle" in spans:               # the idle process is measured over the longest span of the run
+            spans["idle"] = max(spans.values())
         for s in args.shapes:
             d = tmp / s
             d.mkdir()
             prometheus_rules_file = d / "rules.yml"
             prometheus_rules_file.write_bytes(prometheus_rules.render(RuleFile(s, groups[s])))
             (d / "prometheus.yml").write_text(
-                f"global:\n  evaluation_interval: {args.interval}s\nrule_files:\n  - rules.yml\n")
+                f"global:\n  evaluation_interval: {args.interval}s\nrule_files:\n  - rules.yml\n"
+                + counters.scrape_config())
         cpu: Dict[Tuple[str, str], List[float]] = {}
         missed: Dict[Tuple[str, str], float] = {}
         samples: Dict[Tuple[str, str], Tuple[float, int]] = {}
@@ -283,6 +355,11 @@ def main() -> None:
             finally:
                 for r in runs:
                     r.stop()
+            for r in runs:
+                log = (r.workdir / "prometheus.log").read_text()
+                if "discarded" in log or "level=error" in log or "level=ERROR" in log:
+                    print(f"warning: {r.tool.label} ({r.shape}) logged problems, the figures may be wrong:\n"
+                          + log[:1500], flush=True)
             print(f"run {n + 1}/{args.runs} (order {', '.join(order)}): "
                   + ", ".join(f"{s}@{v} {c[-1]:.4f}" for (s, v), c in sorted(cpu.items())), flush=True)
         report(args, tools, groups, spans, cpu, missed, samples, loads)

@@ -34,8 +34,8 @@ class CompiledSLO:
         """The rule groups, none above :data:`~obskit.compile.conventions.MAX_RULES_PER_GROUP` rules.
 
         ``<slo>-sli``: the pre-aggregated base rates, then per tier the windows its alert reads followed by
-        the alert, then the current-burn-rate figure and the absent alert. Within a group rules run in
-        order, so every alert reads the windows of the same evaluation. Groups run concurrently, so a
+        the alert, then the absent alert: only what an alert reads runs at the project's interval.
+        Within a group rules run in order, so every alert reads the windows of the same evaluation. Groups run concurrently, so a
         rule reading a series recorded in another group sees it up to one interval late; that happens only
         when the chain needs more than one group (``-sli-2``, ...: over 20 rules) and for the budget group.
 
@@ -43,9 +43,10 @@ class CompiledSLO:
         windows and alert of each slow tier (shortest short window at least
         :data:`~obskit.compile.conventions.SLOW_TIER_SHORT_WINDOW`, e.g. the ticket tier: its decisions
         take hours, a 4m step is at most 1/15 of its shortest window), then the period window (the costliest
-        rule: ``sum_over_time`` over a month of recorded samples) and the objective, budget and period
-        figures, which only dashboards read. When the evaluation interval is not faster than that,
-        everything stays in the ``-sli`` chain.
+        rule: ``sum_over_time`` over a month of recorded samples) and the objective, budget, current and
+        period burn rate figures, which only dashboards read (the current burn rate divides the 5m window
+        of the ``-sli`` group's latest evaluation: at most 4m old on a dashboard). When the evaluation
+        interval is not faster than that, everything stays in the ``-sli`` chain.
         """
         cached = self.__dict__.get("_groups")
         if cached is None:
@@ -112,9 +113,9 @@ def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
     slow_tiers = set() if interval is None else {
         t.name for t in s.alerting.tiers
         if t.windows and min(w.short.seconds for w in t.windows) >= conv.SLOW_TIER_SHORT_WINDOW.seconds}
-    meta = {r.record: r for r in c.metadata_rules}
-    current = meta.get(conv.CURRENT_BURN_RATE)
-    tail = ([current] if current is not None else []) + ([c.absent_alert] if c.absent_alert else [])
+    # only alerts run at the project's interval; every figure the dashboards read (the current burn
+    # rate too) is in the slow group: one rule and one series fewer per SLO and evaluation
+    tail = [c.absent_alert] if c.absent_alert else []
     graph = _Reads(c.window_rules)
     fast = graph.closure([a for n, a in c.tier_alerts if n not in slow_tiers] + tail)
     placed: set = set()
@@ -136,7 +137,7 @@ def _plan_groups(c: "CompiledSLO") -> Tuple[RuleGroup, ...]:
     slow_units = [take(graph.closure([alert])) + [alert]
                   for name, alert in c.tier_alerts if name in slow_tiers]
     rest = [r for r in c.window_rules if r.record not in placed]
-    rest += [r for r in c.metadata_rules if r is not current]
+    rest += list(c.metadata_rules)
 
     out = [RuleGroup(conv.slo_group(s.service, s.name, conv.slo_group_part(conv.SLO_GROUP_ALERTING, i)), tuple(g))
            for i, g in enumerate(pack(units))]
