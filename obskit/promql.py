@@ -174,6 +174,14 @@ class Selector:
         return Selector(metric, self.matchers)
 
     def __str__(self) -> str:
+        # immutable: written once, kept beside the fields (an SLO's selectors go into every window's rule)
+        text = self.__dict__.get("_text")
+        if text is None:
+            text = self._text_of()
+            object.__setattr__(self, "_text", text)
+        return text
+
+    def _text_of(self) -> str:
         if not is_valid_metric_name(self.metric):
             # Prometheus 3 UTF-8 syntax: the quoted name first inside the braces
             return "{" + ",".join([quote(self.metric)] + [str(m) for m in self.matchers]) + "}"
