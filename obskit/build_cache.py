@@ -149,7 +149,11 @@ class Entry:
             saved = json.loads(cache_path(self.out).read_text())
         except (OSError, ValueError):
             return None
-        return saved if isinstance(saved, dict) and saved.get("format") == FORMAT else None
+        shapes = {"key": dict, "recorded": dict, "out": dict, "files": list, "definitions": int, "warnings": list}
+        if not isinstance(saved, dict) or saved.get("format") != FORMAT or \
+                not all(isinstance(saved.get(k), t) for k, t in shapes.items()):
+            return None
+        return saved
 
     def _changed(self, saved: dict) -> str:
         """What differs from the saved build ("" when nothing does)."""
@@ -181,7 +185,10 @@ class Entry:
             with OutputDir(self.out, wait=wait, on_wait=on_wait):
                 _sweep(self.out)
                 saved = self._saved()
-                self.miss = "no earlier build" if saved is None else self._changed(saved)
+                try:
+                    self.miss = "no earlier build" if saved is None else self._changed(saved)
+                except (KeyError, TypeError, ValueError, AttributeError):
+                    self.miss = "the cache file is not one this obskit wrote"
                 if s is not None and hasattr(s, "set_attribute"):
                     s.set_attribute("miss", self.miss)
                 return None if self.miss else CachedBuildResult(self.root, self.out, saved)

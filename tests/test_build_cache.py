@@ -274,3 +274,14 @@ def test_a_half_written_cache_file_of_a_killed_build_is_swept(project):
     left.write_text("{")
     assert build(project, out, verify=False).cached
     assert not left.exists()
+
+
+@pytest.mark.parametrize("edit", [lambda d: d.pop("key"), lambda d: d.update(files="x"),
+                                  lambda d: d["recorded"].update(reads=5), lambda d: d.update(format=0)])
+def test_a_cache_file_of_another_shape_rebuilds(project, edit):
+    out = project.parent / "out"
+    build(project, out, verify=False)
+    saved = json.loads(build_cache.cache_path(out).read_text())
+    edit(saved)
+    build_cache.cache_path(out).write_text(json.dumps(saved))
+    again(project, out, cached=False)
