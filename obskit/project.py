@@ -240,8 +240,8 @@ class Settings:
     ruler_layout: Optional[str] = None       # "mimir" (also Cortex) or "thanos": scale-out rule files, docs/scale-out.md
     # how rules are written: "files" (prometheus/rules/*.yml), "prometheusrule" (kubernetes/*-prometheusrule.yaml,
     # for the Prometheus Operator) or "both"; default: "prometheusrule" when the project has Kubernetes settings
-    # (a [kubernetes] key or [project] namespace; also the files when a Prometheus config of the project loads
-    # them), else "files". One copy where one serves; either way promtool checks every rule.
+    # ([project] namespace or a [kubernetes] key other than the dashboard ones; also the files when a Prometheus
+    # config of the project loads them), else "files". One copy where one serves; promtool checks every rule.
     rule_output: Optional[str] = None
     promtool_versions: Tuple[str, ...] = ()  # obskit test: only these installed promtool versions (prefixes, "3.5")
     amtool_versions: Tuple[str, ...] = ()    # obskit test: only these installed amtool versions (prefixes, "0.35")
@@ -295,6 +295,10 @@ class Settings:
 
 #: ``[project] rule_output``: rule files, PrometheusRule objects or both
 RULE_OUTPUTS = ("files", "prometheusrule", "both")
+#: ``[kubernetes]`` keys about how dashboards ship only: they do not make a project a Kubernetes one
+_DASHBOARD_KEYS = ("dashboards", "dashboard_namespace", "dashboard_label", "dashboard_label_value",
+                   "dashboard_folder_annotation", "grafana_instance_selector")
+_NO_KUBERNETES = KubernetesSettings()
 
 
 def rule_outputs(settings: "Settings") -> Tuple[bool, bool]:
@@ -303,7 +307,8 @@ def rule_outputs(settings: "Settings") -> Tuple[bool, bool]:
     otherwise), so one copy of the rules is written where one serves."""
     choice = settings.rule_output
     if choice is None:
-        kubernetes = settings.namespace is not None or settings.kubernetes != KubernetesSettings()
+        rules_side = replace(settings.kubernetes, **{f: getattr(_NO_KUBERNETES, f) for f in _DASHBOARD_KEYS})
+        kubernetes = settings.namespace is not None or rules_side != _NO_KUBERNETES
         choice = "prometheusrule" if kubernetes else "files"
     return choice in ("files", "both"), choice in ("prometheusrule", "both")
 

@@ -41,6 +41,8 @@ def _rules(files) -> set:
     ('[project]\nnamespace = "shop"\n', {"kubernetes/api-prometheusrule.yaml", "kubernetes/api-rules-prometheusrule.yaml"}),
     ('[kubernetes]\nnamespace = "shop"\n[project]\nrule_output = "files"\n',
      {"prometheus/rules/api.yml", "prometheus/rules/api-alerts.yml"}),
+    # how dashboards ship says nothing about rules: still a project without Kubernetes
+    ('[kubernetes]\ndashboards = "none"\n', {"prometheus/rules/api.yml", "prometheus/rules/api-alerts.yml"}),
     ('[project]\nrule_output = "both"\n', {"prometheus/rules/api.yml", "prometheus/rules/api-alerts.yml",
                                            "kubernetes/api-prometheusrule.yaml", "kubernetes/api-rules-prometheusrule.yaml"}),
 ])
