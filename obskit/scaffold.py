@@ -163,7 +163,7 @@ obskit test             # proves the alerts and routes with promtool and amtool
 obskit report           # when does each SLO alert fire? tables and plots in report/
 ```
 ''',
-    ".gitignore": "build/\nreport/\n__pycache__/\n",
+    ".gitignore": "build/\n.build.*\nreport/\n__pycache__/\n",
 }
 
 
