@@ -18,6 +18,7 @@ from obskit.errors import DefinitionError, Diagnostic, ToolError
 from obskit.loader import load_project
 from obskit import output as output_dir
 from obskit.output import MARKER, OutputDir, fs_error
+from obskit.phases import phase
 from obskit.project import Project
 from obskit.targets import targets
 from obskit.tracing import span
@@ -89,7 +90,9 @@ def render_project(project: Project, chosen: Optional[tuple] = None) -> Dict[str
         order = [t for t in chosen if id(t) not in futures] + [t for t in chosen if id(t) in futures]
         results = {}
         for target in order:
-            with span("obskit.render", target=target.name, forked=id(target) in futures):
+            forked = id(target) in futures
+            with span("obskit.render", target=target.name, forked=forked), \
+                    phase(f"render {target.name}" + (" (forked: time waited)" if forked else "")):
                 if id(target) in futures:
                     rendered, state = futures[id(target)].result()
                     vars(target).update(state)
@@ -120,7 +123,7 @@ def verify_files(staging: Path, files: Dict[str, bytes], chosen: Optional[tuple]
 
     def run(i: int, target) -> None:
         try:
-            with span("obskit.verify", target=target.name):
+            with span("obskit.verify", target=target.name), phase(f"verify {target.name}"):
                 target.verify(staging, files)
         except BaseException as exc:   # noqa: BLE001 - re-raised below, in target order
             failures[i] = exc
@@ -224,7 +227,7 @@ def _build(project_dir: "str | Path", out: "str | Path | None", verify: bool, wa
     with OutputDir(out_path, wait=wait, on_wait=on_wait) as output:
         _check_out_dir(out_path)
         staging = output.staging()
-        with span("obskit.write", files=len(files)):
+        with span("obskit.write", files=len(files)), phase("write files"):
             try:
                 _write_tree(staging, files)
             except OSError as exc:

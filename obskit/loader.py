@@ -19,6 +19,7 @@ from obskit.errors import DefinitionError, Diagnostic, collecting
 from obskit.location import Location
 from obskit.model.base import Definition, is_valid, set_attr
 from obskit.project import Project
+from obskit.phases import phase
 from obskit.settings_file import load_settings
 from dataclasses import replace
 
@@ -105,7 +106,7 @@ def load_project(root: "str | Path") -> Project:
     seen = set()
     sys.path.insert(0, str(root))
     try:
-        with collecting() as diags, _fresh_local_modules(root):
+        with collecting() as diags, _fresh_local_modules(root), phase("import modules"):
             for path in definition_files(root):
                 module = _import(path, root, diags)
                 if module is None:
@@ -121,7 +122,8 @@ def load_project(root: "str | Path") -> Project:
     project = Project(root=root, settings=settings, definitions=tuple(gathered))
     diags = list(diags)
     for check in PROJECT_CHECKS:
-        diags += check(project)
+        with phase(f"check {check.__name__}"):      # obskit build --phases
+            diags += check(project)
         # a check may mark definitions invalid (e.g. a duplicate): later checks do not see them
         project = Project(root=root, settings=settings, definitions=tuple(o for o in project.definitions if is_valid(o)))
     errors = [d for d in diags if d.severity == "error"]

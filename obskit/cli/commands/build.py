@@ -25,6 +25,9 @@ def register(sub) -> None:
                    help="fail at once (exit 1) when another build is writing OUT_DIR, instead of waiting")
     b.add_argument("--no-cache", action="store_true",
                    help="build in full even when nothing changed since the last build (and keep no cache)")
+    b.add_argument("--phases", action="store_true",
+                   help="print the wall and CPU seconds of each phase (imports, each check, each target's "
+                        "render and verify, writing) to stderr: where a big build's time goes")
     add_output_options(b)
     b.set_defaults(func=run)
 
@@ -34,14 +37,21 @@ def run(args) -> int:
     on_wait = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
     entry = Entry(args.project_dir, args.out, verify=not args.no_verify, enabled=not args.no_cache)
     result = entry.lookup(wait=not args.no_wait, on_wait=on_wait)   # before importing the build itself
+    found: dict = {}
     if result is None:
         from obskit.build import build
-        result = build(args.project_dir, args.out, verify=not args.no_verify, wait=not args.no_wait,
-                       on_wait=on_wait, cache=entry)
+        from obskit.phases import recording, table
+        with recording() as found:
+            result = build(args.project_dir, args.out, verify=not args.no_verify, wait=not args.no_wait,
+                           on_wait=on_wait, cache=entry)
+        if args.phases and args.output != "json":
+            print(table(found), file=sys.stderr)
     if args.output == "json":
         print_json({"ok": True, "exit_code": EXIT_OK, "out": str(result.out), "verified": not args.no_verify,
                     "definitions": result.definition_count, "files": list(result.files),
-                    "cached": result.cached, "warnings": [diagnostic_dict(w) for w in result.warnings]})
+                    "cached": result.cached, "warnings": [diagnostic_dict(w) for w in result.warnings],
+                    **({"phases": {k: {"wall_seconds": round(w, 3), "cpu_seconds": round(c, 3)}
+                                   for k, (w, c) in found.items()}} if args.phases else {})})
         return EXIT_OK
     for warning in result.warnings:   # lint warnings do not stop a build
         print(str(warning), file=sys.stderr)
