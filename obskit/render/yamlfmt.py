@@ -134,12 +134,14 @@ def _float_scalar(bits: str, value: float) -> str:
     return _scalar_slow.__wrapped__(value)
 
 
+# the whole of a block: its first line as _BLOCK_FIRST, every later one as _BLOCK_LINE, in one match
+_BLOCK = re.compile(r"[!-~](?:[ -~]*[!-~])?(?:\n[ -~]*[!-~])*")
+
+
 def _block_ok(value: str) -> bool:
     ok = _BLOCK_OK.get(value)
     if ok is None:
-        lines = value.split("\n")
-        ok = (bool(value) and not value.endswith("\n") and len(value) <= 4000 and bool(_BLOCK_FIRST.fullmatch(lines[0]))
-              and all(_BLOCK_LINE.fullmatch(line) for line in lines[1:]))
+        ok = len(value) <= 4000 and bool(_BLOCK.fullmatch(value))
         if type(value) is str:
             _remember(_BLOCK_OK, value, ok)
     return ok
