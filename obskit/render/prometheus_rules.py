@@ -74,7 +74,17 @@ def _mapping(pairs, pad: str, out: List[str]) -> None:
         out.append(f"{pad}{key}:{_value(value, len(pad) + 2)}\n")
 
 
-def _rule(rule, out: List[str]) -> None:
+def _labels(labels, memo: Dict[tuple, str]) -> str:
+    """A rule's ``labels:`` block (keys at 4); the rules of one SLO share their labels: written once."""
+    text = memo.get(labels)
+    if text is None:
+        out: List[str] = ["  labels:\n"]
+        _mapping(labels, "    ", out)
+        text = memo[labels] = "".join(out)
+    return text
+
+
+def _rule(rule, out: List[str], memo: Dict[tuple, str]) -> None:
     """One rule as an item of a group's ``rules:`` (at column 0, keys at 2)."""
     if isinstance(rule, RecordingRule):
         out.append(f"- record:{_value(rule.record, 4)}\n  expr:{_value(rule.expr, 4)}\n")
@@ -87,14 +97,13 @@ def _rule(rule, out: List[str]) -> None:
     else:
         raise TypeError(f"not a rule: {rule!r}")
     if rule.labels:
-        out.append("  labels:\n")
-        _mapping(rule.labels, "    ", out)
+        out.append(_labels(rule.labels, memo))
     if isinstance(rule, AlertingRule) and rule.annotations:
         out.append("  annotations:\n")
         _mapping(rule.annotations, "    ", out)
 
 
-def _group(group: RuleGroup, out: List[str]) -> None:
+def _group(group: RuleGroup, out: List[str], memo: Dict[tuple, str]) -> None:
     out.append(f"- name:{_value(group.name, 2)}\n")
     if group.interval is not None:
         out.append(f"  interval:{_value(str(group.interval), 2)}\n")
@@ -111,7 +120,7 @@ def _group(group: RuleGroup, out: List[str]) -> None:
     out.append("  rules:\n")
     rules: List[str] = []
     for rule in group.rules:
-        _rule(rule, rules)
+        _rule(rule, rules, memo)
     out.append(_shift("".join(rules), "  "))
 
 
@@ -125,9 +134,10 @@ def groups_text(groups: Sequence[RuleGroup]) -> Optional[str]:
     if not groups:
         return None
     out: List[str] = []
+    memo: Dict[tuple, str] = {}
     try:
         for group in groups:
-            _group(group, out)
+            _group(group, out, memo)
     except yamlfmt._Fallback:
         return None
     return "".join(out)
