@@ -9,7 +9,7 @@ import yaml
 
 from conftest import run_cli
 from obskit.compile.slo import compile_slo
-from obskit.interop import openslo, sloth
+from obskit.interop import openslo, openslo_export, sloth
 from obskit.interop.queries import plain_rate
 from obskit.model.sli import RatioSLI, RawSLI
 from obskit.render import prometheus_rules
@@ -153,7 +153,7 @@ def test_openslo_documents_with_references(tmp_path):
 
 def test_export_then_import_gives_the_same_rules(tmp_path):
     slos = [i.slo for m in sloth.convert(FIX / "sloth" / "getting-started.yml") for i in m.slos]
-    text, findings = openslo.export(slos, "test")
+    text, findings = openslo_export.export(slos, "test")
     assert findings == []
     docs = [d for d in yaml.safe_load_all(text) if d]
     assert [d["kind"] for d in docs] == ["Service", "SLO"]
@@ -204,7 +204,7 @@ def test_golden_sloth_module_and_openslo_export(root, monkeypatch):
     (mod,) = sloth.convert(Path("tests/fixtures/sloth/getting-started.yml"))
     text = module_code(mod, sloth.ABSENT_NOTE)
     _golden("myservice.py", text)
-    exported, _ = openslo.export([i.slo for i in mod.slos], "tests/fixtures/sloth/getting-started.yml")
+    exported, _ = openslo_export.export([i.slo for i in mod.slos], "tests/fixtures/sloth/getting-started.yml")
     _golden("getting-started.openslo.yaml", exported)
     (again,) = sloth.convert(Path("tests/fixtures/sloth/getting-started.yml"))
     assert module_code(again, sloth.ABSENT_NOTE) == text
@@ -253,7 +253,7 @@ def test_openslo_export_import_round_trip_property(tmp_path_factory, data):
     except DefinitionError:
         from hypothesis import assume
         assume(False)
-    text, findings = openslo.export([slo], "property")
+    text, findings = openslo_export.export([slo], "property")
     assert all(f.kind == "changed" for f in findings)
     path = tmp_path_factory.mktemp("rt") / "o.yaml"
     path.write_text(text)
@@ -279,7 +279,7 @@ def test_sloth_windows_option_keeps_sloths_rule_shape(tmp_path):
     slo = load_module(tmp_path / "myservice.py").requests_availability
     text = rules_text(slo).decode()
     assert "rate(http_request_duration_seconds_count{job=\"myservice\"}[3d])" in text   # raw 3d window
-    exported, _ = openslo.export([slo], "x")
+    exported, _ = openslo_export.export([slo], "x")
     (tmp_path / "o.yaml").write_text(exported)
     (mod,) = openslo.convert([tmp_path / "o.yaml"])
     assert mod.slos[0].slo.window_shape == "raw" and rules_text(mod.slos[0].slo) == rules_text(slo)

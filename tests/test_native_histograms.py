@@ -216,7 +216,7 @@ def test_red_dashboard_reads_the_native_histogram():
 
 
 def test_python_and_openslo_export():
-    from obskit.interop import openslo, pycode
+    from obskit.interop import openslo_export, pycode
     assert pycode.sli_code(native_slo().sli, 4) == f"LatencySLI(native_histogram='{H}', threshold=0.3)"
-    text, findings = openslo.export([native_slo()])
+    text, findings = openslo_export.export([native_slo()])
     assert "1 - histogram_fraction(-Inf, 0.3, sum(rate(" in text and "native-histogram" in findings[0].message

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
-from obskit.interop import openslo, sloth
+from obskit.interop import openslo, openslo_export, sloth, sloth_export
 from obskit.interop.common import SourceError
 from obskit.interop.findings import Finding, ImportedModule, is_partial
 from obskit.interop.pycode import module_code
@@ -114,10 +114,7 @@ def export_openslo(project_dir: Path, fmt: str = "openslo") -> Tuple[str, List[F
     """The project's SLOs as one OpenSLO v1 (or, ``fmt="sloth"``, Sloth prometheus/v1) YAML stream."""
     from obskit.loader import load_project
     project = load_project(project_dir)
-    if fmt == "sloth":
-        from obskit.interop.sloth_export import export
-    else:
-        export = openslo.export
+    export = sloth_export.export if fmt == "sloth" else openslo_export.export
     text, findings = export(project.slos, source=f"the SLOs of {Path(project_dir).resolve().name}")
     return text, findings, len(project.slos)
 

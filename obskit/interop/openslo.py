@@ -383,9 +383,3 @@ def convert(paths: Sequence[Path]) -> List[ImportedModule]:
             findings=tuple(dict.fromkeys(findings))))
     return modules
 
-
-def export(slos: Sequence[SLO], source: str = "project") -> Tuple[str, List[Finding]]:
-    """The OpenSLO v1 multi-document YAML for ``slos`` and what it could not express
-    (obskit/interop/openslo_export.py)."""
-    from obskit.interop.openslo_export import export as to_openslo
-    return to_openslo(slos, source)
