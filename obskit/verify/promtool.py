@@ -11,5 +11,6 @@ def check_rules(paths: Sequence[str], tool: Optional[Tool] = None) -> ToolResult
     return run("promtool", ["check", "rules", *map(str, paths)], tool=tool)
 
 
-def test_rules(paths: Sequence[str], cwd=None, timeout: float = 900, tool: Optional[Tool] = None) -> ToolResult:
-    return run("promtool", ["test", "rules", *map(str, paths)], cwd=cwd, timeout=timeout, tool=tool)
+def test_rules(paths: Sequence[str], cwd=None, timeout: float = 900, tool: Optional[Tool] = None,
+               env: Optional[dict] = None) -> ToolResult:
+    return run("promtool", ["test", "rules", *map(str, paths)], cwd=cwd, timeout=timeout, tool=tool, env=env)

@@ -240,13 +240,14 @@ def tool_available(name: str, version: Optional[str] = None) -> bool:
 
 
 def run(name: str, args: Sequence[str], timeout: float = 600, cwd: Optional[str] = None,
-        tool: Optional[Tool] = None) -> ToolResult:
-    """Run ``tool`` (default: :func:`pick(name) <pick>`) with ``args``."""
+        tool: Optional[Tool] = None, env: Optional[dict] = None) -> ToolResult:
+    """Run ``tool`` (default: :func:`pick(name) <pick>`) with ``args`` (``env``: its environment,
+    default this process's)."""
     path = tool.path if tool else find_tool(name)
     cmd = (path, *args)
     label = tool.label if tool else name
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, cwd=cwd, env=env)
     except subprocess.TimeoutExpired as exc:
         raise ToolError(f"{label} timed out after {timeout:.0f}s: {' '.join(cmd)}") from exc
     except OSError as exc:
