@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 #: Bottom to top: (layer, the modules and packages in it). A package stands for its submodules.
 LAYERS: Tuple[Tuple[str, Tuple[str, ...]], ...] = (
     ("base", ("obskit.errors", "obskit.location", "obskit.duration", "obskit.promql", "obskit.promql_ast",
-              "obskit.tracing")),
+              "obskit.tracing", "obskit.phases")),
     ("model", ("obskit.model", "obskit.policy", "obskit.project", "obskit.settings_file")),
     ("compile", ("obskit.compile",)),
     ("lint", ("obskit.lint",)),
