@@ -72,11 +72,15 @@ class _Reads:
 
     def __init__(self, rules: Sequence):
         self.names = {r.record for r in rules}
+        self._read: dict = {}          # expression → what it reads (an alert is asked about several times)
         self.direct = {r.record: self.read_by(r.expr) for r in rules}
 
     def read_by(self, expr: str) -> set:
         """The records ``expr`` selects (generated selectors always carry matchers), in one scan."""
-        return self.names.intersection(_SELECTED.findall(expr))
+        found = self._read.get(expr)
+        if found is None:
+            found = self._read[expr] = self.names.intersection(_SELECTED.findall(expr))
+        return found
 
     def closure(self, readers: Sequence) -> set:
         """Records that ``readers`` read, directly or through one another."""
