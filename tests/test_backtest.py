@@ -293,3 +293,25 @@ def test_server_phases_from_rule_groups():
         {"name": "obskit-slo-x-sli", "interval": 60, "lastEvaluation": "0001-01-01T00:00:00Z"}])
     got = server_phases(api, ["obskit-slo-api-availability-sli", "obskit-slo-api-availability-slow", "obskit-slo-x-sli"])
     assert got == {"obskit-slo-api-availability-sli": 37.231, "obskit-slo-api-availability-slow": 60.5}   # 780.5 s past a multiple of 240
+
+
+@pytest.mark.tools
+def test_samples_as_promtool_dumps_them(tmp_path):
+    """A history written into a TSDB and dumped back with `promtool tsdb dump-openmetrics` reads as the
+    same series (values, timestamps, labels) as the file it was made from."""
+    import subprocess
+
+    import backtest_history as history
+    import backtest_server as bs
+    import servers
+    tool = servers.require("promtool", "3.16")
+    om = history.write(tmp_path / "history.om", days=1)
+    bs.backfill_raw(tool.path, om, tmp_path / "data")
+    (tmp_path / "data" / "wal").mkdir()      # dump-openmetrics reads the WAL too: the empty one of a new server
+    dump = subprocess.run([tool.path, "tsdb", "dump-openmetrics", str(tmp_path / "data")], capture_output=True,
+                          text=True, check=True).stdout
+    (tmp_path / "dump.om").write_text(dump)
+    want, got = read_openmetrics(om), read_openmetrics(tmp_path / "dump.om")
+    assert [(s.metric, s.labels) for s in got] == [(s.metric, s.labels) for s in want] and len(got) == 5
+    for a, b in zip(want, got):
+        assert np.array_equal(a.t, b.t) and np.array_equal(a.v, b.v)
