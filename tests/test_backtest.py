@@ -315,3 +315,31 @@ def test_samples_as_promtool_dumps_them(tmp_path):
     assert [(s.metric, s.labels) for s in got] == [(s.metric, s.labels) for s in want] and len(got) == 5
     for a, b in zip(want, got):
         assert np.array_equal(a.t, b.t) and np.array_equal(a.v, b.v)
+
+
+@pytest.mark.tools
+def test_cli_against_a_server_equals_the_file(cli_project, tmp_path):
+    """`--prometheus URL` (the shared connection, chunked range selectors) gives the document `--samples`
+    gives for the same history, on a real server."""
+    import backtest_server as bs
+    import servers
+    root, om, inc = cli_project
+    bs.backfill_raw(servers.require("promtool", "3.16").path, om, tmp_path / "data")
+    prom = servers.require("prometheus", "3.16")
+    with servers.start_prometheus(prom, tmp_path, "global:\n  evaluation_interval: 60s\n", args=[bs.RETENTION]) as s:
+        live = _cli(root, om, "--incidents", str(inc), "--output", "json")      # --samples
+        served = run_cli("backtest", str(root), "--prometheus", s.url, "--from", str(1788220800 + 4 * DAY),
+                         "--to", str(1788220800 + 8 * DAY), "--incidents", str(inc), "--output", "json")
+    assert live.returncode == 0 and served.returncode == 0, served.stderr
+    a, b = json.loads(live.stdout), json.loads(served.stdout)
+    assert a["semantics"] == b["semantics"] == "Prometheus 3 (left-open ranges)"
+    assert a["source"] != b["source"]
+    assert a["results"] == b["results"] and sum(x["fired"] for r in a["results"] for x in r["alerts"]) > 0
+
+
+def test_cli_unreachable_server_exits_1(cli_project):
+    import servers
+    root, _, _ = cli_project
+    r = run_cli("backtest", str(root), "--prometheus", f"http://127.0.0.1:{servers.free_port()}", "--from", "now-1d",
+                "--to", "now", "--timeout", "5")
+    assert r.returncode == 1 and "unreachable" in r.stderr and r.stderr.count("\n") == 1, r.stderr
