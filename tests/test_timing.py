@@ -137,3 +137,35 @@ def test_files_are_costed_by_rule_evaluations():
     assert costs["api-availability-ticket-timing"] > costs["api-availability-page-timing"] > 0
     reduced = timing.plan(compile_slo(slo()), full=False)
     assert sum(f.cost for f in reduced.files) * 10 < sum(costs.values())
+
+
+# --- a timing check's burn never sits on another window's factor ---------------------------------------------
+def test_clear_burn_is_twice_the_factor_unless_that_is_another_windows_factor():
+    from obskit.verify.timing import clear_burn
+    assert clear_burn(14.4, [14.4, 6.0], 1000) == 28.8 and clear_burn(6.0, [14.4, 6.0], 1000) == 12.0
+    assert clear_burn(7.0, [14.0, 7.0], 1000) == pytest.approx(15.4)       # 2 x 7 = 14: the next multiple
+    assert clear_burn(1.0, [2.0, 1.0], 1000) == pytest.approx(2.2)
+    assert clear_burn(600.0, [600.0], 1000) == 1000                         # capped at 100 % errors
+
+
+@pytest.mark.tools
+def test_pyrra_like_factors_14_and_7_pass_their_generated_timing_tests(tmp_path):
+    """Pyrra's page windows (14x over 1h, 7x over 6h): the 7x window's check burned at 2 x 7 = 14x, exactly the
+    other window's factor, and failed at a float boundary (6 of 50 checks of an imported Pyrra SLO)."""
+    import subprocess
+    import sys
+    import textwrap
+    (tmp_path / "slos").mkdir()
+    (tmp_path / "slos" / "pyrra_like.py").write_text(textwrap.dedent('''
+        from obskit import SLO, AlertingPolicy, BurnWindow, RatioSLI, Tier
+        page = Tier(name="page", severity="critical", windows=(BurnWindow(long="1h", short="5m", factor=14),
+                                                               BurnWindow(long="6h", short="30m", factor=7)))
+        ticket = Tier(name="ticket", severity="warning", windows=(BurnWindow(long="1d", short="2h", factor=2),
+                                                                  BurnWindow(long="4d", short="6h", factor=1)))
+        api = SLO(service="api", name="availability", objective=99.0,
+                  sli=RatioSLI(total='http_requests_total{job="api"}',
+                               errors='http_requests_total{job="api",code=~"5.."}'),
+                  alerting=AlertingPolicy(page=page, ticket=ticket))
+    '''))
+    run = subprocess.run([sys.executable, "-m", "obskit", "test", str(tmp_path)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]

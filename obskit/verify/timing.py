@@ -47,6 +47,23 @@ QUIET_RPS = 6 / 3600
 SMOKE_STEP = Duration(120)
 
 
+#: multiples of a window's factor tried, in order, as the steady burn of its timing check
+BURN_MULTIPLES = (2.0, 2.2, 1.8, 2.5, 3.0)
+
+
+def clear_burn(factor: float, factors: Sequence[float], cap: float) -> float:
+    """The steady burn a window's timing check uses: twice its factor (at most ``cap``, 100 % errors), or the
+    next of :data:`BURN_MULTIPLES` when that equals (within 2 %) another window's factor of the tier: the rule
+    compares with ``>``, and a burn equal to a factor on paper lands a hair above or below it in floating point,
+    so that other window would fire at one evaluation or another (Pyrra's 14x/7x pair: 2 x 7 = 14)."""
+    others = [f for f in factors if f != factor]
+    for m in BURN_MULTIPLES:
+        b = min(m * factor, cap)
+        if all(abs(b - f) > 0.02 * f for f in others):
+            return b
+    return min(2 * factor, cap)
+
+
 @dataclass(frozen=True)
 class Plan:
     files: Tuple[PromtoolTestFile, ...]
@@ -91,9 +108,10 @@ class _Builder:
         history = _up(longest + step, step)
         tests = []
         period = self.slo.period
+        factors = [w.factor_for(period) for w in tier.windows]
         for w in tier.windows:
             factor = w.factor_for(period)
-            b = min(2 * factor, 1 / self.budget)
+            b = clear_burn(factor, factors, 1 / self.budget)
             expect = tier.detection_time(period, b)
             if expect is None:
                 continue
