@@ -18,12 +18,14 @@ Two figures per shape:
   in the machine's load falls on every shape alike; missed group iterations (a group that overran its
   interval) are counted and reported, since they would make a shape look cheaper than it is.
 
-History: raw counters for N SLOs (15 instances x 2 status codes, 1m samples), plus the recorded series
-the shapes read back over long windows (obskit's base rates, Sloth's 5m ratio behind its 30-day mean),
-written as OpenMetrics and backfilled once with ``promtool tsdb create-blocks-from openmetrics``; each
-Prometheus gets hard links to those blocks (compaction is switched off, so they stay as written). Note
-the 30-day windows read only the history there is (74 h by default): the raw shapes' long windows are
-undercounted, so the ratios against them are conservative.
+History (bench/rule_history.py): raw counters for N SLOs (15 instances x 2 status codes, 1m samples)
+and the recorded series the shapes read back over long windows (obskit's base rates, Sloth's 5m ratio
+behind its 30-day mean), backfilled once with promtool and compacted as a running Prometheus holds
+them; each Prometheus gets hard links to those blocks (its own compaction off, so they stay as they
+are) and scrapes the same counters, continuing live, from an exporter on 127.0.0.1. The 30-day windows
+read only the history there is (74 h by default): the raw shapes' long windows are undercounted, so
+the ratios against them are conservative. A run whose Prometheus logs discarded results or errors is
+reported: its figures would be wrong.
 """
 from __future__ import annotations
 
@@ -49,17 +51,14 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from obskit import SLO, RatioSLI  # noqa: E402
-from obskit.compile import conventions as conv  # noqa: E402
 from obskit.compile.ir import RuleFile, RuleGroup  # noqa: E402
 from obskit.compile.slo import compile_slo  # noqa: E402
-from obskit.compile.windows import base_window  # noqa: E402
 from obskit.project import Settings  # noqa: E402
 from obskit.render import prometheus_rules  # noqa: E402
-from obskit.verify.tools import ToolError, pick  # noqa: E402
+from obskit.verify.tools import pick  # noqa: E402
+from rule_history import INSTANCES, Counters, compact, free_port, has, write_openmetrics  # noqa: E402
 from rule_shapes import pyrra_groups, sloth_groups  # noqa: E402
 
-INSTANCES = 15
-RPS, ERROR_SHARE = 5.0, 0.0005          # 0.5x the 99.9 % budget: no tier fires
 SHAPES = ("sloth", "pyrra", "obskit", "idle")   # idle: no rules, the process's own CPU
 MIN_SPAN = 240
 
@@ -93,36 +92,6 @@ def span_for(groups: Sequence[RuleGroup], interval: int, minimum: int = MIN_SPAN
     return lcm * max(1, -(-minimum // lcm))
 
 
-def write_openmetrics(path: Path, n: int, start: int, end: int, interval: int) -> int:
-    """Raw counters (1m) and the recorded series the shapes read over long windows (every ``interval``)."""
-    lines, step = 0, 60
-    b = base_window(60)   # the bench's counters are scraped every minute (obskit's default)
-    base = conv.errors_rate_record(b), conv.total_rate_record(b)
-    with path.open("w") as fh:
-        fh.write("# TYPE http_requests counter\n")
-        for i in range(n):
-            for inst in range(INSTANCES):
-                for code, share in (("200", 1 - ERROR_SHARE), ("500", ERROR_SHARE)):
-                    per_step = RPS * share * step
-                    labels = f'code="{code}",instance="i{inst}",job="svc{i}"'
-                    fh.write("".join(f"http_requests_total{{{labels}}} {k * per_step:.3f} {start + k * step}\n"
-                                     for k in range((end - start) // step + 1)))
-                    lines += (end - start) // step + 1
-        recorded = [(base[0], 'obskit_service="svc{i}",obskit_slo="availability"', RPS * ERROR_SHARE * INSTANCES),
-                    (base[1], 'obskit_service="svc{i}",obskit_slo="availability"', RPS * INSTANCES),
-                    ("slo:sli_error:ratio_rate5m",
-                     'sloth_id="svc{i}-availability",sloth_service="svc{i}",sloth_slo="availability",sloth_window="5m"',
-                     ERROR_SHARE)]
-        for name, labels, value in recorded:
-            fh.write(f"# TYPE {name.replace(':', '_')} gauge\n")
-            for i in range(n):
-                ls = labels.format(i=i)
-                fh.write("".join(f"{name}{{{ls}}} {value} {t}\n" for t in range(start, end + 1, interval)))
-                lines += (end - start) // interval + 1
-        fh.write("# EOF\n")
-    return lines
-
-
 class _Run:
     """One Prometheus of one version with one shape's rules on hard links to the backfilled blocks."""
 
@@ -134,7 +103,7 @@ class _Run:
         for block in blocks.iterdir():
             if (block / "meta.json").exists():          # blocks only: never another process's WAL
                 shutil.copytree(block, data / block.name, copy_function=os.link)
-        self.port = _free_port()
+        self.port = free_port()
         self.log = (workdir / "prometheus.log").open("w")
         self.proc = subprocess.Popen(
             [tool.path, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={data}",
@@ -181,13 +150,6 @@ class _Run:
         self.log.close()
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def samples_per_minute(run: _Run, groups: Sequence[RuleGroup], at: int, interval: int) -> Tuple[float, int]:
     """Sum over rules of the samples each expression touches at ``at``, times its group's runs a minute."""
     total, rules = 0.0, 0
@@ -207,7 +169,7 @@ def prepare(args, tmp: Path) -> Tuple[Path, Dict[str, Tuple[RuleGroup, ...]], in
     t0 = time.time()
     lines = write_openmetrics(tmp / "data.om", args.slos, start, end, args.interval)
     t1 = time.time()
-    promtool = pick("promtool", "3").path if _has("promtool", "3") else pick("promtool").path
+    promtool = pick("promtool", "3").path if has("promtool", "3") else pick("promtool").path
     subprocess.run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(tmp / "data.om"), str(tmp / "blocks")],
                    check=True, capture_output=True)
     (tmp / "data.om").unlink()
@@ -219,78 +181,6 @@ def prepare(args, tmp: Path) -> Tuple[Path, Dict[str, Tuple[RuleGroup, ...]], in
           f"in {time.time() - t2:.0f} s", flush=True)
     definitions = slos(args.slos)
     return tmp / "blocks", {s: groups_for(s, definitions, args.interval) for s in args.shapes}, at, start
-
-
-class Counters:
-    """The live side of the history: an exporter on 127.0.0.1 serving every SLO's counters as they
-    continue from the backfilled ones (same rates), scraped every minute by each Prometheus."""
-
-    def __init__(self, n: int, start: int):
-        import http.server
-        import threading
-        counters = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = counters.text().encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain; version=0.0.4")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *a):
-                pass
-
-        self.n, self.start = n, start
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def text(self) -> str:
-        minutes = (time.time() - self.start) / 60
-        out = ["# TYPE http_requests_total counter"]
-        for i in range(self.n):
-            for inst in range(INSTANCES):
-                for code, share in (("200", 1 - ERROR_SHARE), ("500", ERROR_SHARE)):
-                    out.append(f'http_requests_total{{code="{code}",instance="i{inst}",job="svc{i}"}} '
-                               f"{minutes * RPS * share * 60:.3f}")
-        return "\n".join(out) + "\n"
-
-    def scrape_config(self) -> str:
-        return (f"scrape_configs:\n  - job_name: counters\n    honor_labels: true\n    scrape_interval: 60s\n"
-                f"    static_configs:\n      - targets: ['127.0.0.1:{self.port}']\n")
-
-
-def compact(blocks: Path, workdir: Path) -> str:
-    """Let the oldest Prometheus compact the backfilled blocks (promtool writes 2h blocks, and a long
-    window over 2h blocks pays a per-block cost no running Prometheus pays), until their number holds."""
-    tool = pick("prometheus", "2.42") if _has("prometheus", "2.42") else pick("prometheus")
-    workdir.mkdir()
-    (workdir / "prometheus.yml").write_text("global: {}\n")
-    proc = subprocess.Popen([tool.path, f"--config.file={workdir / 'prometheus.yml'}", f"--storage.tsdb.path={blocks}",
-                             f"--web.listen-address=127.0.0.1:{_free_port()}", "--storage.tsdb.retention.time=60d",
-                             "--log.level=warn"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=workdir)
-    try:
-        count, stable, begin = -1, 0, time.time()
-        while stable < 10 or time.time() < begin + 90:   # its compaction loop first runs after a minute
-            time.sleep(3)
-            now = sum(1 for b in blocks.iterdir() if (b / "meta.json").exists())
-            stable, count = (stable + 1, count) if now == count else (0, now)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
-    spans = sorted((json.loads((b / "meta.json").read_text())["maxTime"] - json.loads((b / "meta.json").read_text())["minTime"]) // 3_600_000
-                   for b in blocks.iterdir() if (b / "meta.json").exists())
-    return f"{len(spans)} blocks of " + ", ".join(f"{h}h" for h in spans)
-
-
-def _has(name: str, version: str) -> bool:
-    try:
-        pick(name, version)
-        return True
-    except ToolError:
-        return False
 
 
 def main() -> None:
@@ -388,12 +278,13 @@ def report(args, tools, groups, spans, cpu, missed, samples, loads) -> None:
     for tool in tools:
         v = tool.version
         print(f"\nPrometheus {v} ({tool.path}); CPU s per {args.interval}s cycle, 'net' = beyond the idle process")
-        print(f"{'shape':8}{'rules':>7}{'/SLO':>6}{'samples/min':>14}{'CPU min':>9}{'median':>8}{'max':>8}"
+        print(f"{'shape':8}{'rules':>7}{'/SLO':>6}{'evals/min/SLO':>14}{'samples/min':>14}{'CPU min':>9}{'median':>8}{'max':>8}"
               f"{'net min':>9}{'median':>8}{'max':>8}{'span':>6}{'missed':>7}")
         for s in args.shapes:
             c, n = cpu[(s, v)], _net(cpu, s, v)
             smp, nrules = samples.get((s, v), (float("nan"), 0))
-            print(f"{s:8}{nrules:>7}{nrules / args.slos:>6.1f}{smp:>14,.0f}{min(c):>9.4f}{statistics.median(c):>8.4f}"
+            evals = sum(len(g.rules) * 60 / _every(g, args.interval) for g in groups[s]) / args.slos
+            print(f"{s:8}{nrules:>7}{nrules / args.slos:>6.1f}{evals:>14.1f}{smp:>14,.0f}{min(c):>9.4f}{statistics.median(c):>8.4f}"
                   f"{max(c):>8.4f}{min(n):>9.4f}{statistics.median(n):>8.4f}{max(n):>8.4f}{spans[s]:>5}s"
                   f"{missed[(s, v)]:>7.0f}")
         for other in ("sloth", "pyrra"):
