@@ -242,8 +242,9 @@ def test_failed_build_span_records_the_error(tmp_path, spans):
     with pytest.raises(DefinitionError):
         build(tmp_path / "p", tmp_path / "out")
     got = {s.name: s for s in spans.get_finished_spans()}
-    assert set(got) == {"obskit.build", "obskit.load"}
+    assert set(got) == {"obskit.build", "obskit.cache.lookup", "obskit.load"}   # the lookup: no earlier build
     assert got["obskit.build"].status.status_code == StatusCode.ERROR
+    assert got["obskit.cache.lookup"].status.status_code != StatusCode.ERROR
     assert got["obskit.load"].events[0].name == "exception"
 
 
