@@ -23,6 +23,22 @@ def require_tool(name: str) -> None:
     pytest.skip(message)
 
 
+def require_grafana_schemas() -> None:
+    """Skip (laptop) or fail (CI) when Grafana's JSON schemas (shared/schemas/grafana/) are not found."""
+    from obskit.verify.grafana_schema import SchemasMissing, schema_dir
+    try:
+        schema_dir()
+    except SchemasMissing as exc:
+        if IN_CI:
+            pytest.fail(str(exc), pytrace=False)
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+def grafana_schemas():
+    require_grafana_schemas()
+
+
 @pytest.fixture
 def promtool():
     require_tool("promtool")

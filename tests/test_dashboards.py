@@ -25,15 +25,7 @@ CASES = sorted(p.name for p in GOLDEN.iterdir() if p.is_dir() and not p.name.sta
 UID = re.compile(r"^[a-z0-9]([a-z0-9-]*[a-z0-9])?$")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def schemas():
-    from obskit.verify.grafana_schema import SchemasMissing, schema_dir
-    try:
-        schema_dir()
-    except SchemasMissing as exc:
-        if IN_CI:
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
+pytestmark = pytest.mark.usefixtures("grafana_schemas")
 
 
 def _grafana_files(project_dir):

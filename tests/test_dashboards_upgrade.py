@@ -9,18 +9,11 @@ from hypothesis import given, settings, strategies as st
 
 from obskit.compile.dashboards.project import datasource_refs
 from obskit.compile.dashboards.upgrade import upgrade
-from obskit.verify.grafana_schema import SchemasMissing, schema_dir, validate_dashboard
+from obskit.verify.grafana_schema import validate_dashboard
 
-from conftest import IN_CI
+from conftest import require_grafana_schemas
 
 
-def _schemas_or_skip():
-    try:
-        schema_dir()
-    except SchemasMissing as exc:
-        if IN_CI:
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
 
 
 def _gl(dashboard) -> dict:
@@ -33,7 +26,7 @@ def _up(doc, version=42):
 
 
 def _valid(doc, version=42):
-    _schemas_or_skip()
+    require_grafana_schemas()
     doc = dict(doc, uid=doc.get("uid") or "test")
     assert validate_dashboard(doc, version) == []
 
@@ -195,7 +188,7 @@ _panel_kinds = st.sampled_from(["graph", "singlestat", "timeseries", "stat", "te
 @given(st.lists(st.tuples(_panel_kinds, st.booleans(), st.integers(0, 3)), max_size=8))
 def test_upgrade_is_idempotent_and_valid(panels):
     """Converting twice changes nothing more, and any mix of these panels validates."""
-    _schemas_or_skip()
+    require_grafana_schemas()
     doc = {"title": "T", "panels": [
         {"type": kind, "title": f"p{i}", **({"datasource": "Prometheus"} if named else {}),
          "targets": [{"expr": f"up{j}"} for j in range(n)]}

@@ -19,7 +19,6 @@ from obskit.loader import load_project
 from obskit.targets.grafana import Grafana
 from obskit.verify.grafana_schema import validate_files
 
-from conftest import IN_CI
 from test_lint import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "grafanalib"
@@ -28,15 +27,7 @@ TARGETS = [("11", "v1"), ("12", "v1"), ("13", "v1"), ("12", "v2"), ("13", "v2")]
 OLD_TYPES = {"graph", "singlestat", "grafana-piechart-panel", "table-old", "grafana-singlestat-panel"}
 
 
-@pytest.fixture(autouse=True, scope="module")
-def schemas():
-    from obskit.verify.grafana_schema import SchemasMissing, schema_dir
-    try:
-        schema_dir()
-    except SchemasMissing as exc:
-        if IN_CI:
-            pytest.fail(str(exc), pytrace=False)
-        pytest.skip(str(exc))
+pytestmark = pytest.mark.usefixtures("grafana_schemas")
 
 
 def _project(tmp_path: Path, name: str, version: str = "12", schema: str = "v1", sub: str = "") -> Path:

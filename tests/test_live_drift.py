@@ -21,6 +21,7 @@ from obskit.live.budgets import SeriesStatus, SLOStatus
 from obskit.live.drift import Drift, GroupDrift, compare
 from obskit.live.exprs import normalise
 from obskit.live.server_rules import LiveGroup, LiveRule, from_api, from_build
+from obskit.promql import _outside_quotes as _outside
 from obskit.live.status import EXIT_BUDGET_EXHAUSTED, EXIT_DRIFT, StatusReport
 
 SLOS = (
@@ -32,17 +33,6 @@ SLOS = (
 )
 GROUPS = tuple(g for s in SLOS for g in compile_slo(s).groups())
 EXPRS = tuple(dict.fromkeys(r.expr for g in GROUPS for r in g.rules))
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"')
-
-
-def _outside(text, fn):
-    out, pos = [], 0
-    for m in _QUOTED.finditer(text):
-        out.append(fn(text[pos:m.start()]))
-        out.append(m.group(0))
-        pos = m.end()
-    out.append(fn(text[pos:]))
-    return "".join(out)
 
 
 def respell(expr: str, data) -> str:
