@@ -179,6 +179,20 @@ def test_standin_records_violations_of_a_bad_client(g):
     assert any("request body" in v for v in g.violations)
 
 
+
+def test_a_request_whose_body_never_fully_arrives_is_not_handled(g):
+    """A client killed mid-write leaves a body shorter than its Content-Length: a real server never handles
+    it, so the stand-in neither records it nor reports a contract violation (a SIGKILL test saw one)."""
+    import socket
+    from urllib.parse import urlsplit
+    u = urlsplit(g.url)
+    with socket.create_connection((u.hostname, u.port), timeout=5) as sock:
+        sock.sendall(b"POST /api/dashboards/db HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Authorization: Bearer " + g.token.encode() + b"\r\nContent-Length: 500\r\n\r\n")
+    status, _ = call(g, "GET", "/api/search")      # the server still answers, and saw nothing of the above
+    assert status == 200
+    assert g.writes() == [] and g.violations == []
+
 # -- the resource API (/apis), Grafana 12 and 13 ------------------------------------------------------
 from grafana_standin import ANNO_FOLDER, ANNO_MANAGED_BY, ANNO_MANAGER_ID  # noqa: E402
 
