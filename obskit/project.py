@@ -73,7 +73,7 @@ class KubernetesSettings:
     matcher_strategy: str = "OnNamespace"        # the Alertmanager object's alertmanagerConfigMatcherStrategy.type
     alertmanager_namespace: Optional[str] = None  # the Alertmanager object's namespace (OnNamespaceExcept...)
     namespace_label: bool = True                 # SLO alerts carry namespace="<namespace>" when the strategy needs it
-    dashboards: str = "configmap"                # configmap | grafana-operator | both | none
+    dashboards: Optional[str] = None             # configmap | grafana-operator | both | none; unset: configmap with Kubernetes settings, else none
     dashboard_namespace: Optional[str] = None    # of the dashboard objects (default: namespace)
     dashboard_label: str = "grafana_dashboard"   # the Grafana sidecar's sidecar.dashboards.label
     dashboard_label_value: str = "1"             # ... and sidecar.dashboards.labelValue
@@ -100,7 +100,7 @@ class KubernetesSettings:
                              "alertmanager_namespace (the namespace of the Alertmanager object)")
         if not isinstance(self.namespace_label, bool):
             raise ValueError(f"namespace_label must be true or false, got {self.namespace_label!r}")
-        if self.dashboards not in DASHBOARD_FORMATS:
+        if self.dashboards is not None and self.dashboards not in DASHBOARD_FORMATS:
             raise ValueError(f"dashboards = {self.dashboards!r}; known: {', '.join(DASHBOARD_FORMATS)}")
         _check_label_key("dashboard_label", self.dashboard_label)
         _pairs("dashboard_label_value", {self.dashboard_label: self.dashboard_label_value}, True)
@@ -295,7 +295,7 @@ class Settings:
 
 #: ``[project] rule_output``: rule files, PrometheusRule objects or both
 RULE_OUTPUTS = ("files", "prometheusrule", "both")
-#: ``[kubernetes]`` keys about how dashboards ship only: they do not make a project a Kubernetes one
+#: ``[kubernetes]`` keys about how dashboards ship only: they do not make a project's rules Kubernetes ones
 _DASHBOARD_KEYS = ("dashboards", "dashboard_namespace", "dashboard_label", "dashboard_label_value",
                    "dashboard_folder_annotation", "grafana_instance_selector")
 _NO_KUBERNETES = KubernetesSettings()
@@ -311,6 +311,19 @@ def rule_outputs(settings: "Settings") -> Tuple[bool, bool]:
         kubernetes = settings.namespace is not None or rules_side != _NO_KUBERNETES
         choice = "prometheusrule" if kubernetes else "files"
     return choice in ("files", "both"), choice in ("prometheusrule", "both")
+
+
+def dashboard_objects(settings: "Settings") -> str:
+    """How the dashboards ship into a cluster besides their JSON files (``[kubernetes] dashboards``):
+    the setting, else what the settings imply: ConfigMaps for the Grafana sidecar in a project with
+    Kubernetes settings (a namespace, any ``[kubernetes]`` key, rules written as PrometheusRule
+    objects), ``"none"`` otherwise, so a project deployed without Kubernetes gets one copy of each
+    dashboard (and no ConfigMap size limit applies to it)."""
+    if settings.kubernetes.dashboards is not None:
+        return settings.kubernetes.dashboards
+    kubernetes = (settings.namespace is not None or settings.kubernetes != _NO_KUBERNETES
+                  or rule_outputs(settings)[1])
+    return "configmap" if kubernetes else "none"
 
 
 #: deprecated ``[project]`` keys → their ``[grafana]`` keys

@@ -36,7 +36,7 @@ def test_defaults():
     assert (k.namespace, k.labels, k.annotations, k.name_prefix, k.alertmanager_config_name, k.matcher_strategy,
             k.alertmanager_namespace, k.namespace_label, k.dashboards, k.dashboard_namespace, k.dashboard_label,
             k.dashboard_label_value, k.dashboard_folder_annotation, k.grafana_instance_selector) == (
-        None, (), (), "obskit", "obskit", "OnNamespace", None, True, "configmap", None, "grafana_dashboard", "1",
+        None, (), (), "obskit", "obskit", "OnNamespace", None, True, None, None, "grafana_dashboard", "1",
         "grafana_folder", (("dashboards", "grafana"),))
 
 
@@ -137,11 +137,42 @@ def test_a_dashboard_too_big_for_a_configmap_is_refused_by_name(tmp_path):
                          folder="Team")
     '''
     with pytest.raises(DefinitionError) as exc:
-        render_project(load_project(project(tmp_path, "[kubernetes]\n", extra={"dashboards/huge.py": big})))
+        render_project(load_project(project(tmp_path, '[kubernetes]\nnamespace = "team"\n',
+                                            extra={"dashboards/huge.py": big})))
     (d,) = exc.value.diagnostics
     assert d.code == "dashboard-too-large" and d.obj == "dashboard 'huge' (Huge)"
     assert str(d.location) == "dashboards/huge.py:2"
     assert "at most 1048576 bytes (1 MiB)" in d.message
+
+
+@pytest.mark.parametrize("toml, written", [
+    ("", False),                                                   # no Kubernetes settings: JSON files only
+    ("[kubernetes]\n", False),                                     # an empty table says nothing
+    ('[project]\nnamespace = "team"\n', True),
+    ('[kubernetes]\nnamespace = "team"\n', True),
+    ('[kubernetes]\ndashboard_namespace = "grafana"\n', True),     # a dashboard key alone asks for objects
+    ('[kubernetes]\nlabels = { release = "kube-prometheus-stack" }\n', True),
+    ('[project]\nrule_output = "prometheusrule"\n', True),
+    ('[project]\nrule_output = "files"\n', False),
+    ('[project]\nnamespace = "team"\n[kubernetes]\ndashboards = "none"\n', False),
+])
+def test_dashboard_objects_by_default_follow_the_kubernetes_settings(tmp_path, toml, written):
+    files = render_project(load_project(project(tmp_path, toml)))
+    assert ("kubernetes/dashboards/slos-api-configmap.yaml" in files) is written
+    assert "grafana/dashboards/slos/slos-api.json" in files or any(
+        p.startswith("grafana/dashboards/") and p.endswith("/slos-api.json") for p in files)
+
+
+def test_a_big_dashboard_builds_where_no_configmap_is_written(tmp_path):
+    """Without Kubernetes settings no ConfigMap is written, so its 1 MiB limit does not apply."""
+    big = '''\
+        from obskit.model.dashboards import Dashboard
+        huge = Dashboard({"title": "Huge", "uid": "huge", "description": "x" * (1024 * 1024), "panels": []},
+                         folder="Team")
+    '''
+    files = render_project(load_project(project(tmp_path, "", extra={"dashboards/huge.py": big})))
+    assert any(p.endswith("/huge.json") for p in files)
+    assert not any(p.startswith("kubernetes/") for p in files)
 
 
 def test_clashing_prometheusrule_names_are_refused(tmp_path):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 from typing import Dict, Iterable, List, Optional, Tuple
 
-from obskit.project import Settings, kubernetes_namespace
+from obskit.project import Settings, dashboard_objects, kubernetes_namespace
 from obskit.render import k8s_meta
 from obskit.render.yamlfmt import dump
 
@@ -69,7 +69,7 @@ def render(settings: Settings, dashboards: Iterable[Tuple[str, str, str]]
            ) -> Tuple[Dict[str, bytes], List[Tuple[str, str, int]]]:
     """``dashboards``: ``(uid, folder title, JSON text)``. Returns the files and the dashboards too
     big for a ConfigMap / object (``(uid, title, bytes)``); nothing is written for those."""
-    fmt = settings.kubernetes.dashboards
+    fmt = dashboard_objects(settings)
     files: Dict[str, bytes] = {}
     too_big: List[Tuple[str, str, int]] = []
     for uid, folder_title, text in dashboards:

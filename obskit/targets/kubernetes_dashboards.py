@@ -1,6 +1,7 @@
 """The Grafana target's dashboards as Kubernetes objects: ``kubernetes/dashboards/<uid>-configmap.yaml``
 (Grafana sidecar) and/or ``<uid>-grafanadashboard.yaml`` (grafana-operator v5), per
-``[kubernetes] dashboards`` (obskit/render/k8s_dashboards.py, docs/kubernetes.md).
+``[kubernetes] dashboards`` (obskit/render/k8s_dashboards.py, docs/kubernetes.md); by default only in a
+project with Kubernetes settings (:func:`~obskit.project.dashboard_objects`).
 
 :class:`KubernetesDashboards` is the Grafana target: it renders and verifies exactly what that
 target does and adds the objects, built from the files it rendered
@@ -13,7 +14,7 @@ import json
 from typing import Dict, List, Tuple
 
 from obskit.errors import DefinitionError, Diagnostic
-from obskit.project import Project
+from obskit.project import Project, dashboard_objects
 from obskit.render import k8s_dashboards, k8s_meta
 from obskit.targets.grafana import Grafana
 
@@ -41,7 +42,7 @@ class KubernetesDashboards(Grafana):
 
     def render(self, project: Project) -> Dict[str, bytes]:
         files = dict(super().render(project))
-        if project.settings.kubernetes.dashboards == "none":
+        if dashboard_objects(project.settings) == "none":
             return files
         dashboards = dashboards_in(files)
         diags = _name_clashes(project, dashboards)
