@@ -252,12 +252,21 @@ def test_split_chain_is_deterministic_and_named():
     from obskit import SLO, AlertingPolicy, BurnWindow, RatioSLI, Tier
     page = Tier(name="page", severity="critical",
                 windows=tuple(BurnWindow(long=f"{h}h", factor=2) for h in range(1, 13)))
-    slo = SLO(service="a", name="b", objective=99.9, sli=RatioSLI(total="t_total", errors="e_total"),
-              alerting=AlertingPolicy(page=page, ticket=None))
+    # the raw shape: the alert reads its 24 recorded windows, so they are in the alerting chain
+    slo = SLO(service="a", name="b", objective=99.9, window_shape="raw",
+              sli=RatioSLI(total="t_total", errors="e_total"), alerting=AlertingPolicy(page=page, ticket=None))
     first, second = compile_slo(slo).groups(), compile_slo(slo).groups()
     assert first == second
     assert [g.name for g in first] == ["obskit-slo-a-b-sli", "obskit-slo-a-b-sli-2", "obskit-slo-a-b-slow"]
-    assert [len(g.rules) for g in first] == [20, 7, 7]     # 2 base + 24 windows + alert; the figures slow
+    assert [len(g.rules) for g in first] == [20, 5, 7]     # 24 windows + alert + absent; the figures slow
+    _check_slo_groups(compile_slo(slo))
+    # pre-aggregated: the alert computes its windows inline, the 24 recorded windows (dashboards only)
+    # split the slow chain
+    slo = SLO(service="a", name="b", objective=99.9, sli=RatioSLI(total="t_total", errors="e_total"),
+              alerting=AlertingPolicy(page=page, ticket=None))
+    pre = compile_slo(slo).groups()
+    assert [g.name for g in pre] == ["obskit-slo-a-b-sli", "obskit-slo-a-b-slow", "obskit-slo-a-b-slow-2"]
+    assert [len(g.rules) for g in pre] == [4, 20, 10]      # 2 base + alert + absent; 24 windows + 30d + 5 figures
     _check_slo_groups(compile_slo(slo))
 
 

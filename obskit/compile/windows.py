@@ -84,6 +84,22 @@ def errors_in_window(slo: SLO, window: Duration, labels: Labels, *, scrape_inter
     return f"sum_over_time({conv.errors_rate_record(base)}{sel}[{span}]) * {evaluation_interval}"
 
 
+def derived_ratio(slo: SLO, window: Duration, sel: str, *, scrape_interval: int = 60,
+                  evaluation_interval: int = 60) -> "Tuple[str, str] | None":
+    """The numerator and denominator of ``slo:sli_error:ratio_rate<window>`` from the recorded base rates
+    (``sum_over_time`` over ``w - b + e/2``, on the series ``sel`` selects), or None when the window is
+    not derived from them (the raw shape, a window up to the base window, an SLI without rates). The
+    window rule records ``(num / (den > 0)) or 0 * den``; an alert computing the window inline compares
+    ``num / (den > 0) > threshold``, true exactly where the recorded ratio is above a positive threshold
+    (where ``den`` is 0 the rule records 0, and the inline ratio has no sample)."""
+    base = base_window(scrape_interval)
+    if slo.window_shape == "raw" or window <= base or not _has_rates(slo, base):
+        return None
+    span = _range(window.seconds - base.seconds + evaluation_interval // 2)
+    return (f"sum_over_time({conv.errors_rate_record(base)}{sel}[{span}])",
+            f"sum_over_time({conv.total_rate_record(base)}{sel}[{span}])")
+
+
 def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrape_interval: int = 60,
                  evaluation_interval: int = 60) -> Tuple[RecordingRule, ...]:
     """The rules recording ``slo:sli_error:ratio_rate<w>`` for each window, in evaluation order."""
@@ -94,15 +110,15 @@ def window_rules(slo: SLO, windows: Iterable[Duration], labels: Labels, *, scrap
     if slo.window_shape == "raw" or rates is None:
         return tuple(RecordingRule(conv.error_ratio_record(w), q.error_ratio(str(w)), labels) for w in windows)
     sel = conv.slo_series_selector(labels)
-    errors, total = conv.errors_rate_record(base) + sel, conv.total_rate_record(base) + sel
     rules = [RecordingRule(conv.errors_rate_record(base), rates[0], labels),
              RecordingRule(conv.total_rate_record(base), rates[1], labels)]
     for w in windows:
-        if w <= base:
+        derived = derived_ratio(slo, w, sel, scrape_interval=scrape_interval,
+                                evaluation_interval=evaluation_interval)
+        if derived is None:
             rules.append(RecordingRule(conv.error_ratio_record(w), q.error_ratio(str(w)), labels))
             continue
-        span = _range(w.seconds - base.seconds + evaluation_interval // 2)
-        num, den = f"sum_over_time({errors}[{span}])", f"sum_over_time({total}[{span}])"
+        num, den = derived
         rules.append(RecordingRule(conv.error_ratio_record(w), f"(\n{num}\n/\n({den} > 0)\n)\nor\n0 * {den}",
                                    labels))
     return tuple(rules)

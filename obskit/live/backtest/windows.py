@@ -11,7 +11,11 @@ module computes what they would have recorded and which alerts would have fired:
   (errors or events in the long window) holds; the absent alert where the SLI's presence selector has
   no sample within the lookback; each alert's ``for:`` then applies;
 - each alert is evaluated on the grid of its rule group (the slow group's 4 m for the ticket tier), grid
-  points on multiples of the interval, as ``promtool tsdb create-blocks-from rules`` places them.
+  points on multiples of the interval, as ``promtool tsdb create-blocks-from rules`` places them;
+- a window an alert computes inline (a fast tier's, when the slow group exists: obskit/compile/slo.py
+  inline_windows) is computed at the alert's own evaluations from the base rates recorded until then;
+  a recorded window it reads is computed at its own group's evaluations, and read from the latest one
+  at or before the alert's (the same group's evaluation when both are in one group).
 
 A recorded series that vanishes is gone at the next evaluation (a live server writes a staleness marker).
 """
@@ -153,11 +157,14 @@ class _Replay:
         num, den = self._summed(self.errors, T, w), self._summed(self.total, T, w)
         return vx.or_(vx.div(num, vx.positive(den)), vx.zero_of(den))
 
-    def ratio_seen(self, w: Duration, reader: Schedule, T: np.ndarray) -> vx.Vec:
-        """The recorded ratio as a rule of the ``reader`` schedule reads it at T: computed at T when the
-        record is in the same group, else the other group's latest evaluation (up to one interval old)."""
-        home = self.sched.get(conv.error_ratio_record(w), reader)
-        if home == reader:
+    def ratio_seen(self, w: Duration, reader: Schedule, T: np.ndarray, reads: frozenset = None) -> vx.Vec:
+        """The window's ratio as a rule of the ``reader`` schedule sees it at T: computed at T when the
+        rule computes it inline (its expression, whose records are ``reads``, does not select the window
+        record) or the record is in the same group, else the record's group's latest evaluation (up to
+        one interval old)."""
+        record = conv.error_ratio_record(w)
+        home = self.sched.get(record, reader)
+        if home == reader or (reads is not None and record not in reads):
             return self.ratio(w, T)
         TB = home.times(int(T[0]) - home.interval_s * 1000 if len(T) else self.span[0], int(T[-1]) if len(T) else 0)
         return {k: resample(TB, v, T, self.dialect) for k, v in self.ratio(w, TB).items()}
@@ -174,13 +181,14 @@ class _Replay:
         tier = next(t for t in self.slo.alerting.tiers if t.name == name)
         rule = self.c.alert_for(name)
         sched = self.sched[id(rule)]
+        reads = self.c.reads(rule)
         T = sched.times(start_ms, end_ms)
         guard = quiet.guard_for(self.slo)
         conditions, checks = [], []
         for w in tier.windows:
             factor = float(fmt_number(w.factor_for(self.slo.period)))
             threshold = factor * self.budget
-            short, long = self.ratio_seen(w.short, sched, T), self.ratio_seen(w.long, sched, T)
+            short, long = self.ratio_seen(w.short, sched, T, reads), self.ratio_seen(w.long, sched, T, reads)
             parts = [vx.compare(short, threshold, ">"), vx.compare(long, threshold, ">")]
             if guard is not None:
                 count = self.guard_count(guard.kind, w.long, T)
