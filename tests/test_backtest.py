@@ -343,3 +343,29 @@ def test_cli_unreachable_server_exits_1(cli_project):
     r = run_cli("backtest", str(root), "--prometheus", f"http://127.0.0.1:{servers.free_port()}", "--from", "now-1d",
                 "--to", "now", "--timeout", "5")
     assert r.returncode == 1 and "unreachable" in r.stderr and r.stderr.count("\n") == 1, r.stderr
+
+
+def test_inline_windows_are_computed_at_the_alerts_evaluations():
+    """The page alert computes its windows inline (#18): the replay computes them at the page's own
+    evaluations from the base rates, not from the 5m/1h windows the slow group records every 4m; the
+    ticket reads the windows its own group records just before it (6h moved there from -sli)."""
+    from obskit.live.backtest.windows import _Replay, schedules
+    start = 4 * 1440
+    series = _counters(start + 240, 10, lambda x: 20 * 0.001 if x > start * 60 + 1800 else 0.0)
+    slo, settings_ = _slo(), Settings()
+    c = compile_slo(slo, settings_)
+    data = {str(slo.sli.total): series, str(slo.sli.errors): [s for s in series if s.label("code") == "500"]}
+    begin, end = (T0 + (start - 60) * 60) * 1000, (T0 + (start + 240) * 60) * 1000
+    slow = next(g.name for g in c.groups() if g.name.endswith("-slow"))
+    r = _Replay(c, data, Dialect(), settings_, {slow: 97.0})
+    r.record_base(begin - 3 * DAY * 1000, end)
+    page, ticket = r.tier("page", begin, end), r.tier("ticket", begin, end)
+    sched = schedules(c, settings_.evaluation_interval, {slow: 97.0})
+    assert sched[id(c.alert_for("page"))].interval_s == 60 and sched["slo:sli_error:ratio_rate5m"].interval_s == 240
+    short = page.windows[0].short_ratio[()]
+    assert np.array_equal(short, r.ratio(slo.alerting.page.windows[0].short, page.times)[()], equal_nan=True)
+    seen_recorded = r.ratio_seen(slo.alerting.page.windows[0].short, sched[id(c.alert_for("page"))], page.times)[()]
+    assert not np.array_equal(short, seen_recorded, equal_nan=True)   # the 4m-old record would differ
+    six_hours = ticket.windows[1].short_ratio[()]
+    assert ticket.step_ms == 240_000
+    assert np.array_equal(six_hours, r.ratio(slo.alerting.ticket.windows[1].short, ticket.times)[()], equal_nan=True)
