@@ -333,3 +333,30 @@ def test_thanos_rules_check_accepts_the_thanos_output_and_the_build_runs_it(tmp_
     bad.write_text("groups:\n- name: g\n  rules:\n  - alert: A\n    expr: sum(\n")
     with pytest.raises(ToolError, match="rules-check failed"):
         check_thanos([str(bad)])
+
+
+@pytest.mark.parametrize("interval", [30, 60, 240, 300])
+def test_fast_alerts_compute_windows_inline_only_beside_a_slow_group(interval):
+    """With a slow (4m) group, the page alert computes its windows from the base rates and the -sli
+    group holds 4 rules; the windows are recorded once, in the slow group. Without one (an interval of
+    4m or more) every alert reads the recorded windows, recorded before it in -sli: computing them
+    inline as well would evaluate them twice."""
+    from obskit import SLO, RatioSLI
+    slo = SLO(service="a", name="b", objective=99.9, sli=RatioSLI(total="t_total", errors="e_total"))
+    c = compile_slo(slo, Settings(evaluation_interval=interval))
+    groups = c.groups()
+    sli = groups[0]
+    page = c.alert_for("page")
+    windows_read = {n for n in c.reads(page) if n.startswith("slo:sli_error:ratio_rate")}
+    if interval < 240:
+        assert [getattr(r, "record", None) or r.alert for r in sli.rules] == [
+            "slo:sli_errors:rate2m", "slo:sli_total:rate2m", page.alert, c.absent_alert.alert]
+        assert not windows_read and "sum_over_time(slo:sli_errors:rate2m" in page.expr
+        slow = {r.record for g in groups[1:] for r in g.rules if isinstance(r, RecordingRule)}
+        assert {"slo:sli_error:ratio_rate5m", "slo:sli_error:ratio_rate6h"} <= slow
+    else:
+        assert windows_read == {f"slo:sli_error:ratio_rate{w}" for w in ("5m", "30m", "1h", "6h")}
+        records = [r.record for r in sli.rules if isinstance(r, RecordingRule)]
+        assert windows_read <= set(records) and sli.rules.index(page) > max(
+            records.index(n) for n in windows_read)
+    _check_slo_groups(c)
