@@ -86,11 +86,17 @@ def _rules(slos) -> RuleFile:
         c = compile_slo(slo, SETTINGS)
         alerts = [c.alert_for("page"), c.alert_for("ticket")]
         sel = f'{{obskit_service="checkout",obskit_slo="{slo.name}"}}'
-        # every recorded series the alerts read: error-ratio windows from the ratio gauge, anything
-        # else (the event counts a traffic guard reads) from a busy-traffic gauge
+        # every recorded series the alerts read: error-ratio windows from the ratio gauge, the bad-event
+        # base rate as that ratio of the busy-traffic gauge (the page computes its windows inline from
+        # the base rates, #18), anything else (all events, the counts a traffic guard reads) that gauge
         for record in sorted({n for a in alerts for n in re.findall(r"(slo:[a-z_]+:[a-z_0-9]+)\{", a.expr)}):
-            source = "obskit_e2e_error_ratio_slo" if record.startswith("slo:sli_error:ratio_rate") else "obskit_e2e_events"
-            rules.append(RecordingRule(record, source + sel))
+            if record.startswith("slo:sli_error:ratio_rate"):
+                source = "obskit_e2e_error_ratio_slo" + sel
+            elif record.startswith("slo:sli_errors:"):
+                source = f"obskit_e2e_error_ratio_slo{sel} * obskit_e2e_events{sel}"
+            else:
+                source = "obskit_e2e_events" + sel
+            rules.append(RecordingRule(record, source))
         rules += alerts
     rules += [
         AlertingRule("HighErrorRate", 'obskit_e2e_error_ratio{service="llm-gateway"} > 0.05',
