@@ -119,15 +119,32 @@ def _move_blocks(src: Path, data_dir: Path) -> None:
     shutil.rmtree(src, ignore_errors=True)
 
 
+# The block lengths promtool's backfill can write (tsdb.ExponentialBlockRanges(2h, 10, 3)): it rounds
+# ``--max-block-duration`` (a hidden flag of `create-blocks-from`, 2.42 and 3.x alike) down to one of these.
+BLOCK_HOURS = (2, 6, 18, 54, 162, 486)
+MAX_POINTS = 11_000          # the query API's limit on the points of one range query
+
+
+def rule_block(level: Sequence[RuleGroup], eval_interval: int) -> int:
+    """The longest block (hours) whose range query at the level's shortest evaluation interval stays
+    within the API's point limit. The rule backfill issues one range query per rule and block: at the
+    default 2 h, a month at 60 s is 360 queries per rule and as many blocks for the server to open;
+    at 162 h it is 5."""
+    step = min(g.interval.seconds if g.interval else eval_interval for g in level)
+    return max(h for h in BLOCK_HOURS if h * 3600 // step < MAX_POINTS)
+
+
 def backfill_rules(promtool: str, url: str, level: Sequence[RuleGroup], start: int, end: int,
                    workdir: Path, data_dir: Path, eval_interval: int) -> None:
-    """One level's recording rules, evaluated by the server at ``url``, into ``data_dir``."""
+    """One level's recording rules, evaluated by the server at ``url``, into ``data_dir``, in blocks as
+    long as one range query of the level's shortest interval allows (see ``rule_block``)."""
     rules = workdir / "level.yml"
     rules.write_bytes(prometheus_rules.render(RuleFile("level", tuple(level))))
     out = workdir / "rule-blocks"
     shutil.rmtree(out, ignore_errors=True)
     r = subprocess.run([promtool, "tsdb", "create-blocks-from", "rules", f"--url={url}", f"--start={start}",
-                        f"--end={end}", f"--output-dir={out}", f"--eval-interval={eval_interval}s", str(rules)],
+                        f"--end={end}", f"--output-dir={out}", f"--eval-interval={eval_interval}s",
+                        f"--max-block-duration={rule_block(level, eval_interval)}h", str(rules)],
                        capture_output=True, text=True)
     if r.returncode != 0:
         raise RuntimeError(f"rule backfill failed: {r.stderr[-2000:]}")
